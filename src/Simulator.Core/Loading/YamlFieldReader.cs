@@ -1,0 +1,217 @@
+using System.Globalization;
+using Simulator.Core.Units;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Simulator.Core.Loading;
+
+/// <summary>Reads fields of a YAML mapping node, with line numbers from the parser.</summary>
+public sealed class YamlFieldReader : IFieldReader
+{
+    private readonly YamlMappingNode _node;
+    private readonly string _path;
+    private readonly List<SpecError> _errors;
+    private readonly Dictionary<string, (YamlNode Key, YamlNode Value)> _entries = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+
+    public YamlFieldReader(string file, YamlMappingNode node, string path, List<SpecError> errors)
+    {
+        File = file;
+        _node = node;
+        _path = path;
+        _errors = errors;
+        foreach (var (k, v) in node.Children)
+        {
+            string key = (k as YamlScalarNode)?.Value ?? "";
+            if (!_entries.TryAdd(key, (k, v)))
+                _errors.Add(new SpecError(file, LineOf(k), Qualify(key), "appears twice; each field may be given once"));
+        }
+    }
+
+    public string File { get; }
+
+    public int Line => LineOf(_node);
+
+    /// <summary>Parses a whole file's text into its top-level mapping, or records why it cannot.</summary>
+    public static YamlFieldReader? Open(string file, string text, List<SpecError> errors)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException e)
+        {
+            string message = (e.InnerException?.Message ?? e.Message).Trim();
+            int idx = message.IndexOf("): ", StringComparison.Ordinal);
+            if (message.StartsWith('(') && idx > 0) message = message[(idx + 3)..];
+            errors.Add(new SpecError(file, (int)e.Start.Line, "", "malformed YAML: " + message));
+            return null;
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            int line = stream.Documents.Count == 0 ? 1 : LineOf(stream.Documents[0].RootNode);
+            errors.Add(new SpecError(file, line, "", "expected a YAML mapping of fields (key: value lines)"));
+            return null;
+        }
+        if (stream.Documents.Count > 1)
+            errors.Add(new SpecError(file, LineOf(stream.Documents[1].RootNode), "", "expected one YAML document, found several ('---')"));
+        return new YamlFieldReader(file, root, "", errors);
+    }
+
+    private static int LineOf(YamlNode n) => (int)n.Start.Line;
+
+    private string Qualify(string key) => _path.Length == 0 ? key : _path + "." + key;
+
+    private YamlNode? Get(string key, bool required)
+    {
+        _known.Add(key);
+        if (_entries.TryGetValue(key, out var e) && !(e.Value is YamlScalarNode { Style: ScalarStyle.Plain, Value: null or "" or "~" or "null" }))
+            return e.Value;
+        if (required)
+            _errors.Add(new SpecError(File, Line, Qualify(key), "required field is missing"));
+        return null;
+    }
+
+    private string? Scalar(string key, bool required, string expected)
+    {
+        var node = Get(key, required);
+        if (node is null) return null;
+        if (node is YamlScalarNode s) return s.Value;
+        Error(key, $"expected {expected}, got a {(node is YamlMappingNode ? "mapping" : "list")}");
+        return null;
+    }
+
+    public bool Has(string key) => Get(key, false) is not null;
+
+    public string? Str(string key, bool required = false)
+    {
+        var s = Scalar(key, required, "text");
+        if (s is not null && string.IsNullOrWhiteSpace(s))
+        {
+            Error(key, "must not be empty");
+            return null;
+        }
+        return s;
+    }
+
+    public long? Int(string key, bool required = false, long min = 1, long max = 1_000_000_000)
+    {
+        var s = Scalar(key, required, "a whole number");
+        if (s is null) return null;
+        if (!long.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long v))
+        {
+            Error(key, double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+                ? $"expected a whole number, got '{s}'"
+                : $"expected a whole number, got '{s}'");
+            return null;
+        }
+        if (v < min || v > max)
+        {
+            Error(key, v < min ? $"must be at least {min}, got {v}" : $"{v} is implausibly large (at most {max})");
+            return null;
+        }
+        return v;
+    }
+
+    public bool? Bool(string key)
+    {
+        var s = Scalar(key, false, "true or false");
+        if (s is null) return null;
+        switch (s.Trim().ToLowerInvariant())
+        {
+            case "true" or "yes" or "on": return true;
+            case "false" or "no" or "off": return false;
+            default: Error(key, $"expected true or false, got '{s}'"); return null;
+        }
+    }
+
+    public double? Number(string key, bool required = false, double min = 0, double max = 1e12)
+    {
+        var s = Scalar(key, required, "a number");
+        if (s is null) return null;
+        if (!double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || double.IsNaN(v) || double.IsInfinity(v))
+        {
+            Error(key, $"expected a number, got '{s}'");
+            return null;
+        }
+        if (v < min || v > max)
+        {
+            Error(key, $"{s} is outside the valid range {min.ToString(CultureInfo.InvariantCulture)}..{max.ToString(CultureInfo.InvariantCulture)}");
+            return null;
+        }
+        return v;
+    }
+
+    public double? Quantity(string key, QuantityKind kind, bool required = false, double max = double.MaxValue, bool allowZero = false)
+    {
+        var s = Scalar(key, required, $"a {UnitParser.Describe(kind)} such as '{UnitParser.Example(kind)}'");
+        return s is null ? null : QuantityChecks.Check(this, key, s, kind, max, allowZero);
+    }
+
+    /// <summary>A nested mapping (null when absent; an error when required or not a mapping).</summary>
+    public YamlFieldReader? Map(string key, bool required = false)
+    {
+        var node = Get(key, required);
+        if (node is null) return null;
+        if (node is YamlMappingNode m) return new YamlFieldReader(File, m, Qualify(key), _errors);
+        Error(key, "expected a mapping of fields (indented key: value lines)");
+        return null;
+    }
+
+    /// <summary>A list of mappings (empty when absent; an error when required and absent or empty).</summary>
+    public IReadOnlyList<YamlFieldReader> MapList(string key, bool required = false)
+    {
+        var node = Get(key, required);
+        if (node is null) return [];
+        if (node is not YamlSequenceNode seq)
+        {
+            Error(key, "expected a list ('- ' items)");
+            return [];
+        }
+        var result = new List<YamlFieldReader>();
+        int i = 0;
+        foreach (var item in seq.Children)
+        {
+            if (item is YamlMappingNode m) result.Add(new YamlFieldReader(File, m, $"{Qualify(key)}[{i}]", _errors));
+            else _errors.Add(new SpecError(File, LineOf(item), $"{Qualify(key)}[{i}]", "expected a mapping of fields"));
+            i++;
+        }
+        if (required && result.Count == 0) Error(key, "must list at least one item");
+        return result;
+    }
+
+    /// <summary>Every key of this mapping with its scalar text and line (for maps with free keys, such as peaks); marks all as known.</summary>
+    public IReadOnlyList<(string Key, string? Value, int Line)> Entries()
+    {
+        var list = new List<(string, string?, int)>();
+        foreach (var (key, (k, v)) in _entries)
+        {
+            _known.Add(key);
+            if (v is YamlScalarNode s) list.Add((key, s.Value, LineOf(k)));
+            else _errors.Add(new SpecError(File, LineOf(k), Qualify(key), "expected a single value"));
+        }
+        return list;
+    }
+
+    /// <summary>Records a problem at a key of this mapping that may not be a known field.</summary>
+    public void ErrorAt(string key, int line, string message) => _errors.Add(new SpecError(File, line, Qualify(key), message));
+
+    public void Error(string key, string message)
+    {
+        int line = _entries.TryGetValue(key, out var e) ? LineOf(e.Key) : Line;
+        _errors.Add(new SpecError(File, line, Qualify(key), message));
+    }
+
+    public void Ignore(params string[] keys)
+    {
+        foreach (var k in keys) _known.Add(k);
+    }
+
+    public void Finish()
+    {
+        foreach (var (key, (k, _)) in _entries)
+            if (!_known.Contains(key))
+                _errors.Add(new SpecError(File, LineOf(k), Qualify(key), "unknown field." + NameMatcher.Suggest(key, _known)));
+    }
+}

@@ -1,0 +1,99 @@
+namespace Simulator.Core.Specs;
+
+/// <summary>Parameter counts of one model, split the way people quote them.</summary>
+/// <param name="Embedding">Input token embedding table.</param>
+/// <param name="LmHead">Output projection (0 when tied to the embedding).</param>
+/// <param name="Attention">All layers' attention weights, biases and attention-internal norms.</param>
+/// <param name="DenseMlp">All dense-MLP layers.</param>
+/// <param name="MoeTotal">All MoE layers: routers, every routed expert, shared experts.</param>
+/// <param name="MoeActive">All MoE layers counting only the experts one token passes through.</param>
+/// <param name="Norms">Layer norms around attention/MLP and the final norm.</param>
+public sealed record ParameterCounts(double Embedding, double LmHead, double Attention, double DenseMlp, double MoeTotal, double MoeActive, double Norms)
+{
+    /// <summary>Every parameter stored.</summary>
+    public double Total => Embedding + LmHead + Attention + DenseMlp + MoeTotal + Norms;
+
+    /// <summary>Parameters one token touches (routed experts counted top-k times, not all).</summary>
+    public double Active => Embedding + LmHead + Attention + DenseMlp + MoeActive + Norms;
+}
+
+/// <summary>Derived figures of a model spec: parameter counts and KV-cache size. Pure arithmetic on the spec.</summary>
+public static class ModelMath
+{
+    /// <summary>Weights and biases of one layer's attention block (projections, biases, MLA/QK norms).</summary>
+    public static double AttentionParametersPerLayer(ModelSpec m)
+    {
+        double h = m.HiddenSize;
+        double heads = m.NumAttentionHeads;
+        if (m.Mla is { } mla)
+        {
+            double q = mla.QLoraRank is int r
+                ? h * r + r /* q_a_layernorm */ + r * heads * mla.QkHeadDim
+                : h * heads * mla.QkHeadDim;
+            double kvA = h * (mla.KvLoraRank + mla.QkRopeHeadDim) + mla.KvLoraRank /* kv_a_layernorm */;
+            double kvB = mla.KvLoraRank * heads * (mla.QkNopeHeadDim + mla.VHeadDim);
+            double o = heads * mla.VHeadDim * h;
+            return q + kvA + kvB + o;
+        }
+        double qDim = heads * m.HeadDim;
+        double kvDim = (double)m.NumKeyValueHeads * m.HeadDim;
+        double weights = h * qDim + 2 * h * kvDim + qDim * h;
+        double bias = (m.AttentionBias ? qDim + 2 * kvDim : 0) + (m.AttentionOutputBias ? h : 0);
+        double qkNorm = m.QkNorm ? 2.0 * m.HeadDim : 0;
+        return weights + bias + qkNorm;
+    }
+
+    /// <summary>Parameters of one MLP of the given intermediate size (gated: gate, up, down; plain: up, down).</summary>
+    public static double MlpParameters(ModelSpec m, double intermediate)
+    {
+        double h = m.HiddenSize;
+        double matrices = (m.GatedMlp ? 3 : 2) * h * intermediate;
+        double bias = m.MlpBias ? (m.GatedMlp ? 2 : 1) * intermediate + h : 0;
+        return matrices + bias;
+    }
+
+    /// <summary>Parameters of one MoE layer: total and active per token.</summary>
+    public static (double Total, double Active) MoeParametersPerLayer(ModelSpec m)
+    {
+        var moe = m.Moe ?? throw new InvalidOperationException($"{m.Name} has no MoE layers");
+        double h = m.HiddenSize;
+        double expert = MlpParameters(m, moe.ExpertIntermediateSize);
+        double router = h * moe.NumExperts;
+        double shared = moe.NumSharedExperts * expert;
+        if (moe.SharedExpertIntermediateSize > 0)
+            shared += MlpParameters(m, moe.SharedExpertIntermediateSize) + h /* shared_expert_gate */;
+        return (router + shared + moe.NumExperts * expert, router + shared + moe.ExpertsPerToken * expert);
+    }
+
+    /// <summary>Parameter counts of the whole model (excluding multi-token-prediction modules).</summary>
+    public static ParameterCounts Parameters(ModelSpec m)
+    {
+        double h = m.HiddenSize;
+        double embedding = (double)m.VocabSize * h;
+        double lmHead = m.TieWordEmbeddings ? 0 : embedding + (m.LmHeadBias ? m.VocabSize : 0);
+        double attention = m.NumLayers * AttentionParametersPerLayer(m);
+        double dense = m.DenseLayerCount * MlpParameters(m, m.IntermediateSize);
+        double moeTotal = 0, moeActive = 0;
+        if (m.Moe is not null)
+        {
+            var (t, a) = MoeParametersPerLayer(m);
+            moeTotal = m.MoeLayerCount * t;
+            moeActive = m.MoeLayerCount * a;
+        }
+        double normSize = m.Norm == NormKind.LayerNorm ? 2 * h : h;
+        double norms = m.NumLayers * (m.ParallelResidual ? 1 : 2) * normSize + normSize;
+        return new ParameterCounts(embedding, lmHead, attention, dense, moeTotal, moeActive, norms);
+    }
+
+    /// <summary>
+    /// Elements stored in the KV cache per token, summed over layers: 2 × KV heads × head_dim per layer
+    /// (MHA/GQA/MQA), or the compressed latent plus the shared rotary key per layer (MLA).
+    /// </summary>
+    public static double KvCacheElementsPerToken(ModelSpec m) =>
+        m.Mla is { } mla
+            ? (double)m.NumLayers * (mla.KvLoraRank + mla.QkRopeHeadDim)
+            : 2.0 * m.NumLayers * m.NumKeyValueHeads * m.HeadDim;
+
+    /// <summary>KV-cache bytes per token at <paramref name="kvBits"/> bits per element (16 by default).</summary>
+    public static double KvCacheBytesPerToken(ModelSpec m, int kvBits = 16) => KvCacheElementsPerToken(m) * kvBits / 8.0;
+}
