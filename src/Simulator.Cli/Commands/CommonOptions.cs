@@ -1,0 +1,35 @@
+using System.CommandLine;
+using Simulator.Cli.Output;
+
+namespace Simulator.Cli.Commands;
+
+/// <summary>Options shared by many verbs, defined once.</summary>
+public static class CommonOptions
+{
+    public static Option<OutputFormat> Format() => new("--format", "-f")
+    {
+        Description = "Output format: table (default), json or csv",
+        DefaultValueFactory = _ => OutputFormat.Table,
+        CustomParser = r =>
+        {
+            string v = r.Tokens.Count > 0 ? r.Tokens[0].Value : "table";
+            if (Enum.TryParse<OutputFormat>(v, ignoreCase: true, out var f)) return f;
+            r.AddError($"--format must be table, json or csv, not '{v}'");
+            return OutputFormat.Table;
+        },
+    };
+
+    /// <summary>--hardware-dir: a folder of hardware profiles in place of the shipped ones (recursive: usable after any verb).</summary>
+    public static readonly Option<string?> HardwareDir = new("--hardware-dir")
+    {
+        Description = "Folder of hardware profiles (gpu/, fpga/, npu/, cpu/, interconnects/, clusters/) to use instead of the shipped library",
+        Recursive = true,
+    };
+
+    /// <summary>--models-dir: a folder of model specs in place of the shipped ones.</summary>
+    public static readonly Option<string?> ModelsDir = new("--models-dir")
+    {
+        Description = "Folder of model specs to use instead of the shipped library",
+        Recursive = true,
+    };
+}

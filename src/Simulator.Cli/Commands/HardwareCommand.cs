@@ -1,0 +1,145 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Simulator.Cli.Output;
+using Simulator.Core.Loading;
+using Simulator.Core.Specs;
+using F = Simulator.Core.Units.Format;
+
+namespace Simulator.Cli.Commands;
+
+/// <summary><c>llmsim hardware list|show</c>.</summary>
+public static class HardwareCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var cmd = new Command("hardware", "List and inspect hardware profiles (GPUs, FPGAs, NPUs, CPUs), interconnects and clusters");
+
+        var list = new Command("list", "List the hardware profiles");
+        var listFormat = CommonOptions.Format();
+        var kindOpt = new Option<string?>("--kind") { Description = "Only this kind: gpu, fpga, npu or cpu" };
+        list.Options.Add(listFormat);
+        list.Options.Add(kindOpt);
+        list.SetAction(r => List(ctx, ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir)), r.GetValue(listFormat), r.GetValue(kindOpt)));
+        cmd.Subcommands.Add(list);
+
+        var show = new Command("show", "Show one hardware profile, interconnect or cluster");
+        var name = new Argument<string>("name") { Description = "Profile name (case-insensitive) or path to a YAML file" };
+        var showFormat = CommonOptions.Format();
+        show.Arguments.Add(name);
+        show.Options.Add(showFormat);
+        show.SetAction(r => Show(ctx, ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir)), r.GetValue(name)!, r.GetValue(showFormat)));
+        cmd.Subcommands.Add(show);
+        return cmd;
+    }
+
+    private static string Peak(HardwareProfile h, DataType t) => h.PeakOpsPerSecond.TryGetValue(t, out var v) ? F.Flops(v) : "-";
+
+    private static int List(CliContext ctx, SpecLibrary lib, OutputFormat format, string? kind)
+    {
+        DeviceKind? filter = null;
+        if (kind is not null)
+        {
+            if (!Enum.TryParse<DeviceKind>(kind, true, out var k)) throw new CliException($"--kind must be gpu, fpga, npu or cpu, not '{kind}'");
+            filter = k;
+        }
+        var table = new Table("name", "kind", "displayName", "memoryBytes", "bandwidthBytesPerSecond", "bf16FlopsPerSecond", "fp8FlopsPerSecond", "int8OpsPerSecond", "powerWatts", "hourlyUsd")
+            .AlignRight("memoryBytes", "bandwidthBytesPerSecond", "bf16FlopsPerSecond", "fp8FlopsPerSecond", "int8OpsPerSecond", "powerWatts", "hourlyUsd");
+        var errors = new List<SpecError>();
+        foreach (var n in lib.HardwareNames)
+        {
+            HardwareProfile h;
+            try { h = lib.Hardware(n); }
+            catch (SpecException e) { errors.AddRange(e.Errors); continue; }
+            if (filter is { } f && h.Kind != f) continue;
+            double Get(DataType t) => h.PeakOpsPerSecond.TryGetValue(t, out var v) ? v : double.NaN;
+            table.Add((h.Name, h.Name), (h.Kind.ToString().ToLowerInvariant(), h.Kind.ToString().ToLowerInvariant()), (h.DisplayName, h.DisplayName),
+                (F.Bytes(h.MemoryCapacityBytes), h.MemoryCapacityBytes), (F.Bandwidth(h.MemoryBandwidthBytesPerSecond), h.MemoryBandwidthBytesPerSecond),
+                (Peak(h, DataType.Bf16), Get(DataType.Bf16)), (Peak(h, DataType.Fp8), Get(DataType.Fp8)), (Peak(h, DataType.Int8), Get(DataType.Int8)),
+                ($"{h.PowerWatts:0} W", h.PowerWatts), (double.IsNaN(h.Price.HourlyUsd) ? "-" : $"{h.Price.HourlyUsd:0.00} USD/h", h.Price.HourlyUsd));
+        }
+        if (format == OutputFormat.Table)
+        {
+            ctx.Out.WriteLine($"{table.Count} hardware profiles in {lib.HardwareDir}");
+            ctx.Out.Write(table.ToText());
+            ctx.Out.WriteLine($"Interconnects: {string.Join(", ", lib.InterconnectNames)}");
+            ctx.Out.WriteLine($"Clusters: {string.Join(", ", lib.ClusterNames)}");
+        }
+        else ctx.Write(table, format);
+        return Report(ctx, errors);
+    }
+
+    internal static int Report(CliContext ctx, List<SpecError> errors)
+    {
+        foreach (var e in errors) ctx.Err.WriteLine("error: " + e);
+        return errors.Count == 0 ? 0 : 1;
+    }
+
+    private static int Show(CliContext ctx, SpecLibrary lib, string name, OutputFormat format)
+    {
+        if (lib.InterconnectNames.Contains(name, StringComparer.OrdinalIgnoreCase) || name.Replace('\\', '/').Contains("interconnects/"))
+            return ShowLink(ctx, lib.Interconnect(name), format);
+        if (lib.IsCluster(name))
+            return ShowCluster(ctx, lib.Cluster(name), format);
+        var h = lib.Hardware(name);
+        var json = new JsonObject
+        {
+            ["name"] = h.Name,
+            ["displayName"] = h.DisplayName,
+            ["kind"] = h.Kind.ToString().ToLowerInvariant(),
+            ["vendor"] = h.Vendor,
+            ["peakOpsPerSecond"] = new JsonObject(h.PeakOpsPerSecond.OrderBy(p => p.Key).Select(p => KeyValuePair.Create(p.Key.Name(), Json.Node(p.Value)))),
+            ["memory"] = new JsonArray(h.Memory.Select(m => (JsonNode)new JsonObject { ["name"] = m.Name, ["capacityBytes"] = m.CapacityBytes, ["bandwidthBytesPerSecond"] = Json.Node(m.BandwidthBytesPerSecond) }).ToArray()),
+            ["interconnects"] = new JsonObject { ["intraNode"] = h.Interconnects.IntraNode, ["interNode"] = h.Interconnects.InterNode, ["host"] = h.Interconnects.Host },
+            ["powerWatts"] = h.PowerWatts,
+            ["idlePowerWatts"] = Json.Node(h.IdlePowerWatts),
+            ["purchaseUsd"] = Json.Node(h.Price.PurchaseUsd),
+            ["hourlyUsd"] = Json.Node(h.Price.HourlyUsd),
+            ["launchOverheadSeconds"] = h.LaunchOverheadSeconds,
+            ["ridgePointFlopsPerByte"] = Json.Node(h.PeakOpsPerSecond.TryGetValue(DataType.Bf16, out var bf) ? bf / h.MemoryBandwidthBytesPerSecond : double.NaN),
+            ["source"] = h.Source,
+        };
+        if (format == OutputFormat.Json) { ctx.Out.Write(Json.Write(json)); return 0; }
+        var t = new Table("field", "value");
+        t.Add(("name", h.Name), ("value", h.DisplayName));
+        t.Add(("kind", "kind"), (h.Kind.ToString().ToLowerInvariant(), h.Kind.ToString().ToLowerInvariant()));
+        t.Add(("vendor", "vendor"), (h.Vendor, h.Vendor));
+        foreach (var (type, v) in h.PeakOpsPerSecond.OrderBy(p => p.Key))
+            t.Add(($"peak {type.Name()}", $"peak.{type.Name()}"), (F.Flops(v), v));
+        foreach (var m in h.Memory)
+            t.Add(($"memory {m.Name}", $"memory.{m.Name}"), ($"{F.Bytes(m.CapacityBytes)} at {(double.IsNaN(m.BandwidthBytesPerSecond) ? "?" : F.Bandwidth(m.BandwidthBytesPerSecond))}", m.CapacityBytes));
+        if (h.PeakOpsPerSecond.TryGetValue(DataType.Bf16, out var b))
+            t.Add(("ridge point (bf16)", "ridge"), ($"{b / h.MemoryBandwidthBytesPerSecond:0} FLOP/byte", b / h.MemoryBandwidthBytesPerSecond));
+        t.Add(("links", "links"), ($"intra {h.Interconnects.IntraNode ?? "-"}, inter {h.Interconnects.InterNode ?? "-"}, host {h.Interconnects.Host ?? "-"}", null));
+        t.Add(("power", "power"), ($"{h.PowerWatts:0} W" + (double.IsNaN(h.IdlePowerWatts) ? "" : $" (idle {h.IdlePowerWatts:0} W)"), h.PowerWatts));
+        t.Add(("price", "price"), ($"{(double.IsNaN(h.Price.PurchaseUsd) ? "-" : h.Price.PurchaseUsd.ToString("0") + " USD")}, {(double.IsNaN(h.Price.HourlyUsd) ? "-" : h.Price.HourlyUsd.ToString("0.00") + " USD/h")}", h.Price.HourlyUsd));
+        t.Add(("launch overhead", "launch"), (F.Seconds(h.LaunchOverheadSeconds), h.LaunchOverheadSeconds));
+        t.Add(("source", "source"), (h.Source, h.Source));
+        if (format == OutputFormat.Csv) ctx.Write(t, format);
+        else ctx.Out.Write(t.ToText());
+        return 0;
+    }
+
+    private static int ShowLink(CliContext ctx, Interconnect ic, OutputFormat format)
+    {
+        var json = new JsonObject
+        {
+            ["name"] = ic.Name, ["displayName"] = ic.DisplayName, ["bandwidthBytesPerSecond"] = ic.BandwidthBytesPerSecond,
+            ["latencySeconds"] = ic.LatencySeconds, ["topology"] = ic.Topology.ToString().ToLowerInvariant(), ["source"] = ic.Source,
+        };
+        if (format == OutputFormat.Json) { ctx.Out.Write(Json.Write(json)); return 0; }
+        ctx.Out.WriteLine($"{ic.Name}: {ic.DisplayName}\n  bandwidth {F.Bandwidth(ic.BandwidthBytesPerSecond)} per direction, latency {F.Seconds(ic.LatencySeconds)}, topology {ic.Topology.ToString().ToLowerInvariant()}\n  source: {ic.Source}");
+        return 0;
+    }
+
+    private static int ShowCluster(CliContext ctx, ClusterSpec c, OutputFormat format)
+    {
+        var json = new JsonObject
+        {
+            ["name"] = c.Name, ["displayName"] = c.DisplayName, ["device"] = c.Device.Name, ["nodes"] = c.Nodes,
+            ["devicesPerNode"] = c.DevicesPerNode, ["totalDevices"] = c.TotalDevices, ["intraNode"] = c.IntraNode?.Name, ["interNode"] = c.InterNode?.Name, ["source"] = c.Source,
+        };
+        if (format == OutputFormat.Json) { ctx.Out.Write(Json.Write(json)); return 0; }
+        ctx.Out.WriteLine($"{c.Name}: {c.DisplayName}\n  {c.Nodes} node(s) x {c.DevicesPerNode} x {c.Device.Name}\n  intra-node {c.IntraNode?.Name ?? "-"}, inter-node {c.InterNode?.Name ?? "-"}\n  source: {c.Source}");
+        return 0;
+    }
+}

@@ -1,0 +1,131 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Simulator.Cli.Output;
+using Simulator.Core.Loading;
+using Simulator.Core.Specs;
+using F = Simulator.Core.Units.Format;
+
+namespace Simulator.Cli.Commands;
+
+/// <summary><c>llmsim models list|show|import</c>.</summary>
+public static class ModelsCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var cmd = new Command("models", "List, inspect and import model specs");
+
+        var list = new Command("list", "List the model specs");
+        var listFormat = CommonOptions.Format();
+        list.Options.Add(listFormat);
+        list.SetAction(r => List(ctx, ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir)), r.GetValue(listFormat)));
+        cmd.Subcommands.Add(list);
+
+        var show = new Command("show", "Show one model spec with its derived parameter counts and KV-cache size");
+        var name = new Argument<string>("name") { Description = "Model name (case-insensitive), a spec YAML path, or a Hugging Face config.json path" };
+        var showFormat = CommonOptions.Format();
+        show.Arguments.Add(name);
+        show.Options.Add(showFormat);
+        show.SetAction(r => Show(ctx, ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir)).Model(r.GetValue(name)!), r.GetValue(showFormat)));
+        cmd.Subcommands.Add(show);
+
+        var import = new Command("import", "Convert a Hugging Face config.json into a model spec YAML");
+        var path = new Argument<string>("config") { Description = "Path to a Hugging Face config.json" };
+        var nameOpt = new Option<string?>("--name") { Description = "Name of the model spec (default: the config's folder or file name)" };
+        var outOpt = new Option<string?>("--output", "-o") { Description = "Write the spec to this file (default: print it)" };
+        import.Arguments.Add(path);
+        import.Options.Add(nameOpt);
+        import.Options.Add(outOpt);
+        import.SetAction(r => Import(ctx, r.GetValue(path)!, r.GetValue(nameOpt), r.GetValue(outOpt)));
+        cmd.Subcommands.Add(import);
+        return cmd;
+    }
+
+    private static int List(CliContext ctx, SpecLibrary lib, OutputFormat format)
+    {
+        var table = new Table("name", "displayName", "modelType", "attention", "layers", "hiddenSize", "totalParameters", "activeParameters", "kvCacheBytesPerToken")
+            .AlignRight("layers", "hiddenSize", "totalParameters", "activeParameters", "kvCacheBytesPerToken");
+        var errors = new List<SpecError>();
+        foreach (var n in lib.ModelNames)
+        {
+            ModelSpec m;
+            try { m = lib.Model(n); }
+            catch (SpecException e) { errors.AddRange(e.Errors); continue; }
+            var p = ModelMath.Parameters(m);
+            double kv = ModelMath.KvCacheBytesPerToken(m);
+            string attn = m.AttentionKind.ToString().ToUpperInvariant() + (m.SlidingWindow is int w ? $"+SW{w}" : "") + (m.Moe is { } moe ? $", MoE {moe.ExpertsPerToken}/{moe.NumExperts}" : "");
+            table.Add((m.Name, m.Name), (m.DisplayName, m.DisplayName), (m.ModelType, m.ModelType), (attn, attn), (m.NumLayers.ToString(), m.NumLayers), (m.HiddenSize.ToString(), m.HiddenSize),
+                (F.Count(p.Total), p.Total), (F.Count(p.Active), p.Active), (F.Bytes(kv), kv));
+        }
+        if (format == OutputFormat.Table) ctx.Out.WriteLine($"{table.Count} model specs in {lib.ModelsDir}");
+        ctx.Write(table, format);
+        return HardwareCommand.Report(ctx, errors);
+    }
+
+    /// <summary>The JSON description of a model, with derived figures.</summary>
+    public static JsonObject Describe(ModelSpec m)
+    {
+        var p = ModelMath.Parameters(m);
+        var o = new JsonObject
+        {
+            ["name"] = m.Name,
+            ["displayName"] = m.DisplayName,
+            ["modelType"] = m.ModelType,
+            ["attention"] = m.AttentionKind.ToString().ToLowerInvariant(),
+            ["hiddenSize"] = m.HiddenSize,
+            ["numHiddenLayers"] = m.NumLayers,
+            ["numAttentionHeads"] = m.NumAttentionHeads,
+            ["numKeyValueHeads"] = m.NumKeyValueHeads,
+            ["headDim"] = m.HeadDim,
+            ["intermediateSize"] = m.IntermediateSize,
+            ["vocabSize"] = m.VocabSize,
+            ["gatedMlp"] = m.GatedMlp,
+            ["tieWordEmbeddings"] = m.TieWordEmbeddings,
+            ["slidingWindow"] = m.SlidingWindow,
+            ["totalParameters"] = p.Total,
+            ["activeParameters"] = p.Active,
+            ["embeddingParameters"] = p.Embedding,
+            ["kvCacheBytesPerToken"] = ModelMath.KvCacheBytesPerToken(m),
+            ["kvCacheBytesPerToken8Bit"] = ModelMath.KvCacheBytesPerToken(m, 8),
+            ["source"] = m.Source,
+        };
+        if (m.Moe is { } moe)
+            o["moe"] = new JsonObject { ["numExperts"] = moe.NumExperts, ["expertsPerToken"] = moe.ExpertsPerToken, ["expertIntermediateSize"] = moe.ExpertIntermediateSize, ["numSharedExperts"] = moe.NumSharedExperts, ["sharedExpertIntermediateSize"] = moe.SharedExpertIntermediateSize, ["firstDenseLayers"] = moe.FirstDenseLayers, ["moeLayers"] = m.MoeLayerCount };
+        if (m.Mla is { } mla)
+            o["mla"] = new JsonObject { ["qLoraRank"] = mla.QLoraRank, ["kvLoraRank"] = mla.KvLoraRank, ["qkNopeHeadDim"] = mla.QkNopeHeadDim, ["qkRopeHeadDim"] = mla.QkRopeHeadDim, ["vHeadDim"] = mla.VHeadDim };
+        return o;
+    }
+
+    private static int Show(CliContext ctx, ModelSpec m, OutputFormat format)
+    {
+        var json = Describe(m);
+        if (format == OutputFormat.Json) { ctx.Out.Write(Json.Write(json)); return 0; }
+        var t = new Table("field", "value");
+        foreach (var (k, v) in json)
+        {
+            string text = v is null ? "-" : v is JsonValue jv && jv.TryGetValue<double>(out var d) && d >= 1e6 ? $"{v.ToJsonString()} ({(k.Contains("Bytes") ? F.Bytes(d) : F.Count(d))})" : v is JsonValue sv && sv.TryGetValue<string>(out var s) ? s : v.ToJsonString();
+            t.Add((k, k), (text, v?.ToJsonString()));
+        }
+        if (format == OutputFormat.Csv) ctx.Write(t, format);
+        else ctx.Out.Write(t.ToText());
+        return 0;
+    }
+
+    private static int Import(CliContext ctx, string path, string? name, string? output)
+    {
+        var loaded = SpecFiles.LoadModel(path, name);
+        var m = loaded.OrThrow();
+        if (!ModelSpecReader.KnownModelTypes.Contains(m.ModelType))
+            ctx.Err.WriteLine($"warning: {path}: model_type '{m.ModelType}' is not one the importer knows; check the spec by hand (known: {string.Join(", ", ModelSpecReader.KnownModelTypes)})");
+        m = m with { Source = $"Hugging Face config.json imported from {Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)))}/{Path.GetFileName(path)}" };
+        string yaml = ModelSpecWriter.ToYaml(m);
+        if (output is null) { ctx.Out.Write(yaml); return 0; }
+        try { File.WriteAllText(output, yaml); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or DirectoryNotFoundException)
+        {
+            throw new CliException($"{output}: cannot write: {e.Message}");
+        }
+        var p = ModelMath.Parameters(m);
+        ctx.Err.WriteLine($"wrote {output}: {m.Name}, {F.Count(p.Total)} parameters ({F.Count(p.Active)} active), {F.Bytes(ModelMath.KvCacheBytesPerToken(m))} KV cache per token");
+        return 0;
+    }
+}

@@ -1,0 +1,65 @@
+using Simulator.Core.Specs;
+using YamlDotNet.Serialization;
+
+namespace Simulator.Core.Loading;
+
+/// <summary>Writes a <see cref="ModelSpec"/> as a model-spec YAML file (the format <see cref="ModelSpecReader"/> reads).</summary>
+public static class ModelSpecWriter
+{
+    /// <summary>The YAML text, with a header comment that names where the spec came from.</summary>
+    public static string ToYaml(ModelSpec m)
+    {
+        var d = new Dictionary<string, object?>
+        {
+            ["name"] = m.Name,
+            ["display_name"] = m.DisplayName,
+            ["source"] = m.Source,
+            ["model_type"] = m.ModelType,
+            ["hidden_size"] = m.HiddenSize,
+            ["num_hidden_layers"] = m.NumLayers,
+            ["num_attention_heads"] = m.NumAttentionHeads,
+            ["num_key_value_heads"] = m.NumKeyValueHeads,
+            ["head_dim"] = m.HeadDim,
+            ["intermediate_size"] = m.IntermediateSize,
+            ["vocab_size"] = m.VocabSize,
+        };
+        if (m.MaxPositionEmbeddings > 0) d["max_position_embeddings"] = m.MaxPositionEmbeddings;
+        d["hidden_act"] = m.HiddenAct;
+        d["mlp"] = m.GatedMlp ? "gated" : "plain";
+        d["attention_bias"] = m.AttentionBias;
+        if (m.AttentionOutputBias) d["attention_output_bias"] = true;
+        if (m.MlpBias) d["mlp_bias"] = true;
+        if (m.LmHeadBias) d["lm_head_bias"] = true;
+        d["tie_word_embeddings"] = m.TieWordEmbeddings;
+        if (m.SlidingWindow is int w) d["sliding_window"] = w;
+        d["norm"] = m.Norm == NormKind.LayerNorm ? "layernorm" : "rmsnorm";
+        if (m.QkNorm) d["qk_norm"] = true;
+        if (m.ParallelResidual) d["parallel_residual"] = true;
+        if (m.PartialRotaryFactor < 1) d["partial_rotary_factor"] = m.PartialRotaryFactor;
+        d["torch_dtype"] = m.NativeDType switch { DataType.Fp16 => "float16", DataType.Fp32 => "float32", _ => "bfloat16" };
+        if (m.Moe is { } moe)
+        {
+            d["num_experts"] = moe.NumExperts;
+            d["num_experts_per_tok"] = moe.ExpertsPerToken;
+            d["moe_intermediate_size"] = moe.ExpertIntermediateSize;
+            if (moe.NumSharedExperts > 0) d["num_shared_experts"] = moe.NumSharedExperts;
+            if (moe.SharedExpertIntermediateSize > 0) d["shared_expert_intermediate_size"] = moe.SharedExpertIntermediateSize;
+            if (moe.FirstDenseLayers > 0) d["first_k_dense_replace"] = moe.FirstDenseLayers;
+            if (moe.LayerFrequency != 1) d["moe_layer_freq"] = moe.LayerFrequency;
+        }
+        if (m.Mla is { } mla)
+        {
+            d.Remove("head_dim");
+            if (mla.QLoraRank is int q) d["q_lora_rank"] = q;
+            d["kv_lora_rank"] = mla.KvLoraRank;
+            d["qk_nope_head_dim"] = mla.QkNopeHeadDim;
+            d["qk_rope_head_dim"] = mla.QkRopeHeadDim;
+            d["v_head_dim"] = mla.VHeadDim;
+        }
+        if (m.NumNextnPredictLayers > 0) d["num_nextn_predict_layers"] = m.NumNextnPredictLayers;
+        var p = ModelMath.Parameters(m);
+        string header = $"# Model spec written by llmsim.\n# Derived: {p.Total / 1e9:0.###}B parameters in total, {p.Active / 1e9:0.###}B active per token, "
+            + $"{ModelMath.KvCacheBytesPerToken(m):0} KV-cache bytes per token at 16-bit.\n";
+        return header + new SerializerBuilder().Build().Serialize(d);
+    }
+}
