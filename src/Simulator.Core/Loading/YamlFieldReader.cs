@@ -48,6 +48,12 @@ public sealed class YamlFieldReader : IFieldReader
             errors.Add(new SpecError(file, (int)e.Start.Line, "", "malformed YAML: " + message));
             return null;
         }
+        catch (InvalidOperationException)
+        {
+            // YamlDotNet's scanner can fail this way on an unclosed flow mapping or sequence; find the line by replaying events.
+            errors.Add(new SpecError(file, LastGoodLine(text), "", "malformed YAML: unclosed '{', '[' or quote, or a value the parser cannot read"));
+            return null;
+        }
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
         {
             int line = stream.Documents.Count == 0 ? 1 : LineOf(stream.Documents[0].RootNode);
@@ -57,6 +63,19 @@ public sealed class YamlFieldReader : IFieldReader
         if (stream.Documents.Count > 1)
             errors.Add(new SpecError(file, LineOf(stream.Documents[1].RootNode), "", "expected one YAML document, found several ('---')"));
         return new YamlFieldReader(file, root, "", errors);
+    }
+
+    private static int LastGoodLine(string text)
+    {
+        var parser = new Parser(new StringReader(text));
+        int line = 1;
+        try
+        {
+            while (parser.MoveNext())
+                if (parser.Current is { } ev) line = (int)ev.End.Line;
+        }
+        catch (Exception e) when (e is YamlException or InvalidOperationException) { }
+        return line;
     }
 
     private static int LineOf(YamlNode n) => (int)n.Start.Line;
