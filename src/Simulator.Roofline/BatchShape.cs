@@ -1,0 +1,84 @@
+namespace Simulator.Roofline;
+
+/// <summary>
+/// What one engine step processes, aggregated so the cost model needs no per-request list: new tokens,
+/// sequences, and the attention work of prefill and decode sequences kept apart (they run different kernels).
+/// Build it with <see cref="AddPrefill"/> and <see cref="AddDecode"/>; it is a value type and allocates nothing.
+/// </summary>
+public struct BatchShape
+{
+    /// <summary>Attention window in tokens (0 = unlimited); set before adding sequences.</summary>
+    public int SlidingWindow;
+
+    /// <summary>New tokens processed this step, over all sequences.</summary>
+    public long NewTokens;
+    /// <summary>Sequences in the step.</summary>
+    public int Sequences;
+    /// <summary>Sequences that produce an output token this step (LM head rows).</summary>
+    public int OutputTokens;
+
+    /// <summary>Decode sequences (one new token each).</summary>
+    public int DecodeSequences;
+    /// <summary>Query-key pairs of decode sequences (causal, window-capped).</summary>
+    public double DecodePairs;
+    /// <summary>Cached tokens whose K/V decode attention reads, summed over decode sequences.</summary>
+    public double DecodeKvTokens;
+
+    /// <summary>Prefill sequences (or chunks).</summary>
+    public int PrefillSequences;
+    /// <summary>New tokens of prefill sequences.</summary>
+    public long PrefillTokens;
+    /// <summary>Query-key pairs of prefill sequences: the causal triangle plus the rectangle over cached context.</summary>
+    public double PrefillPairs;
+    /// <summary>Query-key pairs if the full rectangle s x (c + s) were materialised (unfused attention's score buffer).</summary>
+    public double PrefillScoreElements;
+    /// <summary>Tokens whose K/V prefill attention reads (cached context + the chunk itself), summed.</summary>
+    public double PrefillKvTokens;
+
+    /// <summary>A shape with the given attention window.</summary>
+    public static BatchShape Create(int slidingWindow = 0) => new() { SlidingWindow = slidingWindow };
+
+    /// <summary>Adds a prefill chunk of <paramref name="newTokens"/> after <paramref name="cachedTokens"/> already in the KV cache.</summary>
+    /// <param name="emitsToken">True when this is the prompt's last chunk, so the step produces its first output token.</param>
+    public void AddPrefill(long newTokens, long cachedTokens = 0, bool emitsToken = true)
+    {
+        if (newTokens <= 0) return;
+        NewTokens += newTokens;
+        Sequences++;
+        PrefillSequences++;
+        PrefillTokens += newTokens;
+        if (emitsToken) OutputTokens++;
+        PrefillPairs += CausalPairs(cachedTokens, newTokens, SlidingWindow);
+        long kv = cachedTokens + newTokens;
+        PrefillKvTokens += SlidingWindow > 0 ? Math.Min(kv, SlidingWindow + newTokens) : kv;
+        PrefillScoreElements += (double)newTokens * (SlidingWindow > 0 ? Math.Min(kv, SlidingWindow + newTokens) : kv);
+    }
+
+    /// <summary>Adds <paramref name="count"/> decode sequences, each with <paramref name="contextTokens"/> tokens already cached.</summary>
+    public void AddDecode(long contextTokens, int count = 1)
+    {
+        if (count <= 0) return;
+        NewTokens += count;
+        Sequences += count;
+        OutputTokens += count;
+        DecodeSequences += count;
+        long attended = contextTokens + 1;
+        if (SlidingWindow > 0) attended = Math.Min(attended, SlidingWindow);
+        DecodePairs += (double)count * attended;
+        DecodeKvTokens += (double)count * attended;
+    }
+
+    /// <summary>
+    /// Query-key pairs a causal chunk of <paramref name="s"/> new tokens after <paramref name="c"/> cached ones attends:
+    /// query j (1-based) sees c + j keys, capped at the window w. Sum_j min(c + j, w).
+    /// </summary>
+    public static double CausalPairs(long c, long s, int w)
+    {
+        double full = s * (double)c + s * (s + 1.0) / 2.0;
+        if (w <= 0 || c + s <= w) return full;
+        // Queries j with c + j <= w see c + j keys; the rest see w.
+        long uncapped = Math.Max(0, Math.Min(s, w - c));
+        double part = uncapped * (double)c + uncapped * (uncapped + 1.0) / 2.0;
+        return part + (s - uncapped) * (double)w;
+    }
+}

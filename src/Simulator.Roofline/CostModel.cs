@@ -1,0 +1,307 @@
+using Simulator.Core.Specs;
+
+namespace Simulator.Roofline;
+
+/// <summary>
+/// The roofline cost of one engine step of a deployment: per-operator FLOPs and bytes on one device, turned
+/// into time by max(FLOPs / (peak x compute efficiency), bytes / (bandwidth x memory efficiency)) + launch
+/// overhead, plus alpha-beta collectives. Operators are listed per layer with the number of layers that run
+/// them, so a 126-layer model costs no more to evaluate than a 2-layer one.
+/// An instance reuses one scratch buffer and allocates nothing per step; it is not thread-safe (make one per
+/// thread or per simulation; construction is cheap).
+/// </summary>
+public sealed class CostModel
+{
+    private readonly OperatorCost[] _ops = new OperatorCost[48];
+    private int _count;
+    private readonly Deployment _d;
+    private readonly ModelSpec _m;
+
+    // Per-deployment constants (per device after tensor parallelism).
+    private readonly double _h, _a, _w, _kvb, _launch;
+    private readonly double _qDim, _kvDim, _interDense;
+    private readonly int _tp, _ep;
+
+    public CostModel(Deployment deployment)
+    {
+        _d = deployment;
+        _m = deployment.Model;
+        _h = _m.HiddenSize;
+        _a = deployment.ActBytes;
+        _w = deployment.Quant.WeightBytesPerElement;
+        _kvb = deployment.Quant.KvBytesPerElement;
+        _launch = deployment.Device.LaunchOverheadSeconds;
+        _tp = deployment.Parallelism.Tp;
+        _ep = deployment.Parallelism.Ep;
+        _qDim = (double)deployment.HeadsPerDevice * _m.HeadDim;
+        _kvDim = (double)deployment.KvHeadsPerDevice * _m.HeadDim;
+        _interDense = (double)_m.IntermediateSize / _tp;
+    }
+
+    public Deployment Deployment => _d;
+
+    /// <summary>The operators of one step (valid until the next call on this instance).</summary>
+    public ReadOnlySpan<OperatorCost> Operators(in BatchShape shape)
+    {
+        Build(shape);
+        return _ops.AsSpan(0, _count);
+    }
+
+    /// <summary>Seconds one step takes on the replica: every layer in sequence (all pipeline stages) plus stage transfers.</summary>
+    public double StepSeconds(in BatchShape shape)
+    {
+        Build(shape);
+        double t = 0;
+        for (int i = 0; i < _count; i++) t += _ops[i].TotalSeconds;
+        return t;
+    }
+
+    /// <summary>Seconds of one pipeline stage (layers / PP), the interval at which a full pipeline emits micro-batches.</summary>
+    public double StageSeconds(in BatchShape shape)
+    {
+        Build(shape);
+        double perLayer = 0, perModel = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            ref readonly var op = ref _ops[i];
+            if (op.Name == "pp_transfer") continue;
+            if (op.Layers >= 1 && IsLayerOp(op)) perLayer += op.TotalSeconds; else perModel += op.TotalSeconds;
+        }
+        return perLayer / _d.Parallelism.Pp + perModel;
+    }
+
+    private static bool IsLayerOp(in OperatorCost op) =>
+        op.Name is not ("embedding" or "final_norm" or "lm_head" or "logits_gather" or "pp_transfer");
+
+    private void Build(in BatchShape s)
+    {
+        _count = 0;
+        if (s.NewTokens <= 0) return;
+        double T = s.NewTokens;
+        int L = _m.NumLayers;
+
+        // Embedding lookup: gather T rows of the 16-bit table, write T activations.
+        Elementwise("embedding", OpKind.Embedding, 1, flops: 0, weightBytes: T * _h * 2, actBytes: T * _h * _a);
+
+        // ---- attention block (every layer)
+        Norm("input_norm", L, T);
+        if (_m.Mla is { } mla) MlaAttention(s, mla, L);
+        else StandardAttention(s, L);
+        Residual("attn_residual", L, T);
+        AllReduce("attn_allreduce", L, T * _h * _a);
+
+        // ---- MLP block
+        if (!_m.ParallelResidual) Norm("post_attention_norm", L, T);
+        int dense = _m.DenseLayerCount, moeLayers = _m.MoeLayerCount;
+        if (dense > 0) Mlp("mlp", dense, T, _interDense, 1.0);
+        if (moeLayers > 0) Moe(moeLayers, T);
+        Residual("mlp_residual", L, T);
+        if (_ep > 1)
+        {
+            if (dense > 0) AllReduce("mlp_allreduce", dense, T * _h * _a);
+        }
+        else AllReduce("mlp_allreduce", L, T * _h * _a);
+
+        // ---- head: final norm over all tokens, LM head only for rows that emit a token.
+        Norm("final_norm", 1, T);
+        double outRows = Math.Max(s.OutputTokens, 0);
+        if (outRows > 0)
+        {
+            double vocabPerDevice = (double)_m.VocabSize / _tp;
+            // The LM head is kept in 16-bit by the common quantizers (AWQ, GPTQ, FP8 recipes).
+            Gemm("lm_head", 1, outRows, vocabPerDevice, _h, weightBytesPerElement: 2);
+            if (_tp > 1 && _d.TpLink is { } link)
+                Comm("logits_gather", 1, outRows * _m.VocabSize * _a, Collectives.AllGather(outRows * _m.VocabSize * _a, _tp, link));
+        }
+
+        // ---- pipeline: activations cross PP-1 stage boundaries.
+        if (_d.Parallelism.Pp > 1 && _d.PpLink is { } pl)
+        {
+            double bytes = T * _h * _a;
+            Comm("pp_transfer", 1, bytes * (_d.Parallelism.Pp - 1), (_d.Parallelism.Pp - 1) * Collectives.SendRecv(bytes, pl));
+        }
+    }
+
+    private void StandardAttention(in BatchShape s, int L)
+    {
+        double T = s.NewTokens;
+        double hd = _m.HeadDim;
+        double heads = _d.HeadsPerDevice, kvHeads = _d.KvHeadsPerDevice;
+        double qkvN = _qDim + 2 * _kvDim;
+        Gemm("qkv_proj", L, T, qkvN, _h, bias: _m.AttentionBias ? qkvN : 0);
+        if (_m.QkNorm) Elementwise("qk_norm", OpKind.Norm, L, flops: 4 * T * (_qDim + _kvDim), weightBytes: 2 * hd * 2, actBytes: 2 * T * (_qDim + _kvDim) * _a);
+        double rotDims = (_qDim + _kvDim) * _m.PartialRotaryFactor;
+        Elementwise("rotary", OpKind.Elementwise, L, flops: 3 * T * rotDims, weightBytes: 0, actBytes: 2 * T * rotDims * _a);
+        KvWrite("kv_cache_write", L, T * 2 * _kvDim * _kvb, T * 2 * _kvDim * _a);
+
+        // Attention proper, prefill and decode separately (different kernels).
+        double kvPerToken = 2 * _kvDim * _kvb;
+        if (s.PrefillSequences > 0)
+            AttentionOps("prefill", L, s.PrefillTokens, s.PrefillPairs, s.PrefillScoreElements, s.PrefillKvTokens * kvPerToken, heads, hd, hd);
+        if (s.DecodeSequences > 0)
+            AttentionOps("decode", L, s.DecodeSequences, s.DecodePairs, s.DecodePairs, s.DecodeKvTokens * kvPerToken, heads, hd, hd);
+        _ = kvHeads;
+        Gemm("o_proj", L, T, _h, _qDim, bias: _m.AttentionOutputBias ? _h : 0);
+    }
+
+    /// <summary>
+    /// Multi-head latent attention as vLLM and FlashMLA run it: the down-projections (q_a, kv_a) are replicated
+    /// on every TP rank; prefill expands the cached latent into per-head K and V with kv_b and runs ordinary
+    /// attention (head dim nope + rope); decode absorbs kv_b into the query and output, so attention reads only
+    /// the latent (kv_lora + rope per token). DeepSeek-V2 paper, section 2.1; vLLM MLA backend.
+    /// </summary>
+    private void MlaAttention(in BatchShape s, MlaConfig mla, int L)
+    {
+        double T = s.NewTokens;
+        double heads = _d.HeadsPerDevice;
+        double latent = mla.KvLoraRank + mla.QkRopeHeadDim;
+        double qIn = mla.QLoraRank ?? _h;
+        double downN = (mla.QLoraRank ?? 0) + latent;
+        Gemm("qkv_a_proj", L, T, downN, _h);
+        if (mla.QLoraRank is not null) Norm("q_a_norm", L, T, mla.QLoraRank.Value);
+        Norm("kv_a_norm", L, T, mla.KvLoraRank);
+        Gemm("q_b_proj", L, T, heads * mla.QkHeadDim, qIn);
+        Elementwise("rotary", OpKind.Elementwise, L, flops: 3 * T * (heads + 1) * mla.QkRopeHeadDim, weightBytes: 0, actBytes: 2 * T * (heads + 1) * mla.QkRopeHeadDim * _a);
+        KvWrite("kv_cache_write", L, T * latent * _kvb, T * latent * _a);
+        if (s.PrefillSequences > 0)
+        {
+            // Expand the latent of every token prefill attends to into per-head K (nope part) and V.
+            Gemm("kv_b_proj", L, s.PrefillKvTokens, heads * (mla.QkNopeHeadDim + mla.VHeadDim), mla.KvLoraRank);
+            AttentionOps("prefill", L, s.PrefillTokens, s.PrefillPairs, s.PrefillScoreElements, s.PrefillKvTokens * latent * _kvb, heads, mla.QkHeadDim, mla.VHeadDim);
+        }
+        if (s.DecodeSequences > 0)
+        {
+            double d = s.DecodeSequences;
+            // Absorbed: q_nope x W_UK per head, attention over the latent, then x W_UV per head.
+            Gemm("q_absorb", L, d, heads * mla.KvLoraRank, mla.QkNopeHeadDim, weightElements: heads * mla.QkNopeHeadDim * mla.KvLoraRank);
+            AttentionOps("decode", L, d, s.DecodePairs, s.DecodePairs, s.DecodeKvTokens * latent * _kvb, heads, latent, mla.KvLoraRank);
+            Gemm("v_absorb", L, d, heads * mla.VHeadDim, mla.KvLoraRank, weightElements: heads * mla.VHeadDim * mla.KvLoraRank);
+        }
+        Gemm("o_proj", L, T, _h, heads * mla.VHeadDim);
+    }
+
+    /// <summary>Attention for <paramref name="queries"/> query tokens: fused (flash) or score, softmax and value products.</summary>
+    private void AttentionOps(string phase, int L, double queries, double pairs, double scoreElements, double kvReadBytes, double heads, double qkDim, double vDim)
+    {
+        double scoreFlops = 2 * pairs * heads * qkDim;
+        double valueFlops = 2 * pairs * heads * vDim;
+        double softmaxFlops = 5 * pairs * heads; // max, subtract, exp, sum, scale per score
+        double qBytes = queries * heads * qkDim * _a, outBytes = queries * heads * vDim * _a;
+        if (_d.FlashAttention)
+        {
+            // FlashAttention (Dao et al. 2022): scores stay on chip; Q, K, V read once, O written once.
+            AttentionOp($"attention_{phase}", L, scoreFlops + valueFlops + softmaxFlops, qBytes + outBytes, kvReadBytes);
+            return;
+        }
+        // Unfused: the score matrix (the full rectangle the kernel computes, masked or not) goes through memory twice.
+        double scores = scoreElements * heads * _a;
+        double kShare = qkDim / (qkDim + vDim);
+        AttentionOp($"attn_score_{phase}", L, scoreFlops, qBytes + scores, kvReadBytes * kShare);
+        Elementwise($"softmax_{phase}", OpKind.Elementwise, L, softmaxFlops, 0, 2 * scores);
+        AttentionOp($"attn_value_{phase}", L, valueFlops, scores + outBytes, kvReadBytes * (1 - kShare));
+    }
+
+    private void Mlp(string name, int layers, double T, double interPerDevice, double weightShare)
+    {
+        bool gated = _m.GatedMlp;
+        Gemm(gated ? $"{name}_gate_up" : $"{name}_up", layers, T, (gated ? 2 : 1) * interPerDevice, _h,
+            bias: _m.MlpBias ? (gated ? 2 : 1) * interPerDevice : 0, weightElements: (gated ? 2 : 1) * interPerDevice * _h * weightShare);
+        Elementwise($"{name}_act", OpKind.Elementwise, layers, flops: 5 * T * interPerDevice, weightBytes: 0,
+            actBytes: (gated ? 3 : 2) * T * interPerDevice * _a);
+        Gemm($"{name}_down", layers, T, _h, interPerDevice, bias: _m.MlpBias ? _h : 0, weightElements: interPerDevice * _h * weightShare);
+    }
+
+    /// <summary>
+    /// Mixture of experts: a replicated router, then each token's top-k experts. Routed expert weights are read
+    /// only for experts some token in the batch picked: with T tokens choosing k of E experts independently, the
+    /// expected number of distinct experts touched is E(1 - (1 - k/E)^T). With EP the E experts are spread over
+    /// EP ranks (each whole, split TP/EP ways); tokens travel by all-to-all.
+    /// </summary>
+    private void Moe(int layers, double T)
+    {
+        var moe = _m.Moe!;
+        double E = moe.NumExperts, k = moe.ExpertsPerToken;
+        Gemm("moe_router", layers, T, E, _h, weightBytesPerElement: 2);
+        double split = (double)_tp / _ep;                 // TP ways each expert is split
+        double localExperts = E / _ep;
+        double touched = localExperts * (1 - Math.Pow(1 - k / E, T));
+        double inter = moe.ExpertIntermediateSize / split;
+        double tokensPerDevice = T * k / _ep;            // routed token-expert pairs this device computes
+        double tokensPerExpert = touched > 0 ? tokensPerDevice / touched : 0;
+        bool gated = _m.GatedMlp;
+        double upN = (gated ? 2 : 1) * inter;
+        // Grouped GEMM: per-expert M = tokens routed to it; FLOPs over all routed pairs; weights of touched experts.
+        GemmExplicit("experts_gate_up", layers, flops: 2 * tokensPerDevice * upN * _h, weightElements: touched * upN * _h,
+            actBytes: tokensPerDevice * (_h + upN) * _a, m: tokensPerExpert, n: upN, k: _h);
+        Elementwise("experts_act", OpKind.Elementwise, layers, flops: 5 * tokensPerDevice * inter, weightBytes: 0, actBytes: (gated ? 3 : 2) * tokensPerDevice * inter * _a);
+        GemmExplicit("experts_down", layers, flops: 2 * tokensPerDevice * inter * _h, weightElements: touched * inter * _h,
+            actBytes: tokensPerDevice * (inter + _h) * _a, m: tokensPerExpert, n: _h, k: inter);
+        if (moe.NumSharedExperts > 0) Mlp("shared_expert", layers, T, moe.NumSharedExperts * (double)moe.ExpertIntermediateSize / _tp, 1.0);
+        if (moe.SharedExpertIntermediateSize > 0) Mlp("shared_expert", layers, T, (double)moe.SharedExpertIntermediateSize / _tp, 1.0);
+        if (_ep > 1 && _d.TpLink is { } link)
+        {
+            double bytes = T * k * _h * _a / _ep;         // this device's share of routed token copies
+            Comm("moe_dispatch", layers, bytes, Collectives.AllToAll(bytes, _ep, link));
+            Comm("moe_combine", layers, bytes, Collectives.AllToAll(bytes, _ep, link));
+        }
+    }
+
+    // ---------------------------------------------------------------- operator builders
+
+    private void Gemm(string name, int layers, double m, double n, double k, double bias = 0, double weightElements = double.NaN, double weightBytesPerElement = double.NaN)
+    {
+        double we = double.IsNaN(weightElements) ? n * k : weightElements;
+        double wb = double.IsNaN(weightBytesPerElement) ? _w : weightBytesPerElement;
+        double flops = 2 * m * n * k + m * bias;
+        double weights = we * wb + bias * 2;
+        double act = (m * k + m * n) * _a;
+        Add(name, OpKind.Gemm, layers, flops, weights, act, 0, 0, 0, _d.GemmType, flops / (_d.GemmPeak * _d.Efficiency.Gemm(_d.GemmType, m, n, k)));
+    }
+
+    private void GemmExplicit(string name, int layers, double flops, double weightElements, double actBytes, double m, double n, double k)
+    {
+        double eff = _d.Efficiency.Gemm(_d.GemmType, Math.Max(m, 1), n, k);
+        Add(name, OpKind.Gemm, layers, flops, weightElements * _w, actBytes, 0, 0, 0, _d.GemmType, flops / (_d.GemmPeak * eff));
+    }
+
+    private void AttentionOp(string name, int layers, double flops, double actBytes, double kvRead) =>
+        Add(name, OpKind.Attention, layers, flops, 0, actBytes, kvRead, 0, 0, _d.AttentionType,
+            flops / (_d.AttentionPeak * _d.Efficiency.Attention(_d.AttentionType, flops)));
+
+    private void KvWrite(string name, int layers, double kvBytes, double actBytes) =>
+        Add(name, OpKind.Elementwise, layers, 0, 0, actBytes, 0, kvBytes, 0, _d.AttentionType, 0);
+
+    private void Norm(string name, int layers, double T, double width = double.NaN)
+    {
+        double w = double.IsNaN(width) ? _h : width;
+        // RMSNorm: square, sum, rsqrt, scale, weight: ~4 FLOPs per element (LayerNorm ~5, same order).
+        Elementwise(name, OpKind.Norm, layers, flops: 4 * T * w, weightBytes: w * 2, actBytes: 2 * T * w * _a);
+    }
+
+    private void Residual(string name, int layers, double T) =>
+        Elementwise(name, OpKind.Elementwise, layers, flops: T * _h, weightBytes: 0, actBytes: 3 * T * _h * _a);
+
+    private void Elementwise(string name, OpKind kind, int layers, double flops, double weightBytes, double actBytes) =>
+        Add(name, kind, layers, flops, weightBytes, actBytes, 0, 0, 0, DataType.Fp32, flops / _d.VectorPeak);
+
+    private void AllReduce(string name, int layers, double bytes)
+    {
+        if (_tp <= 1 || _d.TpLink is not { } link) return;
+        Comm(name, layers, bytes, Collectives.AllReduce(bytes, _tp, link));
+    }
+
+    private void Comm(string name, int layers, double networkBytes, double seconds)
+    {
+        if (_count >= _ops.Length) throw new InvalidOperationException("operator buffer overflow");
+        _ops[_count++] = new OperatorCost(name, OpKind.Communication, layers, 0, 0, 0, 0, 0, networkBytes, _d.AttentionType, 0, 0, seconds, 0);
+    }
+
+    private void Add(string name, OpKind kind, int layers, double flops, double weights, double act, double kvRead, double kvWrite, double network, DataType type, double computeSeconds)
+    {
+        if (layers <= 0) return;
+        if (_count >= _ops.Length) throw new InvalidOperationException("operator buffer overflow");
+        double bytes = weights + act + kvRead + kvWrite;
+        double memorySeconds = bytes / (_d.Bandwidth * _d.Efficiency.Memory(bytes));
+        _ops[_count++] = new OperatorCost(name, kind, layers, flops, weights, act, kvRead, kvWrite, network, type, computeSeconds, memorySeconds, 0, _launch);
+    }
+}

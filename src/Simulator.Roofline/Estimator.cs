@@ -1,0 +1,100 @@
+namespace Simulator.Roofline;
+
+/// <summary>A static batch: <see cref="Batch"/> requests, each with the same prompt and output length.</summary>
+public readonly record struct Workload(int Batch, int InputTokens, int OutputTokens);
+
+/// <summary>What a deployment does with a static batch.</summary>
+public sealed record Estimate(
+    Deployment Deployment,
+    Workload Workload,
+    double TtftSeconds,
+    double TpotSeconds,
+    double E2eSeconds,
+    double TokensPerSecond,
+    double TokensPerSecondPerDevice,
+    double Mfu,
+    double Mbu,
+    MemoryFootprint Memory,
+    double KvCacheBytes,
+    double ActivationBytes,
+    bool Fits,
+    int MaxBatchAtThisContext,
+    Bound PrefillBound,
+    Bound DecodeBound)
+{
+    /// <summary>Bytes used on one device: weights, the whole batch's KV cache and activations.</summary>
+    public double UsedBytesPerDevice => Memory.WeightBytes + KvCacheBytes + ActivationBytes;
+}
+
+/// <summary>
+/// Latency and throughput of a static batch: time to first token (prefill of the whole batch), time per
+/// output token (a decode step at the average context I + O/2), and what follows from them.
+/// </summary>
+public static class Estimator
+{
+    public static Estimate Run(Deployment d, Workload w)
+    {
+        if (w.Batch < 1 || w.InputTokens < 1 || w.OutputTokens < 1)
+            throw new PlanException("batch, input and output tokens must each be at least 1");
+        var cost = new CostModel(d);
+        int pp = d.Parallelism.Pp;
+        int window = d.Model.SlidingWindow ?? 0;
+        // Pipeline micro-batches: the batch is split in up to PP parts so that stages work concurrently.
+        int micro = Math.Min(w.Batch, pp);
+        int perMicro = (int)Math.Ceiling(w.Batch / (double)micro);
+
+        var prefill = BatchShape.Create(window);
+        for (int i = 0; i < perMicro; i++) prefill.AddPrefill(w.InputTokens);
+        double prefillStep = cost.StepSeconds(prefill);
+        double ttft = prefillStep + (micro - 1) * cost.StageSeconds(prefill);
+        double prefillFlops = Sum(cost.Operators(prefill), o => o.Flops) * micro;
+        var prefillBound = Dominant(cost.Operators(prefill));
+
+        var decode = BatchShape.Create(window);
+        long avgContext = w.InputTokens + w.OutputTokens / 2;
+        decode.AddDecode(avgContext, perMicro);
+        double tpot = cost.StepSeconds(decode);
+        var decodeOps = cost.Operators(decode);
+        double decodeFlops = Sum(decodeOps, o => o.Flops) * micro;
+        double decodeBytes = Sum(decodeOps, o => o.Bytes);
+        var decodeBound = Dominant(decodeOps);
+
+        double e2e = ttft + (w.OutputTokens - 1) * tpot;
+        double tokensPerSecond = (double)w.Batch * w.OutputTokens / e2e;
+        int devices = d.Devices;
+        double totalFlops = (prefillFlops + decodeFlops * (w.OutputTokens - 1)) * devices;
+        double mfu = totalFlops / (e2e * d.GemmPeak * devices);
+        double mbu = decodeBytes / (tpot * d.Bandwidth);
+
+        var mem = MemoryModel.For(d);
+        double contextEnd = w.InputTokens + w.OutputTokens;
+        double kv = mem.KvBytes(contextEnd * w.Batch);
+        double act = MemoryModel.ActivationBytes(d, (double)perMicro * w.InputTokens, perMicro);
+        bool fits = mem.Fits(contextEnd * w.Batch, act);
+        int maxBatch = (int)Math.Floor(mem.MaxKvTokens(act) / contextEnd);
+        return new Estimate(d, w, ttft, tpot, e2e, tokensPerSecond, tokensPerSecond / devices, mfu, mbu, mem, kv, act, fits, Math.Max(0, maxBatch), prefillBound, decodeBound);
+    }
+
+    private static double Sum(ReadOnlySpan<OperatorCost> ops, Func<OperatorCost, double> f)
+    {
+        double s = 0;
+        foreach (var o in ops) s += f(o) * o.Layers;
+        return s;
+    }
+
+    /// <summary>The roof that accounts for most of the step's time.</summary>
+    private static Bound Dominant(ReadOnlySpan<OperatorCost> ops)
+    {
+        double compute = 0, memory = 0, comm = 0;
+        foreach (var o in ops)
+        {
+            switch (o.RooflineBound)
+            {
+                case Bound.Compute: compute += o.TotalSeconds; break;
+                case Bound.Memory: memory += o.TotalSeconds; break;
+                default: comm += o.TotalSeconds; break;
+            }
+        }
+        return compute >= memory && compute >= comm ? Bound.Compute : memory >= comm ? Bound.Memory : Bound.Communication;
+    }
+}

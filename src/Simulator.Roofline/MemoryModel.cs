@@ -1,0 +1,89 @@
+using Simulator.Core.Specs;
+
+namespace Simulator.Roofline;
+
+/// <summary>
+/// What one device of a deployment must hold: weights (its share under TP/PP/EP), the KV cache, the
+/// activation working set of the largest step, and a framework reserve.
+/// </summary>
+/// <param name="WeightBytes">Weights on the busiest device (first or last pipeline stage).</param>
+/// <param name="KvBytesPerToken">KV-cache bytes one token of context costs on one device.</param>
+/// <param name="CapacityBytes">Main memory of the device.</param>
+/// <param name="ReserveBytes">Held back for the framework, CUDA context and fragmentation.</param>
+public sealed record MemoryFootprint(double WeightBytes, double KvBytesPerToken, double CapacityBytes, double ReserveBytes)
+{
+    /// <summary>Fraction of device memory a serving framework hands out (vLLM's default gpu_memory_utilization = 0.9).</summary>
+    public const double UsableFraction = 0.9;
+
+    /// <summary>Memory left for KV cache and activations after weights and reserve.</summary>
+    public double FreeBytes => CapacityBytes - ReserveBytes - WeightBytes;
+
+    /// <summary>Whether the weights fit at all.</summary>
+    public bool WeightsFit => FreeBytes > 0;
+
+    /// <summary>KV-cache bytes for <paramref name="tokens"/> tokens of context on one device.</summary>
+    public double KvBytes(double tokens) => tokens * KvBytesPerToken;
+
+    /// <summary>Whether weights, <paramref name="kvTokens"/> tokens of KV cache and <paramref name="activationBytes"/> fit.</summary>
+    public bool Fits(double kvTokens, double activationBytes) => KvBytes(kvTokens) + activationBytes <= FreeBytes;
+
+    /// <summary>The most KV tokens (summed over requests) that fit beside weights and the given activations.</summary>
+    public double MaxKvTokens(double activationBytes) => Math.Max(0, Math.Floor((FreeBytes - activationBytes) / KvBytesPerToken));
+}
+
+/// <summary>Computes <see cref="MemoryFootprint"/>s.</summary>
+public static class MemoryModel
+{
+    /// <summary>The per-device footprint of a deployment.</summary>
+    public static MemoryFootprint For(Deployment d)
+    {
+        var m = d.Model;
+        var q = d.Quant;
+        int tp = d.Parallelism.Tp;
+        double w = q.WeightBytesPerElement;
+        double h = m.HiddenSize;
+
+        // Linear weights of one layer on one device. MLA's down-projections are replicated on every TP rank.
+        double attn = ModelMath.AttentionParametersPerLayer(m);
+        double replicated = 0;
+        if (m.Mla is { } mla)
+            replicated = h * ((mla.QLoraRank ?? 0) + mla.KvLoraRank + mla.QkRopeHeadDim);
+        double attnPerDevice = (attn - replicated) / tp + replicated;
+        double dense = ModelMath.MlpParameters(m, m.IntermediateSize) / tp;
+        double moe = 0, router = 0;
+        if (m.Moe is { } me)
+        {
+            var (total, _) = ModelMath.MoeParametersPerLayer(m);
+            router = h * me.NumExperts;
+            moe = (total - router) / tp; // experts spread over EP ranks and split TP/EP ways: 1/TP of them per device
+        }
+        int stageLayers = d.LayersPerStage;
+        double moeFraction = m.NumLayers == 0 ? 0 : (double)m.MoeLayerCount / m.NumLayers;
+        double layerBytes = stageLayers * (attnPerDevice * w + (1 - moeFraction) * dense * w + moeFraction * (moe * w + router * 2));
+        double norms = stageLayers * 2 * h * 2;
+        // Embedding on the first stage, LM head on the last; both 16-bit and vocab-parallel over TP.
+        double table = (double)m.VocabSize * h * 2 / tp;
+        double ends = d.Parallelism.Pp == 1 ? table * (m.TieWordEmbeddings ? 1 : 2) : table;
+        double weights = layerBytes + norms + ends;
+
+        double kvPerToken = m.Mla is { } ml
+            ? stageLayers * (double)(ml.KvLoraRank + ml.QkRopeHeadDim) * q.KvBytesPerElement
+            : stageLayers * 2.0 * d.KvHeadsPerDevice * m.HeadDim * q.KvBytesPerElement;
+        double capacity = d.Device.MemoryCapacityBytes;
+        return new MemoryFootprint(weights, kvPerToken, capacity, capacity * (1 - MemoryFootprint.UsableFraction));
+    }
+
+    /// <summary>
+    /// Peak activation bytes of a step with <paramref name="tokens"/> new tokens and <paramref name="outputRows"/>
+    /// LM-head rows: the widest intermediate (QKV or the MLP's up projection) held twice (input and output of
+    /// a kernel), plus fp32 logits.
+    /// </summary>
+    public static double ActivationBytes(Deployment d, double tokens, double outputRows)
+    {
+        var m = d.Model;
+        int tp = d.Parallelism.Tp;
+        double inter = Math.Max(m.IntermediateSize, m.Moe is { } me ? me.ExpertIntermediateSize * me.ExpertsPerToken : 0) / (double)tp;
+        double widest = Math.Max(Math.Max(m.HiddenSize, 2 * inter), (double)(m.NumAttentionHeads + 2 * m.NumKeyValueHeads) * m.HeadDim / tp);
+        return 2 * tokens * widest * d.ActBytes + outputRows * (double)m.VocabSize / tp * 4;
+    }
+}
