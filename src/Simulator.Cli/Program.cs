@@ -49,6 +49,8 @@ namespace Simulator.Cli
             root.Options.Add(CommonOptions.ModelsDir);
             root.Subcommands.Add(HardwareCommand.Create(ctx));
             root.Subcommands.Add(ModelsCommand.Create(ctx));
+            root.Subcommands.Add(RooflineCommand.Create(ctx));
+            root.Subcommands.Add(EstimateCommand.Create(ctx));
             return root;
         }
     }

@@ -278,8 +278,13 @@ public sealed class CostModel
         Elementwise(name, OpKind.Norm, layers, flops: 4 * T * w, weightBytes: w * 2, actBytes: 2 * T * w * _a);
     }
 
-    private void Residual(string name, int layers, double T) =>
+    /// <summary>Residual add. Serving engines fuse it into the next norm (vLLM's fused_add_rms_norm), so it moves
+    /// bytes but launches no kernel of its own.</summary>
+    private void Residual(string name, int layers, double T)
+    {
         Elementwise(name, OpKind.Elementwise, layers, flops: T * _h, weightBytes: 0, actBytes: 3 * T * _h * _a);
+        _ops[_count - 1] = _ops[_count - 1] with { OverheadSeconds = 0 };
+    }
 
     private void Elementwise(string name, OpKind kind, int layers, double flops, double weightBytes, double actBytes) =>
         Add(name, kind, layers, flops, weightBytes, actBytes, 0, 0, 0, DataType.Fp32, flops / _d.VectorPeak);

@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Simulator.Cli.Output;
+using Simulator.Plotting;
+using Simulator.Roofline;
+using F = Simulator.Core.Units.Format;
+
+namespace Simulator.Cli.Commands;
+
+/// <summary><c>llmsim estimate</c>: latency, throughput and memory of a static batch, optionally swept.</summary>
+public static class EstimateCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var cmd = new Command("estimate", "Estimate TTFT, TPOT, end-to-end latency, throughput and memory for a static batch");
+        var dep = new DeploymentOptions();
+        dep.AddTo(cmd);
+        var batch = new Option<int>("--batch", "-b") { Description = "Requests in the batch", DefaultValueFactory = _ => 1 };
+        var input = new Option<int>("--input", "-i") { Description = "Prompt tokens per request", DefaultValueFactory = _ => 1024 };
+        var output = new Option<int>("--output", "-o") { Description = "Generated tokens per request", DefaultValueFactory = _ => 256 };
+        var sweep = new Option<string?>("--sweep") { Description = "Vary one input: batch=1,2,4,8 or input=... or output=..." };
+        var format = CommonOptions.Format();
+        var plot = new Option<string?>("--plot") { Description = "With --sweep: chart of latency and throughput (.png or .svg)" };
+        foreach (var o in new Option[] { batch, input, output, sweep, format, plot }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            var lib = ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir));
+            var d = dep.Resolve(r, lib);
+            var baseW = new Workload(r.GetValue(batch), r.GetValue(input), r.GetValue(output));
+            var (param, values) = ParseSweep(r.GetValue(sweep));
+            var workloads = values.Count == 0 ? [baseW] : values.Select(v => param switch
+            {
+                "batch" => baseW with { Batch = v },
+                "input" => baseW with { InputTokens = v },
+                _ => baseW with { OutputTokens = v },
+            }).ToList();
+            var estimates = new List<Estimate>();
+            foreach (var w in workloads)
+            {
+                try { estimates.Add(Estimator.Run(d, w)); }
+                catch (PlanException e) { throw new CliException(e.Message); }
+            }
+            Render(ctx, d, estimates, r.GetValue(format), param);
+            if (r.GetValue(plot) is { } path)
+            {
+                if (values.Count == 0) throw new CliException("--plot needs --sweep (a chart of one point says nothing)");
+                RooflineCommand.Save(SweepChart.Build(estimates.Select(e => (double)(param == "batch" ? e.Workload.Batch : param == "input" ? e.Workload.InputTokens : e.Workload.OutputTokens)).ToArray(),
+                    estimates.Select(e => e.TtftSeconds).ToArray(), estimates.Select(e => e.TpotSeconds).ToArray(), estimates.Select(e => e.TokensPerSecond).ToArray(),
+                    param!, $"{d.Model.Name} on {d.Device.Name} ({d.Quant}, {d.Parallelism})"), path);
+                ctx.Err.WriteLine($"wrote {path}");
+            }
+            return estimates.All(e => e.Fits) ? 0 : 3;
+        });
+        return cmd;
+    }
+
+    private static (string? Param, List<int> Values) ParseSweep(string? text)
+    {
+        if (text is null) return (null, []);
+        var parts = text.Split('=', 2);
+        if (parts.Length != 2 || parts[0] is not ("batch" or "input" or "output"))
+            throw new CliException($"--sweep must look like batch=1,2,4 (or input=... / output=...), not '{text}'");
+        var values = new List<int>();
+        foreach (var v in parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1)
+                throw new CliException($"--sweep: '{v}' is not a positive whole number");
+            values.Add(n);
+        }
+        if (values.Count == 0) throw new CliException("--sweep lists no values");
+        return (parts[0], values);
+    }
+
+    /// <summary>The JSON object of one estimate (field names are part of the CLI's contract).</summary>
+    public static JsonObject ToJson(Estimate e)
+    {
+        var d = e.Deployment;
+        return new JsonObject
+        {
+            ["model"] = d.Model.Name,
+            ["hardware"] = d.Device.Name,
+            ["quantization"] = d.Quant.Name,
+            ["tp"] = d.Parallelism.Tp,
+            ["pp"] = d.Parallelism.Pp,
+            ["ep"] = d.Parallelism.Ep,
+            ["devices"] = d.Devices,
+            ["batch"] = e.Workload.Batch,
+            ["inputTokens"] = e.Workload.InputTokens,
+            ["outputTokens"] = e.Workload.OutputTokens,
+            ["ttftSeconds"] = e.TtftSeconds,
+            ["tpotSeconds"] = e.TpotSeconds,
+            ["e2eSeconds"] = e.E2eSeconds,
+            ["tokensPerSecond"] = e.TokensPerSecond,
+            ["tokensPerSecondPerDevice"] = e.TokensPerSecondPerDevice,
+            ["mfu"] = e.Mfu,
+            ["mbu"] = e.Mbu,
+            ["prefillBound"] = e.PrefillBound.ToString().ToLowerInvariant(),
+            ["decodeBound"] = e.DecodeBound.ToString().ToLowerInvariant(),
+            ["weightBytesPerDevice"] = e.Memory.WeightBytes,
+            ["kvCacheBytes"] = e.KvCacheBytes,
+            ["activationBytes"] = e.ActivationBytes,
+            ["reserveBytes"] = e.Memory.ReserveBytes,
+            ["memoryCapacityBytes"] = e.Memory.CapacityBytes,
+            ["fits"] = e.Fits,
+            ["maxBatchAtThisContext"] = e.MaxBatchAtThisContext,
+            ["efficiency"] = d.Efficiency.Description,
+            ["notes"] = Json.Node(d.Notes.ToArray()),
+        };
+    }
+
+    private static void Render(CliContext ctx, Deployment d, List<Estimate> estimates, OutputFormat format, string? param)
+    {
+        if (format == OutputFormat.Json)
+        {
+            ctx.Out.Write(Json.Write(estimates.Count == 1 && param is null ? ToJson(estimates[0]) : new JsonArray(estimates.Select(e => (JsonNode)ToJson(e)).ToArray())));
+            return;
+        }
+        var t = new Table("batch", "input", "output", "ttftSeconds", "tpotSeconds", "e2eSeconds", "tokensPerSecond", "tokensPerSecondPerDevice", "mfu", "mbu", "weightBytesPerDevice", "kvCacheBytes", "fits", "maxBatch")
+            .AlignRight("batch", "input", "output", "ttftSeconds", "tpotSeconds", "e2eSeconds", "tokensPerSecond", "tokensPerSecondPerDevice", "mfu", "mbu", "weightBytesPerDevice", "kvCacheBytes", "maxBatch");
+        foreach (var e in estimates)
+            t.Add((e.Workload.Batch.ToString(), e.Workload.Batch), (e.Workload.InputTokens.ToString(), e.Workload.InputTokens), (e.Workload.OutputTokens.ToString(), e.Workload.OutputTokens),
+                (F.Seconds(e.TtftSeconds), e.TtftSeconds), (F.Seconds(e.TpotSeconds), e.TpotSeconds), (F.Seconds(e.E2eSeconds), e.E2eSeconds),
+                (e.TokensPerSecond.ToString("0.#"), e.TokensPerSecond), (e.TokensPerSecondPerDevice.ToString("0.#"), e.TokensPerSecondPerDevice),
+                (e.Mfu.ToString("P1"), e.Mfu), (e.Mbu.ToString("P1"), e.Mbu), (F.Bytes(e.Memory.WeightBytes), e.Memory.WeightBytes), (F.Bytes(e.KvCacheBytes), e.KvCacheBytes),
+                (e.Fits ? "yes" : "NO", e.Fits), (e.MaxBatchAtThisContext.ToString(), e.MaxBatchAtThisContext));
+        if (format == OutputFormat.Csv) { ctx.Write(t, format); return; }
+        var first = estimates[0];
+        ctx.Out.WriteLine($"{d.Model.Name} on {d.Devices} x {d.Device.Name} ({d.Quant}, {d.Parallelism}); efficiency: {d.Efficiency.Description}");
+        foreach (var n in d.Notes) ctx.Out.WriteLine("note: " + n);
+        ctx.Out.WriteLine($"memory per device: {F.Bytes(first.Memory.CapacityBytes)} = weights {F.Bytes(first.Memory.WeightBytes)} + reserve {F.Bytes(first.Memory.ReserveBytes)} + free {F.Bytes(first.Memory.FreeBytes)} for KV cache and activations");
+        ctx.Out.Write(t.ToText());
+        foreach (var e in estimates.Where(e => !e.Fits))
+            ctx.Out.WriteLine($"does not fit: batch {e.Workload.Batch} x {e.Workload.InputTokens + e.Workload.OutputTokens} tokens needs {F.Bytes(e.KvCacheBytes)} of KV cache; at most {e.MaxBatchAtThisContext} requests of this length fit. Try more TP, a KV8 scheme, or a smaller batch.");
+    }
+}

@@ -1,0 +1,136 @@
+using System.CommandLine;
+using System.Text.Json.Nodes;
+using Simulator.Cli.Output;
+using Simulator.Core.Specs;
+using Simulator.Plotting;
+using Simulator.Roofline;
+using F = Simulator.Core.Units.Format;
+
+namespace Simulator.Cli.Commands;
+
+/// <summary><c>llmsim roofline</c>: per-operator FLOPs, bytes, intensity, bound and time for one step.</summary>
+public static class RooflineCommand
+{
+    public static Command Create(CliContext ctx)
+    {
+        var cmd = new Command("roofline", "Per-operator roofline analysis of one prefill or decode step (figures per device, summed over all layers)");
+        var dep = new DeploymentOptions();
+        dep.AddTo(cmd);
+        var phase = new Option<string>("--phase") { Description = "prefill or decode", DefaultValueFactory = _ => "decode" };
+        var batch = new Option<int>("--batch", "-b") { Description = "Requests in the step", DefaultValueFactory = _ => 1 };
+        var seq = new Option<int>("--seq", "-s") { Description = "Prefill: new tokens per request. Decode: tokens already in each request's KV cache", DefaultValueFactory = _ => 1024 };
+        var context = new Option<int>("--context") { Description = "Prefill only: tokens already cached before this chunk (chunked prefill)", DefaultValueFactory = _ => 0 };
+        var format = CommonOptions.Format();
+        var plot = new Option<string?>("--plot") { Description = "Write a roofline chart (.png or .svg)" };
+        var compare = new Option<string?>("--compare") { Description = "Comma-separated hardware profiles to overlay on the chart" };
+        foreach (var o in new Option[] { phase, batch, seq, context, format, plot, compare }) cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            var lib = ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir));
+            var d = dep.Resolve(r, lib);
+            string ph = r.GetValue(phase)!;
+            int b = r.GetValue(batch), s = r.GetValue(seq), c = r.GetValue(context);
+            if (ph is not ("prefill" or "decode")) throw new CliException($"--phase must be prefill or decode, not '{ph}'");
+            if (b < 1 || s < 1 || c < 0) throw new CliException("--batch and --seq must be at least 1 and --context at least 0");
+            var shape = Shape(d, ph, b, s, c);
+            var cost = new CostModel(d);
+            var ops = cost.Operators(shape).ToArray();
+            Render(ctx, d, ph, b, s, c, ops, r.GetValue(format));
+            if (r.GetValue(plot) is { } path)
+            {
+                var devices = new List<Core.Specs.HardwareProfile> { d.Device };
+                var points = new List<RooflinePoint>(RooflineChart.Points(ops, $"{d.Model.Name} {ph} (batch {b}, {(ph == "decode" ? "context" : "seq")} {s})"));
+                if (r.GetValue(compare) is { } list)
+                    foreach (var name in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        var other = dep.Resolve(r, lib, name);
+                        devices.Add(other.Device);
+                        points.AddRange(RooflineChart.Points(new CostModel(other).Operators(Shape(other, ph, b, s, c)), $"{d.Model.Name} {ph} on {other.Device.Name}"));
+                    }
+                var chart = RooflineChart.Build(devices, points, $"{d.Model.Name} {ph} on {string.Join(" vs ", devices.Select(x => x.Name))} ({d.Quant}, TP{d.Parallelism.Tp})");
+                Save(chart, path);
+                ctx.Err.WriteLine($"wrote {path}");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    internal static void Save(ScottPlot.Plot chart, string path)
+    {
+        try { ChartFile.Save(chart, path); }
+        catch (ArgumentException e) { throw new CliException(e.Message); }
+        catch (IOException e) { throw new CliException($"{path}: cannot write: {e.Message}"); }
+        catch (UnauthorizedAccessException e) { throw new CliException($"{path}: cannot write: {e.Message}"); }
+    }
+
+    internal static BatchShape Shape(Deployment d, string phase, int batch, int seq, int context)
+    {
+        var shape = BatchShape.Create(d.Model.SlidingWindow ?? 0);
+        if (phase == "decode") shape.AddDecode(seq, batch);
+        else for (int i = 0; i < batch; i++) shape.AddPrefill(seq, context);
+        return shape;
+    }
+
+    private static string BoundWord(OperatorCost o) => o.RooflineBound == Bound.Compute ? "compute" : o.RooflineBound == Bound.Memory ? "memory" : "communication";
+
+    private static void Render(CliContext ctx, Deployment d, string phase, int batch, int seq, int context, OperatorCost[] ops, OutputFormat format)
+    {
+        double flops = 0, bytes = 0, seconds = 0, overhead = 0;
+        foreach (var o in ops) { flops += o.Flops * o.Layers; bytes += o.Bytes * o.Layers; seconds += o.TotalSeconds; overhead += o.OverheadSeconds * o.Layers; }
+        var table = new Table("name", "kind", "layers", "flops", "bytes", "weightBytes", "activationBytes", "kvReadBytes", "kvWriteBytes", "intensity", "bound", "computeSeconds", "memorySeconds", "overheadSeconds", "seconds", "dtype")
+            .AlignRight("layers", "flops", "bytes", "weightBytes", "activationBytes", "kvReadBytes", "kvWriteBytes", "intensity", "computeSeconds", "memorySeconds", "overheadSeconds", "seconds");
+        var comm = new Table("name", "layers", "networkBytes", "seconds").AlignRight("layers", "networkBytes", "seconds");
+        foreach (var o in ops)
+        {
+            int L = o.Layers;
+            if (o.Kind == OpKind.Communication)
+            {
+                comm.Add((o.Name, o.Name), (L.ToString(), L), (F.Bytes(o.NetworkBytes * L), o.NetworkBytes * L), (F.Seconds(o.TotalSeconds), o.TotalSeconds));
+                continue;
+            }
+            table.Add((o.Name, o.Name), (o.Kind.ToString().ToLowerInvariant(), o.Kind.ToString().ToLowerInvariant()), (L.ToString(), L),
+                (F.FlopCount(o.Flops * L), o.Flops * L), (F.Bytes(o.Bytes * L), o.Bytes * L), (F.Bytes(o.WeightBytes * L), o.WeightBytes * L),
+                (F.Bytes(o.ActivationBytes * L), o.ActivationBytes * L), (F.Bytes(o.KvReadBytes * L), o.KvReadBytes * L), (F.Bytes(o.KvWriteBytes * L), o.KvWriteBytes * L),
+                (double.IsInfinity(o.Intensity) ? "inf" : o.Intensity.ToString("0.##"), double.IsInfinity(o.Intensity) ? (object?)null : o.Intensity), (BoundWord(o), BoundWord(o)),
+                (F.Seconds(o.ComputeSeconds * L), o.ComputeSeconds * L), (F.Seconds(o.MemorySeconds * L), o.MemorySeconds * L), (F.Seconds(o.OverheadSeconds * L), o.OverheadSeconds * L),
+                (F.Seconds(o.TotalSeconds), o.TotalSeconds), (o.ComputeType.Name(), o.ComputeType.Name()));
+        }
+        if (format == OutputFormat.Json)
+        {
+            var json = new JsonObject
+            {
+                ["model"] = d.Model.Name,
+                ["hardware"] = d.Device.Name,
+                ["quantization"] = d.Quant.Name,
+                ["tp"] = d.Parallelism.Tp,
+                ["phase"] = phase,
+                ["batch"] = batch,
+                ["seq"] = seq,
+                ["context"] = context,
+                ["flashAttention"] = d.FlashAttention,
+                ["perDevice"] = true,
+                ["efficiency"] = d.Efficiency.Description,
+                ["notes"] = Json.Node(d.Notes.ToArray()),
+                ["operators"] = table.ToJson(),
+                ["communication"] = comm.ToJson(),
+                ["totals"] = new JsonObject { ["flops"] = flops, ["bytes"] = bytes, ["seconds"] = seconds, ["overheadSeconds"] = overhead, ["intensity"] = flops / bytes },
+            };
+            ctx.Out.Write(Json.Write(json));
+            return;
+        }
+        if (format == OutputFormat.Csv) { ctx.Write(table, format); return; }
+        ctx.Out.WriteLine($"{d.Model.Name} {phase} on {d.Device.Name} ({d.Quant}, TP{d.Parallelism.Tp}, {(d.FlashAttention ? "flash attention" : "unfused attention")}): batch {batch}, " +
+            (phase == "decode" ? $"{seq} tokens of context" : $"{seq} new tokens per request after {context} cached"));
+        ctx.Out.WriteLine($"Per device, summed over layers. Efficiency: {d.Efficiency.Description}; launch overhead {F.Seconds(d.Device.LaunchOverheadSeconds)} per operator.");
+        foreach (var n in d.Notes) ctx.Out.WriteLine("note: " + n);
+        var brief = new Table("operator", "layers", "FLOPs", "bytes", "FLOP/B", "bound", "compute", "memory", "overhead", "time").AlignRight("layers", "FLOPs", "bytes", "FLOP/B", "compute", "memory", "overhead", "time");
+        foreach (var o in ops.Where(o => o.Kind != OpKind.Communication))
+            brief.Add((o.Name, null), (o.Layers.ToString(), null), (F.FlopCount(o.Flops * o.Layers), null), (F.Bytes(o.Bytes * o.Layers), null),
+                (double.IsInfinity(o.Intensity) ? "inf" : o.Intensity.ToString("0.#"), null), (BoundWord(o), null), (F.Seconds(o.ComputeSeconds * o.Layers), null),
+                (F.Seconds(o.MemorySeconds * o.Layers), null), (F.Seconds(o.OverheadSeconds * o.Layers), null), (F.Seconds(o.TotalSeconds), null));
+        ctx.Out.Write(brief.ToText());
+        if (comm.Count > 0) { ctx.Out.WriteLine("communication:"); ctx.Out.Write(comm.ToText()); }
+        ctx.Out.WriteLine($"total: {F.FlopCount(flops)}, {F.Bytes(bytes)} ({flops / bytes:0.#} FLOP/byte), {F.Seconds(seconds)} of which launch overhead {F.Seconds(overhead)}");
+    }
+}

@@ -1,0 +1,48 @@
+using ScottPlot;
+
+namespace Simulator.Plotting;
+
+/// <summary>Saves a plot as PNG or SVG by the file's extension.</summary>
+public static class ChartFile
+{
+    public const int Width = 1200, Height = 800;
+
+    /// <summary>Saves <paramref name="plot"/>; throws <see cref="ArgumentException"/> for other extensions.</summary>
+    public static void Save(Plot plot, string path, int width = Width, int height = Height)
+    {
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        string? dir = Path.GetDirectoryName(Path.GetFullPath(path));
+        if (dir is not null) Directory.CreateDirectory(dir);
+        switch (ext)
+        {
+            case ".png": plot.SavePng(path, width, height); break;
+            case ".svg": plot.SaveSvg(path, width, height); break;
+            default: throw new ArgumentException($"{path}: plots are written as .png or .svg, not '{ext}'");
+        }
+    }
+
+    /// <summary>Renders to SVG text (for embedding in HTML).</summary>
+    public static string Svg(Plot plot, int width = Width, int height = Height) => plot.GetSvgXml(width, height);
+
+    /// <summary>Log-10 axis labels: data are plotted as log10(value), ticks at whole powers with minor ticks between.</summary>
+    public static void LogAxis(IAxis axis, Func<double, string> label)
+    {
+        var ticks = new ScottPlot.TickGenerators.NumericAutomatic
+        {
+            MinorTickGenerator = new ScottPlot.TickGenerators.LogMinorTickGenerator(),
+            IntegerTicksOnly = true,
+            LabelFormatter = v => label(Math.Pow(10, v)),
+        };
+        axis.TickGenerator = ticks;
+    }
+
+    /// <summary>Compact engineering label: 1k, 10M, 1T, 0.1, 0.01.</summary>
+    public static string Engineering(double v)
+    {
+        string[] units = ["", "k", "M", "G", "T", "P", "E"];
+        if (v < 1) return v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+        int i = 0;
+        while (v >= 1000 && i < units.Length - 1) { v /= 1000; i++; }
+        return v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + units[i];
+    }
+}
