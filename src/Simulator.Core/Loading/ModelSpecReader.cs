@@ -39,8 +39,10 @@ public static class ModelSpecReader
         bool isQwen2 = modelType is "qwen2" or "qwen2_moe";
         bool isPhi = modelType == "phi";
         bool isQwen3 = modelType is "qwen3" or "qwen3_moe";
-        bool attnBias = r.Bool("attention_bias") ?? r.Bool("qkv_bias") ?? (isQwen2 || isPhi);
-        bool attnOutBias = r.Bool("attention_output_bias") ?? isPhi;
+        // InternLM's config names its q/k/v/o bias flag plain "bias".
+        bool? internBias = fromHf && modelType == "internlm" ? r.Bool("bias") : null;
+        bool attnBias = r.Bool("attention_bias") ?? r.Bool("qkv_bias") ?? internBias ?? (isQwen2 || isPhi);
+        bool attnOutBias = r.Bool("attention_output_bias") ?? internBias ?? isPhi;
         bool mlpBias = r.Bool("mlp_bias") ?? isPhi;
         bool lmHeadBias = r.Bool("lm_head_bias") ?? isPhi;
         bool tie = r.Bool("tie_word_embeddings") ?? false;
@@ -77,6 +79,8 @@ public static class ModelSpecReader
                 r.Error("mlp_only_layers", "dense-only layers listed by index are not supported; remove them or write the spec by hand");
         }
         long? inter = r.Int("intermediate_size", required: experts is null or 0, max: MaxDim);
+        // The original Qwen (model_type "qwen") states intermediate_size as twice each MLP matrix's width.
+        if (fromHf && modelType == "qwen" && inter is long qi) inter = qi / 2;
 
         // Multi-head latent attention.
         long? kvLora = r.Int("kv_lora_rank", max: MaxDim);

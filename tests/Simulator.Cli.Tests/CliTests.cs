@@ -1,0 +1,169 @@
+using System.Text.Json;
+using Simulator.Tests;
+
+namespace Simulator.Cli.Tests;
+
+/// <summary>The llmsim command line, run in-process: output formats, exit codes, and messages for bad input.</summary>
+public class CliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        var all = args.Concat(["--hardware-dir", RepoPaths.HardwareDir, "--models-dir", RepoPaths.ModelsDir]).ToArray();
+        int code = Cli.Run(all, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Hardware_list_json_is_an_array_with_name_and_kind()
+    {
+        var (code, stdout, _) = Run("hardware", "list", "--format", "json");
+        Assert.Equal(0, code);
+        var doc = JsonDocument.Parse(stdout);
+        Assert.Equal(JsonValueKind.Array, doc.RootElement.ValueKind);
+        Assert.True(doc.RootElement.GetArrayLength() >= 20);
+        foreach (var item in doc.RootElement.EnumerateArray())
+        {
+            Assert.False(string.IsNullOrEmpty(item.GetProperty("name").GetString()));
+            Assert.Contains(item.GetProperty("kind").GetString(), new[] { "gpu", "fpga", "npu", "cpu" });
+        }
+    }
+
+    [Fact]
+    public void Models_show_json_has_derived_totals()
+    {
+        var (code, stdout, _) = Run("models", "show", "Llama-2-7B", "--format", "json");
+        Assert.Equal(0, code);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(6_738_415_616, root.GetProperty("totalParameters").GetDouble());
+        Assert.Equal(524_288, root.GetProperty("kvCacheBytesPerToken").GetDouble());
+        Assert.True(root.TryGetProperty("activeParameters", out _));
+    }
+
+    [Fact]
+    public void Csv_output_has_a_header_and_one_row_per_model()
+    {
+        var (code, stdout, _) = Run("models", "list", "--format", "csv");
+        Assert.Equal(0, code);
+        var lines = stdout.TrimEnd().Split('\n');
+        Assert.StartsWith("name,", lines[0]);
+        Assert.True(lines.Length >= 16);
+    }
+
+    [Fact]
+    public void Wrong_name_lists_the_closest_and_exits_non_zero()
+    {
+        var (code, _, stderr) = Run("hardware", "show", "h100-smx");
+        Assert.Equal(Cli.BadInput, code);
+        Assert.Contains("h100-sxm", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public void Broken_file_reports_file_line_field_without_stack_trace()
+    {
+        string file = Path.Combine(RepoPaths.Fixtures, "bad", "wrong-unit.yaml");
+        var (code, _, stderr) = Run("hardware", "show", file);
+        Assert.Equal(Cli.BadInput, code);
+        Assert.Contains("wrong-unit.yaml:11: memory[0].bandwidth:", stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public void Import_writes_a_spec_that_loads_back()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "llmsim-cli-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string output = Path.Combine(dir, "mixtral-copy.yaml");
+            var (code, _, err) = Run("models", "import", Path.Combine(RepoPaths.Fixtures, "hf-configs", "mixtral-8x7b.json"), "--name", "mixtral-copy", "-o", output);
+            Assert.Equal(0, code);
+            Assert.Contains("46.7B", err);
+            var (code2, stdout, _) = Run("models", "show", output, "--format", "json");
+            Assert.Equal(0, code2);
+            Assert.Equal(46.7e9, JsonDocument.Parse(stdout).RootElement.GetProperty("totalParameters").GetDouble(), 0.01e9);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void Roofline_json_lists_operators_with_bounds_and_whole_model_totals()
+    {
+        var (code, stdout, err) = Run("roofline", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--phase", "decode", "--batch", "1", "--seq", "1024", "--format", "json");
+        Assert.True(code == 0, err);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        var ops = root.GetProperty("operators").EnumerateArray().ToList();
+        Assert.Contains(ops, o => o.GetProperty("name").GetString() == "qkv_proj");
+        foreach (var o in ops)
+        {
+            Assert.Contains(o.GetProperty("bound").GetString(), new[] { "compute", "memory" });
+            Assert.True(o.GetProperty("seconds").GetDouble() > 0);
+        }
+        // Whole-model decode FLOPs ~ 2 x (8.03B - 0.53B embedding) + attention ~ 15.5 GFLOP.
+        Assert.InRange(root.GetProperty("totals").GetProperty("flops").GetDouble(), 15.0e9, 16.0e9);
+    }
+
+    [Fact]
+    public void Estimate_json_has_the_contract_fields()
+    {
+        var (code, stdout, err) = Run("estimate", "--model", "llama-3.1-70b", "--hardware", "h100-sxm", "--tp", "4", "--batch", "8", "--input", "1024", "--output", "128", "--format", "json");
+        Assert.True(code == 0, err);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        foreach (var f in new[] { "ttftSeconds", "tpotSeconds", "e2eSeconds", "tokensPerSecond", "weightBytesPerDevice", "kvCacheBytes", "fits" })
+            Assert.True(root.TryGetProperty(f, out _), f);
+        Assert.True(root.GetProperty("fits").GetBoolean());
+    }
+
+    [Fact]
+    public void Estimate_sweep_prints_one_row_per_value_and_plots()
+    {
+        string png = Path.Combine(Path.GetTempPath(), $"llmsim-sweep-{Guid.NewGuid():N}.png");
+        try
+        {
+            var (code, stdout, err) = Run("estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--sweep", "batch=1,4,16", "--format", "csv", "--plot", png);
+            Assert.True(code == 0, err);
+            Assert.Equal(4, stdout.TrimEnd().Split('\n').Length);
+            Assert.True(new FileInfo(png).Length > 10_000);
+        }
+        finally { File.Delete(png); }
+    }
+
+    [Fact]
+    public void Roofline_plot_writes_an_image_with_compare()
+    {
+        string svg = Path.Combine(Path.GetTempPath(), $"llmsim-roofline-{Guid.NewGuid():N}.svg");
+        try
+        {
+            var (code, _, err) = Run("roofline", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--phase", "prefill", "--seq", "2048", "--plot", svg, "--compare", "a100-80gb-sxm");
+            Assert.True(code == 0, err);
+            string text = File.ReadAllText(svg);
+            Assert.Contains("<svg", text);
+            Assert.Contains("a100-80gb-sxm", text);
+        }
+        finally { File.Delete(svg); }
+    }
+
+    [Theory]
+    [InlineData("does not fit", 3, "estimate", "--model", "llama-3.1-70b", "--hardware", "h100-sxm", "--batch", "1")]
+    [InlineData("does not divide", 2, "estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--tp", "3")]
+    [InlineData("unknown quantization", 2, "estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--quant", "w3a9")]
+    [InlineData("--phase must be", 2, "roofline", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--phase", "both")]
+    public void Impossible_requests_exit_non_zero_with_a_message(string words, int expectedCode, params string[] args)
+    {
+        var (code, stdout, stderr) = Run(args);
+        Assert.Equal(expectedCode, code);
+        Assert.Contains(words, stdout + stderr);
+        Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public void Version_and_help_work()
+    {
+        Assert.Equal(0, Run("--version").Code);
+        var (code, stdout, _) = Run("--help");
+        Assert.Equal(0, code);
+        Assert.Contains("roofline", stdout);
+    }
+}
