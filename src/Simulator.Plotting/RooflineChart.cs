@@ -27,8 +27,12 @@ public static class RooflineChart
             var dev = devices[di];
             var color = Palette[di % Palette.Length];
             double bw = dev.MemoryBandwidthBytesPerSecond;
-            var peaks = dev.PeakOpsPerSecond.Where(p => p.Key is not (DataType.Fp64 or DataType.Tf32)).OrderByDescending(p => p.Value).ToList();
-            double top = peaks[0].Value;
+            // Data types with the same peak (bf16 and fp16; fp8 and int8) share one ceiling and one label.
+            var peaks = dev.PeakOpsPerSecond.Where(p => p.Key is not (DataType.Fp64 or DataType.Tf32))
+                .GroupBy(p => Math.Round(p.Value / 1e9))
+                .Select(g => (Types: string.Join("/", g.Select(p => p.Key.Name())), Peak: g.First().Value))
+                .OrderByDescending(p => p.Peak).ToList();
+            double top = peaks[0].Peak;
             // Memory roof: performance = bandwidth x intensity, up to the highest ceiling.
             double ridgeTop = top / bw;
             var mem = plt.Add.Line(xMin, Math.Log10(bw * Math.Pow(10, xMin)), Math.Log10(ridgeTop), Math.Log10(top));
@@ -43,7 +47,7 @@ public static class RooflineChart
                 ceiling.Color = color;
                 ceiling.LineWidth = 2;
                 ceiling.LinePattern = pi == 0 ? LinePattern.Solid : LinePattern.Dashed;
-                var label = plt.Add.Text($"{(devices.Count > 1 ? dev.Name + " " : "")}{type.Name()} {Core.Units.Format.Flops(peak)}", xMax - 0.05, Math.Log10(peak));
+                var label = plt.Add.Text($"{(devices.Count > 1 ? dev.Name + " " : "")}{type} {Core.Units.Format.Flops(peak)}", xMax - 0.05, Math.Log10(peak));
                 label.LabelFontColor = color;
                 label.LabelFontSize = 12;
                 label.LabelAlignment = Alignment.LowerRight;

@@ -190,25 +190,27 @@ public sealed class CostModel
         if (_d.FlashAttention)
         {
             // FlashAttention (Dao et al. 2022): scores stay on chip; Q, K, V read once, O written once.
-            AttentionOp($"attention_{phase}", L, scoreFlops + valueFlops + softmaxFlops, qBytes + outBytes, kvReadBytes);
+            AttentionOp(phase == "prefill" ? "attention_prefill" : "attention_decode", L, scoreFlops + valueFlops + softmaxFlops, qBytes + outBytes, kvReadBytes);
             return;
         }
         // Unfused: the score matrix (the full rectangle the kernel computes, masked or not) goes through memory twice.
         double scores = scoreElements * heads * _a;
         double kShare = qkDim / (qkDim + vDim);
-        AttentionOp($"attn_score_{phase}", L, scoreFlops, qBytes + scores, kvReadBytes * kShare);
-        Elementwise($"softmax_{phase}", OpKind.Elementwise, L, softmaxFlops, 0, 2 * scores);
-        AttentionOp($"attn_value_{phase}", L, valueFlops, scores + outBytes, kvReadBytes * (1 - kShare));
+        AttentionOp(phase == "prefill" ? "attn_score_prefill" : "attn_score_decode", L, scoreFlops, qBytes + scores, kvReadBytes * kShare);
+        Elementwise(phase == "prefill" ? "softmax_prefill" : "softmax_decode", OpKind.Elementwise, L, softmaxFlops, 0, 2 * scores);
+        AttentionOp(phase == "prefill" ? "attn_value_prefill" : "attn_value_decode", L, valueFlops, scores + outBytes, kvReadBytes * (1 - kShare));
     }
 
     private void Mlp(string name, int layers, double T, double interPerDevice, double weightShare)
     {
         bool gated = _m.GatedMlp;
-        Gemm(gated ? $"{name}_gate_up" : $"{name}_up", layers, T, (gated ? 2 : 1) * interPerDevice, _h,
+        // Names are constants so a step allocates nothing.
+        bool shared = name == "shared_expert";
+        Gemm(gated ? (shared ? "shared_expert_gate_up" : "mlp_gate_up") : (shared ? "shared_expert_up" : "mlp_up"), layers, T, (gated ? 2 : 1) * interPerDevice, _h,
             bias: _m.MlpBias ? (gated ? 2 : 1) * interPerDevice : 0, weightElements: (gated ? 2 : 1) * interPerDevice * _h * weightShare);
-        Elementwise($"{name}_act", OpKind.Elementwise, layers, flops: 5 * T * interPerDevice, weightBytes: 0,
+        Elementwise(shared ? "shared_expert_act" : "mlp_act", OpKind.Elementwise, layers, flops: 5 * T * interPerDevice, weightBytes: 0,
             actBytes: (gated ? 3 : 2) * T * interPerDevice * _a);
-        Gemm($"{name}_down", layers, T, _h, interPerDevice, bias: _m.MlpBias ? _h : 0, weightElements: interPerDevice * _h * weightShare);
+        Gemm(shared ? "shared_expert_down" : "mlp_down", layers, T, _h, interPerDevice, bias: _m.MlpBias ? _h : 0, weightElements: interPerDevice * _h * weightShare);
     }
 
     /// <summary>

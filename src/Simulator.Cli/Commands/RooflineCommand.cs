@@ -38,16 +38,25 @@ public static class RooflineCommand
             Render(ctx, d, ph, b, s, c, ops, r.GetValue(format));
             if (r.GetValue(plot) is { } path)
             {
+                // Both phases go on the chart so prefill and decode can be told apart: prefill of --seq new tokens,
+                // decode with --seq tokens of context, both at --batch requests.
                 var devices = new List<Core.Specs.HardwareProfile> { d.Device };
-                var points = new List<RooflinePoint>(RooflineChart.Points(ops, $"{d.Model.Name} {ph} (batch {b}, {(ph == "decode" ? "context" : "seq")} {s})"));
+                var points = new List<RooflinePoint>();
+                void AddPoints(Deployment dep2, string suffix)
+                {
+                    var cm = new CostModel(dep2);
+                    points.AddRange(RooflineChart.Points(cm.Operators(Shape(dep2, "prefill", b, s, c)), $"prefill {s} tokens x {b}{suffix}"));
+                    points.AddRange(RooflineChart.Points(cm.Operators(Shape(dep2, "decode", b, s, 0)), $"decode at context {s} x {b}{suffix}"));
+                }
+                AddPoints(d, "");
                 if (r.GetValue(compare) is { } list)
                     foreach (var name in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     {
                         var other = dep.Resolve(r, lib, name);
                         devices.Add(other.Device);
-                        points.AddRange(RooflineChart.Points(new CostModel(other).Operators(Shape(other, ph, b, s, c)), $"{d.Model.Name} {ph} on {other.Device.Name}"));
+                        AddPoints(other, $" on {other.Device.Name}");
                     }
-                var chart = RooflineChart.Build(devices, points, $"{d.Model.Name} {ph} on {string.Join(" vs ", devices.Select(x => x.Name))} ({d.Quant}, TP{d.Parallelism.Tp})");
+                var chart = RooflineChart.Build(devices, points, $"{d.Model.Name} on {string.Join(" vs ", devices.Select(x => x.Name))} ({d.Quant}, TP{d.Parallelism.Tp})");
                 Save(chart, path);
                 ctx.Err.WriteLine($"wrote {path}");
             }
