@@ -50,7 +50,9 @@ public sealed class DeploymentOptions
         var par = new Parallelism(r.GetValue(Tp), r.GetValue(Pp), r.GetValue(Ep));
         try
         {
-            return Deployment.Create(model, device, quant, par, cluster, flash == "on", EfficiencyFor(device));
+            var (dev, eff) = Calibrated(device);
+            if (dev != device) cluster = cluster with { Device = dev };
+            return Deployment.Create(model, dev, quant, par, cluster, flash == "on", eff);
         }
         catch (PlanException e)
         {
@@ -58,8 +60,16 @@ public sealed class DeploymentOptions
         }
     }
 
-    /// <summary>Efficiency model for a device: its calibration where one exists, else its constants.</summary>
-    public static IEfficiencyModel EfficiencyFor(HardwareProfile device) => ConstantEfficiency.For(device);
+    /// <summary>
+    /// A device with its calibration applied where the profile names one (fitted curves and launch overhead),
+    /// else its constant efficiencies.
+    /// </summary>
+    public static (HardwareProfile Device, IEfficiencyModel Efficiency) Calibrated(HardwareProfile device)
+    {
+        if (device.CalibrationPath is not { } path) return (device, ConstantEfficiency.For(device));
+        var cal = Simulator.Validation.CalibrationFile.Load(path).OrThrow();
+        return Simulator.Validation.CalibrationFile.Apply(device, cal);
+    }
 
     public static QuantizationScheme ParseQuant(string? text, ModelSpec model)
     {

@@ -1,0 +1,105 @@
+using System.Globalization;
+using Simulator.Core.Loading;
+using Simulator.Core.Specs;
+using Simulator.Core.Units;
+using Simulator.Roofline;
+
+namespace Simulator.Validation;
+
+/// <summary>
+/// Reads and writes calibration YAML files (see docs/FORMATS.md, "Calibration"). A hardware profile points at
+/// one with <c>calibration: FILE</c>; the cost model then uses its curves instead of the constants.
+/// </summary>
+public static class CalibrationFile
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string ToYaml(Calibration c)
+    {
+        var w = new System.Text.StringBuilder();
+        w.Append("# Efficiency curves fitted by llmsim calibrate: e(size) = max / (1 + exp(-slope (log10(size) - half_log10))).\n");
+        w.Append("# gemm curves take size = FLOPs of the matrix multiply; memory takes size = bytes moved.\n");
+        w.Append($"device: {c.Device}\n");
+        w.Append($"source: \"{c.Source.Replace("\"", "'")}\"\n");
+        if (c.LaunchOverheadSeconds is double l) w.Append($"launch_overhead: {(l * 1e6).ToString("0.###", Inv)} us\n");
+        if (c.Memory is { } m) w.Append($"memory: {Curve(m)}\n");
+        if (c.Gemm.Count > 0)
+        {
+            w.Append("gemm:\n");
+            foreach (var (t, curve) in c.Gemm.OrderBy(p => p.Key)) w.Append($"  {t.Name()}: {Curve(curve)}\n");
+        }
+        if (c.CrossValidation.Count > 0)
+        {
+            w.Append("cross_validation:   # k-fold median / p90 absolute % error on held-out rows\n");
+            foreach (var (f, cv) in c.CrossValidation.OrderBy(p => p.Key, StringComparer.Ordinal))
+                w.Append($"  {f}: {{rows: {cv.Rows}, before_median_abs_pct: {F(cv.BeforeMedianAbsPct)}, after_median_abs_pct: {F(cv.AfterMedianAbsPct)}, after_p90_abs_pct: {F(cv.AfterP90AbsPct)}}}\n");
+        }
+        if (c.ResidualBands.Count > 0)
+        {
+            w.Append("residual_bands:     # signed % error (predicted - measured) / measured, 10th and 90th percentile, held-out rows\n");
+            foreach (var (f, (p10, p90)) in c.ResidualBands.OrderBy(p => p.Key, StringComparer.Ordinal))
+                w.Append($"  {f}: {{p10: {F(p10)}, p90: {F(p90)}}}\n");
+        }
+        return w.ToString();
+    }
+
+    private static string F(double v) => double.IsNaN(v) ? ".nan" : v.ToString("0.###", Inv);
+
+    private static string Curve(EfficiencyCurve c) =>
+        $"{{max: {c.Max.ToString("0.#####", Inv)}, half_log10: {c.HalfLog10.ToString("0.#####", Inv)}, slope: {c.Slope.ToString("0.#####", Inv)}}}";
+
+    /// <summary>Loads a calibration file; problems name the file, line and field.</summary>
+    public static Loaded<Calibration> Load(string path)
+    {
+        var errors = new List<SpecError>();
+        var text = SpecFiles.ReadText(path, errors);
+        var r = text is null ? null : YamlFieldReader.Open(path, text, errors);
+        if (r is null) return new Loaded<Calibration>(null, errors);
+        string device = r.Str("device", required: true) ?? "";
+        string source = r.Str("source") ?? path;
+        double? launch = r.Quantity("launch_overhead", QuantityKind.Time, max: 1, allowZero: true);
+        EfficiencyCurve? memory = r.Map("memory") is { } mm ? ReadCurve(mm) : null;
+        var gemm = new Dictionary<DataType, EfficiencyCurve>();
+        if (r.Map("gemm") is { } g)
+        {
+            foreach (var (key, _, line) in g.Entries())
+            {
+                if (!DataTypes.TryParse(key, out var t)) { g.ErrorAt(key, line, "unknown data type"); continue; }
+            }
+            foreach (var t in Enum.GetValues<DataType>())
+                if (g.Map(t.Name()) is { } cm && ReadCurve(cm) is { } c) gemm[t] = c;
+        }
+        var bands = new Dictionary<string, (double, double)>();
+        if (r.Map("residual_bands") is { } rb)
+        {
+            foreach (var family in MeasuredCsv.Benchmarks)
+                if (rb.Map(family) is { } fm)
+                {
+                    double? lo = fm.Number("p10", min: -1e6, max: 1e6), hi = fm.Number("p90", min: -1e6, max: 1e6);
+                    fm.Finish();
+                    if (lo is double a && hi is double b) bands[family] = (a, b);
+                }
+            rb.Finish();
+        }
+        r.Ignore("cross_validation");
+        r.Finish();
+        if (errors.Count > 0) return new Loaded<Calibration>(null, errors);
+        return new Loaded<Calibration>(new Calibration(device, source, launch, gemm, memory, new Dictionary<string, CrossValidation>(), bands), errors);
+    }
+
+    private static EfficiencyCurve? ReadCurve(YamlFieldReader m)
+    {
+        double? max = m.Number("max", required: true, min: 0.001, max: 1.0);
+        double? half = m.Number("half_log10", required: true, min: -10, max: 30);
+        double? slope = m.Number("slope", required: true, min: 0, max: 1000);
+        m.Finish();
+        return max is double a && half is double h && slope is double s ? new EfficiencyCurve(a, h, s) : null;
+    }
+
+    /// <summary>The efficiency model and launch overhead a calibration gives a device.</summary>
+    public static (HardwareProfile Device, IEfficiencyModel Efficiency) Apply(HardwareProfile device, Calibration c)
+    {
+        var dev = c.LaunchOverheadSeconds is double l ? device with { LaunchOverheadSeconds = l } : device;
+        return (dev, new CurveEfficiency(c.Gemm, c.Memory, ConstantEfficiency.For(device), $"calibrated ({c.Source})"));
+    }
+}

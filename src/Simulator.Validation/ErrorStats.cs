@@ -1,0 +1,30 @@
+namespace Simulator.Validation;
+
+/// <summary>Error summary of one benchmark family.</summary>
+public sealed record FamilySummary(string Benchmark, int Count, int Skipped, double MedianAbsPctError, double P90AbsPctError, double MaxAbsPctError, double BiasPct);
+
+/// <summary>Error statistics over comparisons.</summary>
+public static class ErrorStats
+{
+    /// <summary>Per benchmark family, in the order of <see cref="MeasuredCsv.Benchmarks"/>.</summary>
+    public static IReadOnlyList<FamilySummary> Summarize(IEnumerable<Comparison> comparisons)
+    {
+        var list = comparisons.ToList();
+        var result = new List<FamilySummary>();
+        foreach (var bench in MeasuredCsv.Benchmarks)
+        {
+            var rows = list.Where(c => c.Row.Benchmark == bench).ToList();
+            if (rows.Count == 0) continue;
+            var ok = rows.Where(c => c.Predicted is not null).ToList();
+            var abs = ok.Select(c => c.AbsPctError).ToArray();
+            var signed = ok.Select(c => c.SignedPctError).ToArray();
+            result.Add(new FamilySummary(bench, ok.Count, rows.Count - ok.Count,
+                Quantile(abs, 0.5), Quantile(abs, 0.9), abs.Length == 0 ? double.NaN : abs.Max(), Quantile(signed, 0.5)));
+        }
+        return result;
+    }
+
+    /// <summary>Quantile with linear interpolation between order statistics (R type 7, numpy's default); NaN when empty.</summary>
+    public static double Quantile(double[] values, double q) =>
+        values.Length == 0 ? double.NaN : MathNet.Numerics.Statistics.Statistics.QuantileCustom(values, q, MathNet.Numerics.Statistics.QuantileDefinition.R7);
+}

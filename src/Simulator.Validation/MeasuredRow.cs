@@ -1,0 +1,147 @@
+using System.Globalization;
+using Simulator.Core.Loading;
+
+namespace Simulator.Validation;
+
+/// <summary>
+/// One measurement in the project's CSV schema:
+/// <c>benchmark,device,dtype,model,tp,m,n,k,bytes,batch,input_tokens,output_tokens,context_tokens,metric,value,unit,source</c>.
+/// Missing numeric cells are null.
+/// </summary>
+public sealed record MeasuredRow(
+    string File,
+    int Line,
+    string Benchmark,
+    string Device,
+    string Dtype,
+    string Model,
+    int? Tp,
+    double? M,
+    double? N,
+    double? K,
+    double? Bytes,
+    int? Batch,
+    int? InputTokens,
+    int? OutputTokens,
+    int? ContextTokens,
+    string Metric,
+    double Value,
+    string Unit,
+    string Source);
+
+/// <summary>Reads measured-data CSV files; broken rows and unknown benchmarks are counted and reported with line numbers.</summary>
+public static class MeasuredCsv
+{
+    public static readonly string[] Header =
+        ["benchmark", "device", "dtype", "model", "tp", "m", "n", "k", "bytes", "batch", "input_tokens", "output_tokens", "context_tokens", "metric", "value", "unit", "source"];
+
+    /// <summary>Benchmark families the validator understands.</summary>
+    public static readonly string[] Benchmarks = ["gemm", "membw", "launch", "attention", "layer", "e2e", "allreduce"];
+
+    /// <summary>Metrics and the unit each must carry.</summary>
+    public static readonly IReadOnlyDictionary<string, string> MetricUnits = new Dictionary<string, string>
+    {
+        ["seconds"] = "s", ["tflops"] = "TFLOP/s", ["gbps"] = "GB/s", ["ttft_seconds"] = "s", ["tpot_seconds"] = "s", ["tokens_per_second"] = "tokens/s",
+    };
+
+    /// <summary>The result of reading: good rows, and every problem with its line.</summary>
+    public sealed record Result(IReadOnlyList<MeasuredRow> Rows, IReadOnlyList<SpecError> Problems, int UnknownBenchmarkRows);
+
+    public static Result Read(string path)
+    {
+        var errors = new List<SpecError>();
+        var text = SpecFiles.ReadText(path, errors);
+        if (text is null) return new Result([], errors, 0);
+        return Parse(path, text);
+    }
+
+    public static Result Parse(string path, string text)
+    {
+        var rows = new List<MeasuredRow>();
+        var problems = new List<SpecError>();
+        int unknown = 0;
+        using var reader = new StringReader(text);
+        string? line = reader.ReadLine();
+        int lineNo = 1;
+        if (line is null) return new Result(rows, [new SpecError(path, 1, "", "empty file; expected the header " + string.Join(',', Header))], 0);
+        var header = SplitCsv(line.TrimStart('\uFEFF')).Select(h => h.Trim()).ToArray();
+        var index = new Dictionary<string, int>();
+        for (int i = 0; i < header.Length; i++) index[header[i]] = i;
+        var missing = Header.Where(h => !index.ContainsKey(h)).ToList();
+        if (missing.Count > 0)
+            return new Result(rows, [new SpecError(path, 1, "", $"header lacks column(s) {string.Join(", ", missing)}; expected {string.Join(',', Header)}")], 0);
+        while ((line = reader.ReadLine()) is not null)
+        {
+            lineNo++;
+            if (string.IsNullOrWhiteSpace(line) || line.StartsWith('#')) continue;
+            var cells = SplitCsv(line);
+            if (cells.Count != header.Length)
+            {
+                problems.Add(new SpecError(path, lineNo, "", $"has {cells.Count} cells, the header has {header.Length}"));
+                continue;
+            }
+            string Cell(string name) => cells[index[name]].Trim();
+            string bench = Cell("benchmark");
+            if (!Benchmarks.Contains(bench))
+            {
+                unknown++;
+                problems.Add(new SpecError(path, lineNo, "benchmark", $"unknown benchmark '{bench}'; expected one of {string.Join(", ", Benchmarks)}"));
+                continue;
+            }
+            string metric = Cell("metric"), unit = Cell("unit");
+            if (!MetricUnits.TryGetValue(metric, out var expectedUnit))
+            {
+                problems.Add(new SpecError(path, lineNo, "metric", $"unknown metric '{metric}'; expected one of {string.Join(", ", MetricUnits.Keys)}"));
+                continue;
+            }
+            if (unit != expectedUnit)
+            {
+                problems.Add(new SpecError(path, lineNo, "unit", $"metric {metric} is measured in '{expectedUnit}', not '{unit}'"));
+                continue;
+            }
+            bool bad = false;
+            double? Num(string name)
+            {
+                string c = Cell(name);
+                if (c.Length == 0) return null;
+                if (double.TryParse(c, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && double.IsFinite(v) && v >= 0) return v;
+                problems.Add(new SpecError(path, lineNo, name, $"'{c}' is not a non-negative number"));
+                bad = true;
+                return null;
+            }
+            int? Int(string name) => Num(name) is double d ? (int)d : null;
+            var row = new MeasuredRow(path, lineNo, bench, Cell("device"), Cell("dtype"), Cell("model"), Int("tp"), Num("m"), Num("n"), Num("k"), Num("bytes"),
+                Int("batch"), Int("input_tokens"), Int("output_tokens"), Int("context_tokens"), metric, Num("value") ?? double.NaN, unit, Cell("source"));
+            if (!bad && !(row.Value > 0))
+            {
+                problems.Add(new SpecError(path, lineNo, "value", "must be a positive number"));
+                bad = true;
+            }
+            if (!bad) rows.Add(row);
+        }
+        return new Result(rows, problems, unknown);
+    }
+
+    /// <summary>Splits one CSV line (RFC 4180 quotes).</summary>
+    public static List<string> SplitCsv(string line)
+    {
+        var cells = new List<string>();
+        var cur = new System.Text.StringBuilder();
+        bool quoted = false;
+        for (int i = 0; i < line.Length; i++)
+        {
+            char c = line[i];
+            if (quoted)
+            {
+                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cur.Append('"'); i++; }
+                else if (c == '"') quoted = false;
+                else cur.Append(c);
+            }
+            else if (c == '"') quoted = true;
+            else if (c == ',') { cells.Add(cur.ToString()); cur.Clear(); }
+            else cur.Append(c);
+        }
+        cells.Add(cur.ToString());
+        return cells;
+    }
+}

@@ -1,0 +1,138 @@
+using Simulator.Core.Loading;
+using Simulator.Core.Specs;
+using Simulator.Roofline;
+
+namespace Simulator.Validation;
+
+/// <summary>A measured row with the model's prediction for the same work (or why there is none).</summary>
+public sealed record Comparison(MeasuredRow Row, string DeviceProfile, double? Predicted, string? Skipped)
+{
+    /// <summary>(predicted - measured) / measured, in percent.</summary>
+    public double SignedPctError => Predicted is double p ? (p - Row.Value) / Row.Value * 100 : double.NaN;
+    public double AbsPctError => Math.Abs(SignedPctError);
+}
+
+/// <summary>
+/// Predicts, for each measured row, the same quantity from the cost model: a GEMM's time from its FLOPs and
+/// bytes, a stream's from its bytes, attention and whole layers from the operator graph, end-to-end figures
+/// from the static-batch estimate, all-reduce from the alpha-beta model.
+/// </summary>
+public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (HardwareProfile Device, IEfficiencyModel Efficiency)> calibrated, IReadOnlyDictionary<string, string>? deviceMap = null)
+{
+    /// <summary>GPU names as benchmarks print them, mapped to profiles (extend with --device-map).</summary>
+    public static readonly IReadOnlyDictionary<string, string> KnownGpuNames = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+    {
+        ["NVIDIA H100 80GB HBM3"] = "h100-sxm", ["NVIDIA H100 PCIe"] = "h100-pcie", ["NVIDIA H200"] = "h200-sxm",
+        ["NVIDIA A100-SXM4-80GB"] = "a100-80gb-sxm", ["NVIDIA A100-SXM4-40GB"] = "a100-40gb-sxm", ["NVIDIA A100 80GB PCIe"] = "a100-80gb-pcie",
+        ["NVIDIA L40S"] = "l40s", ["NVIDIA L4"] = "l4", ["NVIDIA A40"] = "a40", ["NVIDIA GeForce RTX 4090"] = "rtx-4090", ["NVIDIA B200"] = "b200-sxm",
+    };
+
+    public Comparison Compare(MeasuredRow row)
+    {
+        string name = deviceMap is not null && deviceMap.TryGetValue(row.Device, out var mapped) ? mapped
+            : KnownGpuNames.TryGetValue(row.Device, out var known) ? known : row.Device;
+        HardwareProfile raw;
+        try { raw = library.Hardware(name); }
+        catch (SpecException) { return new Comparison(row, name, null, $"no hardware profile '{name}' (use --device-map NAME=PROFILE)"); }
+        var (device, eff) = calibrated(raw);
+        try
+        {
+            double? p = row.Benchmark switch
+            {
+                "gemm" => Gemm(row, device, eff),
+                "membw" => Membw(row, device, eff),
+                "launch" => row.Dtype == "sync" ? null : device.LaunchOverheadSeconds,
+                "allreduce" => AllReduce(row, device),
+                "attention" => LayerOps(row, device, eff, attentionOnly: true),
+                "layer" => LayerOps(row, device, eff, attentionOnly: false),
+                "e2e" => E2e(row, device, eff),
+                _ => null,
+            };
+            return p is null ? new Comparison(row, name, null, $"{row.Benchmark} row with dtype '{row.Dtype}' and metric {row.Metric} is not modelled") : new Comparison(row, name, p, null);
+        }
+        catch (Exception e) when (e is SpecException or PlanException or ArgumentException)
+        {
+            return new Comparison(row, name, null, e.Message.Split('\n')[0]);
+        }
+    }
+
+    private static DataType? Type(string dtype) => DataTypes.TryParse(dtype, out var t) ? t : null;
+
+    private double? Gemm(MeasuredRow r, HardwareProfile d, IEfficiencyModel eff)
+    {
+        if (r.M is not double m || r.N is not double n || r.K is not double k || Type(r.Dtype) is not DataType t || !d.Supports(t)) return null;
+        double flops = 2 * m * n * k;
+        double inBytes = t.Bytes();
+        // Outputs: 16-bit for 16-bit and fp8 inputs (the usual cuBLASLt configuration), int32 for int8.
+        double outBytes = t == DataType.Int8 ? 4 : 2;
+        double bytes = r.Bytes ?? (m * k + k * n) * inBytes + m * n * outBytes;
+        double seconds = KernelTime.Seconds(flops, bytes, d.PeakOpsPerSecond[t], eff.Gemm(t, m, n, k), d.MemoryBandwidthBytesPerSecond, eff.Memory(bytes), d.LaunchOverheadSeconds);
+        return ToMetric(r, seconds, flops, bytes);
+    }
+
+    private static double? ToMetric(MeasuredRow r, double seconds, double flops, double bytes) => r.Metric switch
+    {
+        "seconds" => seconds,
+        "tflops" => flops / seconds / 1e12,
+        "gbps" => bytes / seconds / 1e9,
+        _ => null,
+    };
+
+    private static double? Membw(MeasuredRow r, HardwareProfile d, IEfficiencyModel eff)
+    {
+        if (r.Bytes is not double bytes) return null;
+        double seconds = KernelTime.Seconds(0, bytes, 1, 1, d.MemoryBandwidthBytesPerSecond, eff.Memory(bytes), d.LaunchOverheadSeconds);
+        return ToMetric(r, seconds, 0, bytes);
+    }
+
+    private double? AllReduce(MeasuredRow r, HardwareProfile d)
+    {
+        if (r.Bytes is not double bytes || r.Tp is not int p) return null;
+        var cluster = library.DefaultCluster(d);
+        var link = p <= cluster.DevicesPerNode ? cluster.IntraNode : cluster.InterNode;
+        if (link is null) return null;
+        return r.Metric == "seconds" ? Collectives.AllReduce(bytes, p, link) : null;
+    }
+
+    private Deployment Deploy(MeasuredRow r, HardwareProfile d, IEfficiencyModel eff)
+    {
+        var model = library.Model(r.Model);
+        var quant = QuantizationScheme.Parse(r.Dtype.Length == 0 ? "bf16" : r.Dtype, model.NativeDType);
+        int tp = r.Tp ?? 1;
+        var cluster = library.DefaultCluster(d, Math.Max(tp, 1));
+        return Deployment.Create(model, d, quant, new Parallelism(tp), cluster, flashAttention: true, eff);
+    }
+
+    /// <summary>One layer's attention, or one whole layer, at the row's shape (per-layer times, not times layers).</summary>
+    private double? LayerOps(MeasuredRow r, HardwareProfile d, IEfficiencyModel eff, bool attentionOnly)
+    {
+        if (r.Metric != "seconds") return null;
+        var dep = Deploy(r, d, eff);
+        int batch = r.Batch ?? 1, input = r.InputTokens ?? 1, context = r.ContextTokens ?? 0;
+        var shape = BatchShape.Create(dep.Model.SlidingWindow ?? 0);
+        if (input <= 1) shape.AddDecode(context, batch);
+        else for (int i = 0; i < batch; i++) shape.AddPrefill(input, context);
+        double t = 0;
+        foreach (var op in new CostModel(dep).Operators(shape))
+        {
+            if (attentionOnly ? op.Kind != OpKind.Attention : op.Name is "embedding" or "final_norm" or "lm_head" or "logits_gather" or "pp_transfer") continue;
+            if (!attentionOnly && dep.Model.Moe is not null && op.Layers != dep.Model.NumLayers && !op.Name.StartsWith("experts") && !op.Name.StartsWith("moe") && !op.Name.StartsWith("shared")) continue;
+            t += op.Seconds;
+        }
+        return t;
+    }
+
+    private double? E2e(MeasuredRow r, HardwareProfile d, IEfficiencyModel eff)
+    {
+        var dep = Deploy(r, d, eff);
+        var w = new Workload(r.Batch ?? 1, Math.Max(1, r.InputTokens ?? 1), Math.Max(1, r.OutputTokens ?? 1));
+        var e = Estimator.Run(dep, w);
+        return r.Metric switch
+        {
+            "ttft_seconds" => e.TtftSeconds,
+            "tpot_seconds" => e.TpotSeconds,
+            "tokens_per_second" => e.TokensPerSecond,
+            _ => null,
+        };
+    }
+}
