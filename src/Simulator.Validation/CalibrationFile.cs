@@ -62,12 +62,9 @@ public static class CalibrationFile
         var gemm = new Dictionary<DataType, EfficiencyCurve>();
         if (r.Map("gemm") is { } g)
         {
-            foreach (var (key, _, line) in g.Entries())
-            {
-                if (!DataTypes.TryParse(key, out var t)) { g.ErrorAt(key, line, "unknown data type"); continue; }
-            }
-            foreach (var t in Enum.GetValues<DataType>())
-                if (g.Map(t.Name()) is { } cm && ReadCurve(cm) is { } c) gemm[t] = c;
+            foreach (var (key, _) in g.Keys())
+                if (DataTypes.TryParse(key, out var t) && g.Map(key) is { } cm && ReadCurve(cm) is { } c) gemm[t] = c;
+            g.Finish(); // anything that is not a data type is reported as an unknown field
         }
         var bands = new Dictionary<string, (double, double)>();
         if (r.Map("residual_bands") is { } rb)

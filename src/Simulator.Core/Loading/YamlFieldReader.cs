@@ -213,6 +213,9 @@ public sealed class YamlFieldReader : IFieldReader
         return list;
     }
 
+    /// <summary>The keys of this mapping with their lines, in file order (does not mark them as known).</summary>
+    public IReadOnlyList<(string Key, int Line)> Keys() => _entries.Select(e => (e.Key, LineOf(e.Value.Key))).ToList();
+
     /// <summary>Records a problem at a key of this mapping that may not be a known field.</summary>
     public void ErrorAt(string key, int line, string message) => _errors.Add(new SpecError(File, line, Qualify(key), message));
 
