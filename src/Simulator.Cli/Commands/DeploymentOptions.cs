@@ -71,6 +71,21 @@ public sealed class DeploymentOptions
         return Simulator.Validation.CalibrationFile.Apply(device, cal);
     }
 
+    /// <summary>
+    /// Error bands from the device's calibration: the 10th and 90th percentile of the signed held-out error of
+    /// a benchmark family, or null when the profile has no calibration or the family was not measured.
+    /// </summary>
+    public static (double P10, double P90)? Band(HardwareProfile device, string family)
+    {
+        if (device.CalibrationPath is not { } path) return null;
+        var cal = Simulator.Validation.CalibrationFile.Load(path).OrThrow();
+        return cal.ResidualBands.TryGetValue(family, out var b) ? b : null;
+    }
+
+    /// <summary>The range of measured values consistent with a prediction, given signed % errors (predicted - measured) / measured.</summary>
+    public static (double Low, double High) Range(double predicted, (double P10, double P90) band) =>
+        (predicted / (1 + band.P90 / 100), predicted / (1 + band.P10 / 100));
+
     public static QuantizationScheme ParseQuant(string? text, ModelSpec model)
     {
         if (text is null) return model.NativeDType == DataType.Fp16 ? QuantizationScheme.Fp16 : QuantizationScheme.Bf16;

@@ -76,7 +76,7 @@ public static class EstimateCommand
     public static JsonObject ToJson(Estimate e)
     {
         var d = e.Deployment;
-        return new JsonObject
+        var json = new JsonObject
         {
             ["model"] = d.Model.Name,
             ["hardware"] = d.Device.Name,
@@ -107,6 +107,18 @@ public static class EstimateCommand
             ["efficiency"] = d.Efficiency.Description,
             ["notes"] = Json.Node(d.Notes.ToArray()),
         };
+        // Bands: prefill rests on GEMMs (compute-bound), decode on streaming weights and KV (memory-bound).
+        if (DeploymentOptions.Band(d.Device, "gemm") is { } g)
+        {
+            var (lo, hi) = DeploymentOptions.Range(e.TtftSeconds, g);
+            json["ttftBandSeconds"] = new JsonObject { ["low"] = lo, ["high"] = hi, ["from"] = "gemm residuals (p10..p90)" };
+        }
+        if ((DeploymentOptions.Band(d.Device, "membw") ?? DeploymentOptions.Band(d.Device, "gemm")) is { } m)
+        {
+            var (lo, hi) = DeploymentOptions.Range(e.TpotSeconds, m);
+            json["tpotBandSeconds"] = new JsonObject { ["low"] = lo, ["high"] = hi, ["from"] = "membw residuals (p10..p90), else gemm" };
+        }
+        return json;
     }
 
     private static void Render(CliContext ctx, Deployment d, List<Estimate> estimates, OutputFormat format, string? param)
@@ -130,6 +142,16 @@ public static class EstimateCommand
         foreach (var n in d.Notes) ctx.Out.WriteLine("note: " + n);
         ctx.Out.WriteLine($"memory per device: {F.Bytes(first.Memory.CapacityBytes)} = weights {F.Bytes(first.Memory.WeightBytes)} + reserve {F.Bytes(first.Memory.ReserveBytes)} + free {F.Bytes(first.Memory.FreeBytes)} for KV cache and activations");
         ctx.Out.Write(t.ToText());
+        if (DeploymentOptions.Band(d.Device, "gemm") is { } gb)
+        {
+            var (lo, hi) = DeploymentOptions.Range(first.TtftSeconds, gb);
+            ctx.Out.WriteLine($"calibrated error band (p10..p90 of held-out residuals): TTFT {F.Seconds(lo)} .. {F.Seconds(hi)}");
+        }
+        if ((DeploymentOptions.Band(d.Device, "membw") ?? DeploymentOptions.Band(d.Device, "gemm")) is { } mb)
+        {
+            var (lo, hi) = DeploymentOptions.Range(first.TpotSeconds, mb);
+            ctx.Out.WriteLine($"calibrated error band (p10..p90 of held-out residuals): TPOT {F.Seconds(lo)} .. {F.Seconds(hi)}");
+        }
         foreach (var e in estimates.Where(e => !e.Fits))
             ctx.Out.WriteLine($"does not fit: batch {e.Workload.Batch} x {e.Workload.InputTokens + e.Workload.OutputTokens} tokens needs {F.Bytes(e.KvCacheBytes)} of KV cache; at most {e.MaxBatchAtThisContext} requests of this length fit. Try more TP, a KV8 scheme, or a smaller batch.");
     }

@@ -1,0 +1,102 @@
+using System.Text.Json;
+using Simulator.Tests;
+
+namespace Simulator.Cli.Tests;
+
+/// <summary>Validate/calibrate from the command line, and calibrated profiles feeding estimate with error bands.</summary>
+public class CalibrationCliTests
+{
+    private static (int Code, string Out, string Err) Run(string hardwareDir, params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = Cli.Run(args.Concat(["--hardware-dir", hardwareDir, "--models-dir", RepoPaths.ModelsDir]).ToArray(), o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    private static string TempHardwareDir()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), "llmsim-hw-" + Guid.NewGuid().ToString("N"));
+        foreach (var sub in new[] { "gpu", "interconnects", "clusters" })
+        {
+            Directory.CreateDirectory(Path.Combine(dir, sub));
+            foreach (var f in Directory.EnumerateFiles(Path.Combine(RepoPaths.HardwareDir, sub)))
+                File.Copy(f, Path.Combine(dir, sub, Path.GetFileName(f)));
+        }
+        return dir;
+    }
+
+    [Fact]
+    public void Calibrated_profile_reports_bands_derived_from_its_residuals()
+    {
+        string dir = TempHardwareDir();
+        try
+        {
+            var (_, plain, _) = Run(dir, "estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--format", "json");
+            double plainTtft = JsonDocument.Parse(plain).RootElement.GetProperty("ttftSeconds").GetDouble();
+
+            // A calibration with flat curves equal to the defaults, and residuals of -10% .. +20%.
+            File.WriteAllText(Path.Combine(dir, "gpu", "h100-cal.yaml"),
+                "device: h100-sxm\nmemory: {max: 0.85, half_log10: 0, slope: 50}\ngemm:\n  bf16: {max: 0.75, half_log10: 0, slope: 50}\nresidual_bands:\n  gemm: {p10: -10, p90: 20}\n");
+            string profile = Path.Combine(dir, "gpu", "h100-sxm.yaml");
+            File.AppendAllText(profile, "calibration: h100-cal.yaml\n");
+            var (code, stdout, err) = Run(dir, "estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--format", "json");
+            Assert.True(code == 0, err);
+            var root = JsonDocument.Parse(stdout).RootElement;
+            double ttft = root.GetProperty("ttftSeconds").GetDouble();
+            Assert.Equal(plainTtft, ttft, plainTtft * 1e-9); // same efficiencies, so the same prediction
+            Assert.StartsWith("calibrated", root.GetProperty("efficiency").GetString());
+            var band = root.GetProperty("ttftBandSeconds");
+            // measured = predicted / (1 + error): error +20% -> low, -10% -> high.
+            Assert.Equal(ttft / 1.2, band.GetProperty("low").GetDouble(), 1e-12);
+            Assert.Equal(ttft / 0.9, band.GetProperty("high").GetDouble(), 1e-12);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void Validate_json_has_rows_and_a_summary_per_benchmark()
+    {
+        string file = Path.Combine(RepoPaths.Root, "validation", "measured", "published", "mamf-achievable-matmul.csv");
+        var (code, stdout, err) = Run(RepoPaths.HardwareDir, "validate", "--measured", file, "--format", "json");
+        Assert.True(code == 0, err);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(14, root.GetProperty("rows").GetArrayLength());
+        var gemm = root.GetProperty("summary").GetProperty("gemm");
+        foreach (var f in new[] { "count", "medianAbsPctError", "p90AbsPctError", "maxAbsPctError", "biasPct" })
+            Assert.True(gemm.TryGetProperty(f, out _), f);
+        Assert.Equal(12, gemm.GetProperty("count").GetInt32()); // 2 gh200 rows have no profile
+        Assert.Contains("gh200", err);
+    }
+
+    [Fact]
+    public void Validate_reports_broken_rows_with_line_numbers_and_exits_non_zero()
+    {
+        string file = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllText(file, "benchmark,device,dtype,model,tp,m,n,k,bytes,batch,input_tokens,output_tokens,context_tokens,metric,value,unit,source\n"
+                + "gemm,h100-sxm,bf16,,,4096,4096,4096,,,,,,seconds,0.0002,s,test\nbogus,h100-sxm\n");
+            var (code, _, err) = Run(RepoPaths.HardwareDir, "validate", "--measured", file);
+            Assert.Equal(Cli.BadInput, code);
+            Assert.Contains(":3:", err);
+        }
+        finally { File.Delete(file); }
+    }
+
+    [Fact]
+    public void Calibrate_writes_a_file_that_validate_accepts()
+    {
+        string output = Path.Combine(Path.GetTempPath(), $"a100-{Guid.NewGuid():N}.yaml");
+        string measured = Path.Combine(RepoPaths.Root, "validation", "measured", "published", "vidur-a100-gemm.csv");
+        try
+        {
+            var (code, stdout, err) = Run(RepoPaths.HardwareDir, "calibrate", "--measured", measured, "--hardware", "a100-80gb-sxm", "-o", output);
+            Assert.True(code == 0, err);
+            Assert.Contains("before median", stdout);
+            var (code2, _, err2) = Run(RepoPaths.HardwareDir, "validate", "--measured", measured, "--calibration", output);
+            Assert.True(code2 == 0, err2);
+        }
+        finally { File.Delete(output); }
+    }
+}
