@@ -9,7 +9,7 @@
 #   QUICK=1            fewer shapes and models (a few minutes)
 #   BENCHES="..."      subset of: launch membw gemm attention layer e2e allreduce (default all)
 #   GEMM_DTYPES=...    default bf16,fp16,fp8,int8
-#   MODELS=...         models for attention and layer rows (default llama-3.1-8b)
+#   MODELS=...         models for attention and layer rows (default llama-3.1-8b,qwen2.5-7b)
 #   E2E_MODELS=...     default llama-3.1-8b,qwen2.5-7b
 #   BUILD_DIR=...      CMake build folder (default validation/microbench/build)
 #   CUDA_ARCHS=...     passed as CMAKE_CUDA_ARCHITECTURES (default: 80-real;90, from CMakeLists)
@@ -140,7 +140,7 @@ if [[ ${#torch_benches[@]} -gt 0 ]]; then
   say "torch_bench: $benches_csv"
   PYTHONUNBUFFERED=1 "$PYTHON" "$here/microbench/torch_bench.py" "${common[@]}" \
     --benches "$benches_csv" --self-check \
-    --models "${MODELS:-llama-3.1-8b}" --e2e-models "${E2E_MODELS:-llama-3.1-8b,qwen2.5-7b}" \
+    --models "${MODELS:-llama-3.1-8b,qwen2.5-7b}" --e2e-models "${E2E_MODELS:-llama-3.1-8b,qwen2.5-7b}" \
     ${TORCH_BENCH_ARGS:-} || { say "torch_bench FAILED"; status=1; }
   say "torch_bench took $((SECONDS - t0)) s"
 fi

@@ -166,6 +166,8 @@ class CsvWriter {
   void write(const Row& r, const std::string& extra_source = "") {
     std::string src = source_;
     if (!extra_source.empty()) src += "; " + extra_source;
+    for (char& c : src)
+      if (c == ',') c = ';';  // keep the source column free of commas
     const std::string cells[] = {r.benchmark, device_, r.dtype,  r.model, r.tp, r.m,
                                  r.n,         r.k,     r.bytes,  r.batch, r.input_tokens,
                                  r.output_tokens, r.context_tokens, r.metric, r.value, r.unit, src};

@@ -9,6 +9,7 @@
 // the operands that the set exceeds the L2 several times; median over samples.
 //
 // Extra arguments: --dtypes bf16,fp16,fp8,int8   --no-check   --max-seconds-per-shape S
+#include <cuda.h>  // CUDA_VERSION, needed by the fp8 guard below
 #include <cublasLt.h>
 #include <cuda_bf16.h>
 #include <cuda_fp16.h>
@@ -305,7 +306,7 @@ int main(int argc, char** argv) {
       {28672, 4096, "llama-3.1-8b", "gate_up"}, {4096, 14336, "llama-3.1-8b", "down"},
       {10240, 8192, "llama-3.1-70b", "qkv"},    {8192, 28672, "llama-3.1-70b", "down"},
       {128256, 4096, "llama-3.1-8b", "lm_head"}, {4096, 4096, "", "square"},
-      {8192, 8192, "", "square"}};
+      {8192, 8192, "", "square"},                {57344, 8192, "llama-3.1-70b", "gate_up"}};
   if (opt.quick) {
     Ms = {1, 16, 128, 1024, 8192};
     shapes = {{6144, 4096, "llama-3.1-8b", "qkv"},
@@ -416,7 +417,7 @@ int main(int argc, char** argv) {
         r.k = num(s.k);
         r.bytes = num(bytes);
         std::string note = std::string("cuBLASLt heuristic #0; TN; ") + s.what +
-                           (t == DType::FP8 ? "; e4m3 in, bf16 out, fast accumulation"
+                           (t == DType::FP8 ? "; e4m3 in and bf16 out with fast accumulation"
                             : t == DType::INT8 ? "; int32 accumulate and out" : "; fp32 accumulate") +
                            "; median of " + std::to_string(samples) + " graph replays of " +
                            std::to_string(inner) + " calls over " + std::to_string(copies) +

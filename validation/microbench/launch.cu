@@ -53,12 +53,12 @@ int main(int argc, char** argv) {
     double sec;
     std::string note;
   } rows[] = {
-      {"async", t_async, "empty kernel <<<1,1>>>; median over " + std::to_string(samples) +
+      {"async", t_async, "empty kernel (1 block of 1 thread); median over " + std::to_string(samples) +
                              " samples of " + std::to_string(inner) +
                              " back-to-back launches timed with CUDA events"},
-      {"sync", t_sync_med, "empty kernel <<<1,1>>> + cudaStreamSynchronize; host steady_clock; median of " +
+      {"sync", t_sync_med, "empty kernel (1 block of 1 thread) + cudaStreamSynchronize; host steady_clock; median of " +
                                std::to_string(t_sync.size())},
-      {"graph", t_graph, "empty kernel <<<1,1>>> as 1000 nodes of one CUDA graph; per node; median of " +
+      {"graph", t_graph, "empty kernel (1 block of 1 thread) as 1000 nodes of one CUDA graph; per node; median of " +
                              std::to_string(samples) + " replays"},
   };
   for (const auto& r0 : rows) {

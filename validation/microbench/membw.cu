@@ -1,5 +1,6 @@
 // Device-memory bandwidth: read, write and copy kernels with 16-byte (uint4) accesses,
 // grid-stride loops with several loads in flight. bytes = bytes read + bytes written.
+// "memcpy" rows time cudaMemcpyAsync device-to-device for comparison with "copy".
 // Sizes (per array) 1 MiB .. 4 GiB in powers of 2 (--quick: powers of 4). When the arrays are
 // small, each timed launch uses the next of several copies so that the set of copies is several
 // times the L2 and cache does not inflate the bandwidth.
@@ -116,7 +117,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "[membw] copy check ok\n");
   }
 
-  const char* kinds[] = {"read", "write", "copy"};
+  const char* kinds[] = {"read", "write", "copy", "memcpy"};
   for (const char* kind : kinds) {
     const std::string k = kind;
     for (size_t size : sizes) {
@@ -132,9 +133,11 @@ int main(int argc, char** argv) {
         else if (k == "write")
           write_kernel<<<blocks, kThreads, 0, stream>>>(reinterpret_cast<uint4*>(dst + off), n,
                                                         static_cast<uint32_t>(i));
-        else
+        else if (k == "copy")
           copy_kernel<<<blocks, kThreads, 0, stream>>>(reinterpret_cast<const uint4*>(src + off),
                                                        reinterpret_cast<uint4*>(dst + off), n);
+        else
+          CUDA_CHECK(cudaMemcpyAsync(dst + off, src + off, size, cudaMemcpyDeviceToDevice, stream));
         CUDA_CHECK_LAUNCH();
       };
       double est = time_median(stream, launch, 2, 3);  // warm-up and estimate
@@ -142,13 +145,17 @@ int main(int argc, char** argv) {
       inner = std::max(inner, std::min(copies, 500));
       int samples = static_cast<int>(std::max(7.0, std::min(30.0, 0.3 / (est * inner))));
       double sec = time_graph_median(stream, launch, inner, samples);
-      const long long bytes = static_cast<long long>(k == "copy" ? 2 * size : size);
+      const bool two = k == "copy" || k == "memcpy";
+      const long long bytes = static_cast<long long>(two ? 2 * size : size);
       Row r;
       r.benchmark = "membw";
       r.model = k;  // kind of access: read / write / copy
       r.bytes = num(bytes);
-      std::string note = "membw " + k + " kernel, 16-byte accesses, " + std::to_string(blocks) +
-                         "x" + std::to_string(kThreads) + " threads; median of " +
+      std::string how = k == "memcpy" ? std::string("cudaMemcpyAsync device to device")
+                                      : "membw " + k + " kernel with 16-byte accesses and " +
+                                            std::to_string(blocks) + "x" + std::to_string(kThreads) +
+                                            " threads";
+      std::string note = how + "; median of " +
                          std::to_string(samples) + " x " + std::to_string(inner) +
                          "-launch graph replays over " + std::to_string(copies) + " buffer copies";
       r.metric = "seconds"; r.value = num(sec); r.unit = "s";
