@@ -142,8 +142,12 @@ struct Shape {
 
 class Gemm {
  public:
+  // fp8_variant: 0 = per-tensor scale pointers + fast accumulation, C = D (in place);
+  // 1 = as 0 with no C pointer (beta is 0), as PyTorch's scaled_mm does; 2 = as 1 without fast
+  // accumulation; 3 = as 1 without scale pointers (unit scales).
   Gemm(cublasLtHandle_t lt, const TypeInfo& ti, long long M, long long N, long long K,
-       void* workspace, size_t ws_bytes, const float* scale_a, const float* scale_b)
+       void* workspace, size_t ws_bytes, const float* scale_a, const float* scale_b,
+       int fp8_variant = 0)
       : lt_(lt), ti_(ti), M_(M), N_(N), K_(K), workspace_(workspace), ws_bytes_(ws_bytes) {
     CUBLAS_CHECK(cublasLtMatmulDescCreate(&desc_, ti.compute, ti.scale));
     cublasOperation_t ta = CUBLAS_OP_T, tb = CUBLAS_OP_N;
@@ -151,17 +155,21 @@ class Gemm {
     CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_TRANSB, &tb, sizeof tb));
 #if HAVE_FP8
     if (ti.t == DType::FP8) {
-      CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER,
-                                                  &scale_a, sizeof scale_a));
-      CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER,
-                                                  &scale_b, sizeof scale_b));
-      int8_t fast = 1;  // fast accumulation, as inference engines use for fp8
+      c_null_ = fp8_variant >= 1;
+      if (fp8_variant != 3) {
+        CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_A_SCALE_POINTER,
+                                                    &scale_a, sizeof scale_a));
+        CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_B_SCALE_POINTER,
+                                                    &scale_b, sizeof scale_b));
+      }
+      int8_t fast = fp8_variant == 2 ? 0 : 1;  // fast accumulation, as inference engines use
       CUBLAS_CHECK(cublasLtMatmulDescSetAttribute(desc_, CUBLASLT_MATMUL_DESC_FAST_ACCUM, &fast,
                                                   sizeof fast));
     }
 #else
     (void)scale_a;
     (void)scale_b;
+    (void)fp8_variant;
 #endif
     // Column-major: A = W stored k x n (ld k), B = X stored k x m (ld k), C/D n x m (ld n).
     CUBLAS_CHECK(cublasLtMatrixLayoutCreate(&a_, ti.ab, K, N, K));
@@ -172,9 +180,10 @@ class Gemm {
     CUBLAS_CHECK(cublasLtMatmulPreferenceSetAttribute(
         pref_, CUBLASLT_MATMUL_PREF_MAX_WORKSPACE_BYTES, &wsb, sizeof wsb));
     int found = 0;
-    cublasStatus_t st =
-        cublasLtMatmulAlgoGetHeuristic(lt_, desc_, a_, b_, c_, c_, pref_, 1, &heur_, &found);
-    ok_ = (st == CUBLAS_STATUS_SUCCESS && found > 0);
+    cublasStatus_t st = cublasLtMatmulAlgoGetHeuristic(lt_, desc_, a_, b_, c_, c_, pref_,
+                                                       kMaxAlgos, heur_, &found);
+    n_algos_ = st == CUBLAS_STATUS_SUCCESS ? found : 0;
+    ok_ = n_algos_ > 0;
     if (!ok_)
       std::fprintf(stderr, "  no cuBLASLt algorithm for %s M=%lld N=%lld K=%lld (status %d)\n",
                    ti.name, M, N, K, static_cast<int>(st));
@@ -187,6 +196,22 @@ class Gemm {
     cublasLtMatmulDescDestroy(desc_);
   }
   bool ok() const { return ok_; }
+  int algo_index() const { return algo_; }
+
+  // Runs once with heuristic result #0, then the next ones, until one is accepted (a result can
+  // still be refused at run time). Returns the last status; afterwards run() uses that result.
+  cublasStatus_t select(const void* X, const void* W, void* D, cudaStream_t s) {
+    cublasStatus_t st = CUBLAS_STATUS_NOT_SUPPORTED;
+    for (algo_ = 0; algo_ < n_algos_; ++algo_) {
+      st = run(X, W, D, s);
+      if (st == CUBLAS_STATUS_SUCCESS) return st;
+      std::fprintf(stderr, "  %s M=%lld N=%lld K=%lld: heuristic result #%d refused (status %d)\n",
+                   ti_.name, M_, N_, K_, algo_, static_cast<int>(st));
+    }
+    algo_ = 0;
+    ok_ = false;
+    return st;
+  }
 
   // D = X * W^T
   cublasStatus_t run(const void* X, const void* W, void* D, cudaStream_t s) const {
@@ -196,8 +221,8 @@ class Gemm {
                                              : static_cast<const void*>(&alpha_f);
     const void* beta = ti_.t == DType::INT8 ? static_cast<const void*>(&beta_i)
                                             : static_cast<const void*>(&beta_f);
-    return cublasLtMatmul(lt_, desc_, alpha, W, a_, X, b_, beta, D, c_, D, c_, &heur_.algo,
-                          workspace_, ws_bytes_, s);
+    return cublasLtMatmul(lt_, desc_, alpha, W, a_, X, b_, beta, c_null_ ? nullptr : D, c_, D, c_,
+                          &heur_[algo_].algo, workspace_, ws_bytes_, s);
   }
 
  private:
@@ -209,13 +234,17 @@ class Gemm {
   cublasLtMatmulDesc_t desc_ = nullptr;
   cublasLtMatrixLayout_t a_ = nullptr, b_ = nullptr, c_ = nullptr;
   cublasLtMatmulPreference_t pref_ = nullptr;
-  cublasLtMatmulHeuristicResult_t heur_{};
+  static constexpr int kMaxAlgos = 8;
+  cublasLtMatmulHeuristicResult_t heur_[kMaxAlgos]{};
+  int n_algos_ = 0, algo_ = 0;
   bool ok_ = false;
+  bool c_null_ = false;
 };
 
 // Checks one small shape against the double-precision reference. Returns false on mismatch.
 bool check_correctness(cublasLtHandle_t lt, const TypeInfo& ti, void* ws, size_t ws_bytes,
-                       const float* sa, const float* sb, int M, int N, int K, cudaStream_t s) {
+                       const float* sa, const float* sb, int M, int N, int K, cudaStream_t s,
+                       int fp8_variant) {
   void *X, *W, *D;
   double *ref, *got;
   CUDA_CHECK(cudaMalloc(&X, static_cast<size_t>(M) * K * ti.ab_size));
@@ -228,10 +257,13 @@ bool check_correctness(cublasLtHandle_t lt, const TypeInfo& ti, void* ws, size_t
   fill_operand(W, static_cast<size_t>(N) * K, ti.t, ++seed);
   CUDA_CHECK(cudaMemset(D, 0xFF, static_cast<size_t>(M) * N * ti.cd_size));  // poison (NaN)
   bool pass = true;
-  Gemm g(lt, ti, M, N, K, ws, ws_bytes, sa, sb);
-  if (!g.ok()) {
+  Gemm g(lt, ti, M, N, K, ws, ws_bytes, sa, sb, fp8_variant);
+  if (!g.ok() || g.select(X, W, D, s) != CUBLAS_STATUS_SUCCESS) {
+    std::fprintf(stderr, "  check %s M=%d N=%d K=%d: no usable cuBLASLt algorithm\n", ti.name, M,
+                 N, K);
     pass = false;
   } else {
+    CUDA_CHECK(cudaMemsetAsync(D, 0xFF, static_cast<size_t>(M) * N * ti.cd_size, s));
     CUBLAS_CHECK(g.run(X, W, D, s));
     reference_gemm_kernel<<<dim3((N + 127) / 128, M), 128, 0, s>>>(X, W, ref, M, N, K,
                                                                   static_cast<int>(ti.t));
@@ -323,10 +355,12 @@ int main(int argc, char** argv) {
   const size_t ws_bytes = 32u << 20;
   void* workspace;
   CUDA_CHECK(cudaMalloc(&workspace, ws_bytes));
-  float* scales;  // fp8 per-tensor scales (1.0)
-  CUDA_CHECK(cudaMalloc(&scales, 2 * sizeof(float)));
-  const float ones[2] = {1.0f, 1.0f};
-  CUDA_CHECK(cudaMemcpy(scales, ones, sizeof ones, cudaMemcpyHostToDevice));
+  float* scales;  // fp8 per-tensor scales (1.0), A at scales[0], B at scales[64] (256 B apart)
+  CUDA_CHECK(cudaMalloc(&scales, 128 * sizeof(float)));
+  std::vector<float> ones(128, 1.0f);
+  CUDA_CHECK(cudaMemcpy(scales, ones.data(), 128 * sizeof(float), cudaMemcpyHostToDevice));
+  const float* scale_a = scales;
+  const float* scale_b = scales + 64;
 
   int failures = 0;
   auto t_start = std::chrono::steady_clock::now();
@@ -346,9 +380,17 @@ int main(int argc, char** argv) {
       continue;
     }
     TypeInfo ti = type_info(t);
+    // fp8: the first variant (see Gemm) that passes the check is used for the sweep.
+    int variant = 0;
+    const int n_variants = t == DType::FP8 ? 4 : 1;
     if (do_check) {
-      bool ok = check_correctness(lt, ti, workspace, ws_bytes, scales, scales + 1, 128, 512, 1024, stream) &&
-                check_correctness(lt, ti, workspace, ws_bytes, scales, scales + 1, 1, 512, 1024, stream);
+      bool ok = false;
+      for (variant = 0; variant < n_variants && !ok; ++variant) {
+        if (variant > 0) std::fprintf(stderr, "  %s: trying variant %d\n", ti.name, variant);
+        ok = check_correctness(lt, ti, workspace, ws_bytes, scale_a, scale_b, 128, 512, 1024, stream, variant) &&
+             check_correctness(lt, ti, workspace, ws_bytes, scale_a, scale_b, 1, 512, 1024, stream, variant);
+      }
+      --variant;
       if (!ok) {
         std::fprintf(stderr, "[gemm_bench] %s failed its correctness check; not timing it\n", ti.name);
         ++failures;
@@ -386,8 +428,12 @@ int main(int argc, char** argv) {
 
     for (const Shape& s : shapes) {
       for (long long M : Ms) {
-        Gemm g(lt, ti, M, s.n, s.k, workspace, ws_bytes, scales, scales + 1);
-        if (!g.ok()) continue;
+        Gemm g(lt, ti, M, s.n, s.k, workspace, ws_bytes, scale_a, scale_b, variant);
+        if (!g.ok() || g.select(X, W, D, stream) != CUBLAS_STATUS_SUCCESS) {
+          std::fprintf(stderr, "  %s M=%lld N=%lld K=%lld: skipped, no usable algorithm\n", ti.name,
+                       M, s.n, s.k);
+          continue;
+        }
         const size_t bx = align_up(static_cast<size_t>(M) * s.k * ti.ab_size, 256);
         const size_t bw = align_up(static_cast<size_t>(s.n) * s.k * ti.ab_size, 256);
         const size_t bd = align_up(static_cast<size_t>(M) * s.n * ti.cd_size, 256);
@@ -416,8 +462,14 @@ int main(int argc, char** argv) {
         r.n = num(s.n);
         r.k = num(s.k);
         r.bytes = num(bytes);
-        std::string note = std::string("cuBLASLt heuristic #0; TN; ") + s.what +
-                           (t == DType::FP8 ? "; e4m3 in and bf16 out with fast accumulation"
+        static const char* fp8_notes[] = {
+            "; e4m3 in and bf16 out; per-tensor scales; fast accumulation",
+            "; e4m3 in and bf16 out; per-tensor scales; fast accumulation; no C",
+            "; e4m3 in and bf16 out; per-tensor scales; no fast accumulation; no C",
+            "; e4m3 in and bf16 out; unit scales; fast accumulation; no C"};
+        std::string note = std::string("cuBLASLt heuristic #") + std::to_string(g.algo_index()) +
+                           "; TN; " + s.what +
+                           (t == DType::FP8 ? fp8_notes[variant]
                             : t == DType::INT8 ? "; int32 accumulate and out" : "; fp32 accumulate") +
                            "; median of " + std::to_string(samples) + " graph replays of " +
                            std::to_string(inner) + " calls over " + std::to_string(copies) +
