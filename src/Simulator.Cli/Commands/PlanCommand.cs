@@ -1,0 +1,234 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Simulator.Cli.Output;
+using Simulator.Core.Specs;
+using Simulator.Core.Units;
+using Simulator.Planner;
+using F = Simulator.Core.Units.Format;
+
+namespace Simulator.Cli.Commands;
+
+/// <summary><c>llmsim plan</c>: the cheapest cluster that serves a request rate within latency targets.</summary>
+public static class PlanCommand
+{
+    /// <summary>
+    /// Mean prompt and output lengths of the named workloads: chat and code from the Splitwise/Azure LLM inference
+    /// traces (conversation: 1,155 / 211 tokens; code: 2,048 / 28; 19,366 and 8,819 requests), summarize from the
+    /// arXiv summarization statistics (2,588 / 291; 28,257 documents), all in shared/reference/vidur-profiling;
+    /// reasoning is an assumption (1,024 in, 4,096 out) for long chain-of-thought answers.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, (double Input, double Output)> Workloads = new Dictionary<string, (double, double)>
+    {
+        ["chat"] = (1155, 211), ["code"] = (2048, 28), ["summarize"] = (2588, 291), ["reasoning"] = (1024, 4096),
+    };
+
+    public static Command Create(CliContext ctx)
+    {
+        var cmd = new Command("plan", "Find the cheapest mix of replicas (device, TP/PP/EP, quantization, batch, disaggregation) that serves a rate within TTFT/TPOT targets");
+        var model = new Option<string>("--model", "-m") { Description = "Model name or file", Required = true };
+        var hardware = new Option<string>("--hardware", "-H") { Description = "Candidate hardware profiles or clusters, comma-separated", Required = true };
+        var rate = new Option<double>("--rate", "-r") { Description = "Requests per second to serve", Required = true };
+        var ttft = new Option<string>("--ttft-slo") { Description = "TTFT target at p90 (default 1 s)", DefaultValueFactory = _ => "1 s" };
+        var tpot = new Option<string>("--tpot-slo") { Description = "TPOT target at p90 (default 50 ms)", DefaultValueFactory = _ => "50 ms" };
+        var workload = new Option<string>("--workload", "-w") { Description = "chat (default), code, summarize, reasoning", DefaultValueFactory = _ => "chat" };
+        var inputTokens = new Option<int?>("--input-tokens") { Description = "Mean prompt tokens (overrides the workload)" };
+        var outputTokens = new Option<int?>("--output-tokens") { Description = "Mean output tokens (overrides the workload)" };
+        var quant = new Option<string?>("--quant", "-q") { Description = "Quantizations to consider, comma-separated (default: 16-bit, fp8 where supported, w4a16)" };
+        var maxDevices = new Option<int>("--max-devices") { Description = "Most devices the plan may use (default 64)", DefaultValueFactory = _ => 64 };
+        var inventory = new Option<string?>("--inventory") { Description = "Devices available per type: h100-sxm=16,a100-80gb-sxm=32" };
+        var objective = new Option<string>("--objective") { Description = "cost (hourly, default), purchase, power or devices", DefaultValueFactory = _ => "cost" };
+        var disagg = new Option<string>("--allow-disaggregation") { Description = "Consider separate prefill and decode pools: on (default) or off", DefaultValueFactory = _ => "on" };
+        var maxBatch = new Option<string>("--max-batch") { Description = "Batch limits to consider, comma-separated", DefaultValueFactory = _ => "32,64,128,256" };
+        var price = new Option<string?>("--price") { Description = "Hourly price per device where the profile has none or to override: h200-sxm=3.5,mi300x=2.9" };
+        var wholeNodes = new Option<string>("--whole-nodes") { Description = "Pay for devices in whole nodes (on, default) or singly (off)", DefaultValueFactory = _ => "on" };
+        var power = new Option<double?>("--power-budget") { Description = "Most watts the plan may draw" };
+        var budget = new Option<double?>("--budget") { Description = "Most USD per hour the plan may cost" };
+        var top = new Option<int>("--top") { Description = "Plans to show", DefaultValueFactory = _ => 5 };
+        var format = CommonOptions.Format();
+        var plot = new Option<string?>("--plot") { Description = "Pareto chart of cost against TTFT (.png or .svg)" };
+        foreach (var o in new Option[] { model, hardware, rate, ttft, tpot, workload, inputTokens, outputTokens, quant, maxDevices, inventory, objective, disagg, maxBatch, price, wholeNodes, power, budget, top, format, plot })
+            cmd.Options.Add(o);
+        cmd.SetAction(r =>
+        {
+            var lib = ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir));
+            var m = lib.Model(r.GetValue(model)!);
+            var defaults = new List<string>();
+            void Default(Option o, string text) { if (r.GetResult(o) is null || r.GetResult(o)!.Implicit) defaults.Add(text); }
+            var hw = new List<HardwareOption>();
+            foreach (var name in r.GetValue(hardware)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                if (lib.IsCluster(name)) { var c = lib.Cluster(name); hw.Add(new HardwareOption(c.Device, c)); }
+                else
+                {
+                    var (d, _) = DeploymentOptions.Calibrated(lib.Hardware(name));
+                    var c = lib.DefaultCluster(d);
+                    hw.Add(new HardwareOption(d, c with { Device = d }));
+                }
+            }
+            double lambda = r.GetValue(rate);
+            if (!(lambda > 0) || !double.IsFinite(lambda)) throw new CliException("--rate must be a positive number of requests per second");
+            string wl = r.GetValue(workload)!;
+            if (!Workloads.TryGetValue(wl, out var lengths)) throw new CliException($"--workload must be one of {string.Join(", ", Workloads.Keys)}, not '{wl}'");
+            Default(workload, $"workload {wl} ({lengths.Input:0} prompt / {lengths.Output:0} output tokens on average)");
+            var demand = new Demand(lambda, r.GetValue(inputTokens) ?? lengths.Input, r.GetValue(outputTokens) ?? lengths.Output);
+            if (demand.MeanInputTokens < 1 || demand.MeanOutputTokens < 1) throw new CliException("--input-tokens and --output-tokens must be at least 1");
+            var slo = new Slo(Time(r.GetValue(ttft)!, "--ttft-slo"), Time(r.GetValue(tpot)!, "--tpot-slo"));
+            Default(ttft, $"TTFT target {F.Seconds(slo.TtftSeconds)} (p90)");
+            Default(tpot, $"TPOT target {F.Seconds(slo.TpotSeconds)} (p90)");
+            List<QuantizationScheme>? quants = null;
+            if (r.GetValue(quant) is { } ql) quants = ql.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(q => DeploymentOptions.ParseQuant(q, m)).ToList();
+            else defaults.Add("quantizations: 16-bit, fp8 where the device has it, w4a16");
+            var batches = Ints(r.GetValue(maxBatch)!, "--max-batch");
+            Default(maxBatch, $"batch limits {string.Join(",", batches)}");
+            Default(maxDevices, $"at most {r.GetValue(maxDevices)} devices");
+            var obj = r.GetValue(objective) switch
+            {
+                "cost" => Objective.Cost, "purchase" => Objective.Purchase, "power" => Objective.Power, "devices" => Objective.Devices,
+                var o => throw new CliException($"--objective must be cost, purchase, power or devices, not '{o}'"),
+            };
+            string dis = r.GetValue(disagg)!;
+            if (dis is not ("on" or "off")) throw new CliException("--allow-disaggregation must be on or off");
+            string whole = r.GetValue(wholeNodes)!;
+            if (whole is not ("on" or "off")) throw new CliException("--whole-nodes must be on or off");
+            var limits = new Constraints(Pairs(r.GetValue(price), "--price", double.Parse), Pairs(r.GetValue(inventory), "--inventory", s => int.Parse(s, CultureInfo.InvariantCulture)),
+                r.GetValue(maxDevices), whole == "on", r.GetValue(power) ?? double.MaxValue, r.GetValue(budget) ?? double.MaxValue);
+            if (limits.MaxDevicesTotal < 1) throw new CliException("--max-devices must be at least 1");
+            var req = new PlanRequest(m, hw, demand, slo, quants, batches, limits, obj, dis == "on", Math.Max(1, r.GetValue(top)));
+            if (ctx.Interactive) ctx.Err.WriteLine($"planning {m.Name} on {string.Join(", ", hw.Select(h => h.Device.Name))} ...");
+            PlanResult result;
+            try { result = new Planner.Planner(new AnalyticCapacity(m)).Plan(req); }
+            catch (InfeasibleException e) { throw new CliException(e.Message, 4); }
+            Render(ctx, req, result, r.GetValue(format), defaults);
+            if (r.GetValue(plot) is { } path)
+            {
+                RooflineCommand.Save(Plotting.ParetoChart.Build(result.Plans.Concat(result.Alternatives.Select(a => a.Plan)).Select(p => (Label(p), p.CostPerHour, p.PredictedTtftP90Seconds)).ToList(),
+                    result.ParetoCostLatency.Select(p => (Label(p), p.CostPerHour, p.PredictedTtftP90Seconds)).ToList(), $"{m.Name} at {lambda} req/s: cost vs TTFT"), path);
+                ctx.Err.WriteLine($"wrote {path}");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static double Time(string text, string option) =>
+        UnitParser.TryParse(text.Replace("ms", " ms").Replace("us", " us").Replace("  ", " "), QuantityKind.Time, out double v, out string e) && v > 0 ? v : throw new CliException($"{option}: {e} ");
+
+    private static List<int> Ints(string text, string option) =>
+        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new CliException($"{option}: '{s}' is not a positive whole number")).ToList();
+
+    private static Dictionary<string, T> Pairs<T>(string? text, string option, Func<string, T> parse)
+    {
+        var d = new Dictionary<string, T>(StringComparer.OrdinalIgnoreCase);
+        foreach (var p in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var kv = p.Split('=', 2);
+            try { d[kv[0].Trim()] = parse(kv[1].Trim()); }
+            catch (Exception e) when (e is FormatException or IndexOutOfRangeException or OverflowException)
+            {
+                throw new CliException($"{option}: entries look like name=value, not '{p}'");
+            }
+        }
+        return d;
+    }
+
+    private static string Label(Plan p) => string.Join(" + ", p.Items.Select(i =>
+    {
+        var c = i.Capacity.Config;
+        string par = $"TP{c.Parallelism.Tp}" + (c.Parallelism.Pp > 1 ? $" PP{c.Parallelism.Pp}" : "") + (c.Parallelism.Ep > 1 ? $" EP{c.Parallelism.Ep}" : "");
+        string role = c.Role == Role.Aggregated ? "" : " " + c.Role.ToString().ToLowerInvariant();
+        return $"{i.Count}x {c.Device.Name} {par} {c.Quant} b{c.MaxBatch}{role}";
+    }));
+
+    private static JsonObject PlanJson(Plan p) => new()
+    {
+        ["disaggregated"] = p.Disaggregated,
+        ["replicas"] = new JsonArray(p.Items.Select(i => (JsonNode)new JsonObject
+        {
+            ["role"] = i.Capacity.Config.Role.ToString().ToLowerInvariant(),
+            ["hardware"] = i.Capacity.Config.Device.Name,
+            ["count"] = i.Count,
+            ["tp"] = i.Capacity.Config.Parallelism.Tp,
+            ["pp"] = i.Capacity.Config.Parallelism.Pp,
+            ["ep"] = i.Capacity.Config.Parallelism.Ep,
+            ["quantization"] = i.Capacity.Config.Quant.Name,
+            ["maxBatch"] = i.Capacity.Config.MaxBatch,
+            ["capacityRequestsPerSecond"] = i.Capacity.RequestsPerSecond,
+        }).ToArray()),
+        ["hardware"] = string.Join(",", p.Items.Select(i => i.Capacity.Config.Device.Name).Distinct()),
+        ["prefillPool"] = p.Disaggregated ? Pool(p, Role.Prefill) : null,
+        ["decodePool"] = p.Disaggregated ? Pool(p, Role.Decode) : null,
+        ["ttftP90Seconds"] = Json.Node(p.PredictedTtftP90Seconds),
+        ["tpotP90Seconds"] = Json.Node(p.PredictedTpotP90Seconds),
+        ["goodput"] = p.Goodput,
+        ["capacityRequestsPerSecond"] = p.CapacityRequestsPerSecond,
+        ["costPerHour"] = p.CostPerHour,
+        ["purchaseUsd"] = p.PurchaseUsd,
+        ["powerWatts"] = p.PowerWatts,
+        ["devices"] = p.Devices,
+        ["nodes"] = p.Nodes,
+        ["meetsSlo"] = p.MeetsSlo,
+        ["note"] = p.Note,
+    };
+
+    private static JsonObject Pool(Plan p, Role role)
+    {
+        var items = p.Items.Where(i => i.Capacity.Config.Role == role).ToList();
+        return new JsonObject
+        {
+            ["hardware"] = string.Join(",", items.Select(i => i.Capacity.Config.Device.Name).Distinct()),
+            ["count"] = items.Sum(i => i.Count),
+            ["devices"] = items.Sum(i => i.Count * i.Capacity.Config.Devices),
+        };
+    }
+
+    private static void Render(CliContext ctx, PlanRequest req, PlanResult result, OutputFormat format, List<string> defaults)
+    {
+        if (format == OutputFormat.Json)
+        {
+            var json = new JsonObject
+            {
+                ["model"] = req.Model.Name,
+                ["rate"] = req.Demand.RequestsPerSecond,
+                ["ttftSloSeconds"] = req.Slo.TtftSeconds,
+                ["tpotSloSeconds"] = req.Slo.TpotSeconds,
+                ["defaults"] = Json.Node(defaults.ToArray()),
+                ["latencyModel"] = "analytic (cost model + queueing), mean latencies",
+                ["plans"] = new JsonArray(result.Plans.Select(p => (JsonNode)PlanJson(p)).ToArray()),
+                ["alternatives"] = new JsonArray(result.Alternatives.Select(a => { var o = PlanJson(a.Plan); o["lostBecause"] = a.Reason; return (JsonNode)o; }).ToArray()),
+                ["paretoCostLatency"] = new JsonArray(result.ParetoCostLatency.Select(p => (JsonNode)PlanJson(p)).ToArray()),
+                ["searchStats"] = new JsonObject
+                {
+                    ["configurationsConsidered"] = result.Stats.Considered,
+                    ["pruned"] = result.Stats.Pruned,
+                    ["evaluated"] = result.Stats.Evaluated,
+                    ["checked"] = result.Stats.Checked,
+                    ["checkRounds"] = result.Stats.CheckRounds,
+                    ["solverStatus"] = result.Stats.SolverStatus,
+                    ["wallSeconds"] = result.Stats.WallSeconds,
+                },
+            };
+            ctx.Out.Write(Json.Write(json));
+            return;
+        }
+        var t = new Table("rank", "plan", "devices", "costPerHour", "ttftSeconds", "tpotSeconds", "capacity", "meetsSlo")
+            .AlignRight("rank", "devices", "costPerHour", "ttftSeconds", "tpotSeconds", "capacity");
+        int rank = 1;
+        foreach (var p in result.Plans)
+            t.Add((rank.ToString(), rank++), (Label(p), Label(p)), (p.Devices.ToString(), p.Devices), ($"{p.CostPerHour:0.00} USD/h", p.CostPerHour),
+                (F.Seconds(p.PredictedTtftP90Seconds), p.PredictedTtftP90Seconds), (F.Seconds(p.PredictedTpotP90Seconds), p.PredictedTpotP90Seconds),
+                ($"{p.CapacityRequestsPerSecond:0.##} req/s", p.CapacityRequestsPerSecond), (p.MeetsSlo ? "yes" : "NO", p.MeetsSlo));
+        if (format == OutputFormat.Csv) { ctx.Write(t, format); return; }
+        foreach (var d in defaults) ctx.Out.WriteLine("default: " + d);
+        ctx.Out.WriteLine($"{req.Model.Name} at {req.Demand.RequestsPerSecond} req/s, TTFT <= {F.Seconds(req.Slo.TtftSeconds)}, TPOT <= {F.Seconds(req.Slo.TpotSeconds)}; objective {req.Objective.ToString().ToLowerInvariant()}");
+        ctx.Out.Write(t.ToText());
+        if (result.Alternatives.Count > 0)
+        {
+            ctx.Out.WriteLine("why the next alternatives lost:");
+            foreach (var (p, why) in result.Alternatives.Take(5)) ctx.Out.WriteLine($"  {Label(p)}: {why}");
+        }
+        var s = result.Stats;
+        ctx.Out.WriteLine($"search: {s.Considered} configurations, {s.Pruned} pruned, solver {s.SolverStatus}, {s.CheckRounds} check round(s), {s.WallSeconds:0.00} s. Latencies are analytic means.");
+    }
+}

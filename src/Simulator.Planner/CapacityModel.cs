@@ -1,0 +1,155 @@
+using Simulator.Core.Specs;
+using Simulator.Roofline;
+
+namespace Simulator.Planner;
+
+/// <summary>Estimates a replica configuration's capacity within the SLOs.</summary>
+public interface ICapacityModel
+{
+    Capacity Capacity(ReplicaConfig config, Demand demand, Slo slo);
+
+    /// <summary>Mean TTFT and TPOT of one replica serving <paramref name="requestsPerSecond"/> (NaN where the role has none; infinity when overloaded).</summary>
+    (double TtftSeconds, double TpotSeconds) LatencyAt(ReplicaConfig config, Demand demand, double requestsPerSecond);
+}
+
+/// <summary>
+/// Capacity from the cost model and queueing arithmetic, fast enough to rank thousands of configurations.
+/// Aggregated continuous batching at arrival rate λ: prompts take ρp = λ·tp of the replica's time, decode steps
+/// the rest, so TPOT = td(B) / (1 − ρp); by Little's law B = λ·(TTFT + O·TPOT) requests are in flight; TTFT is one
+/// prefill plus the M/D/1 wait ρp·tp / (2(1 − ρp)) plus the decode step it waits behind. Capacity is the largest
+/// λ (by bisection) with TTFT and TPOT within the SLOs and B within the batch and KV-cache limits. A prefill pool
+/// is an M/D/1 server of prompts; a decode pool holds B requests with td(B) within the TPOT target.
+/// The chosen plans are checked afterwards; this only needs to rank configurations sensibly.
+/// </summary>
+public sealed class AnalyticCapacity(ModelSpec model) : ICapacityModel
+{
+    private sealed record Ctx(CostModel Cost, int Window, double Tp, int BMax, string? Problem);
+
+    private Ctx Prepare(ReplicaConfig c, Demand demand)
+    {
+        Deployment d;
+        try { d = Deployment.Create(model, c.Device, c.Quant, c.Parallelism, c.Cluster); }
+        catch (PlanException e) { return new Ctx(null!, 0, double.NaN, 0, e.Message); }
+        var cost = new CostModel(d);
+        int window = d.Model.SlidingWindow ?? 0;
+        double input = Math.Max(1, demand.MeanInputTokens), output = Math.Max(1, demand.MeanOutputTokens);
+        var mem = MemoryModel.For(d);
+        if (!mem.WeightsFit) return new Ctx(cost, window, double.NaN, 0, $"weights ({mem.WeightBytes / 1e9:0.#} GB per device) do not fit");
+        double act = MemoryModel.ActivationBytes(d, Math.Max(input, 512), c.MaxBatch);
+        double contextEnd = c.Role == Role.Prefill ? input : input + output;
+        int bMax = Math.Min(c.MaxBatch, (int)Math.Floor(mem.MaxKvTokens(act) / contextEnd));
+        if (bMax < 1) return new Ctx(cost, window, double.NaN, 0, "not even one request's KV cache fits");
+        var p = BatchShape.Create(window);
+        p.AddPrefill((long)input);
+        return new Ctx(cost, window, cost.StepSeconds(p), bMax, null);
+    }
+
+    private static double Td(Ctx x, Demand demand, int b)
+    {
+        var s = BatchShape.Create(x.Window);
+        s.AddDecode((long)(Math.Max(1, demand.MeanInputTokens) + Math.Max(1, demand.MeanOutputTokens) / 2), b);
+        return x.Cost.StepSeconds(s);
+    }
+
+    /// <summary>Aggregated replica at rate λ: (fits the batch limit, TTFT, TPOT).</summary>
+    private static (bool Fits, double Ttft, double Tpot) Aggregated(Ctx x, Demand demand, double lambda)
+    {
+        double output = Math.Max(1, demand.MeanOutputTokens);
+        double rhoP = lambda * x.Tp;
+        if (rhoP >= 0.999) return (false, double.PositiveInfinity, double.PositiveInfinity);
+        int b = 1;
+        double ttft = 0, tpot = 0;
+        for (int it = 0; it < 40; it++)
+        {
+            double tdb = Td(x, demand, b);
+            tpot = tdb / (1 - rhoP);
+            ttft = x.Tp + rhoP * x.Tp / (2 * (1 - rhoP)) + tdb;
+            int next = Math.Max(1, (int)Math.Ceiling(lambda * (ttft + output * tpot)));
+            if (next > x.BMax) return (false, ttft, tpot);
+            if (next == b) break;
+            b = next;
+        }
+        return (true, ttft, tpot);
+    }
+
+    public Capacity Capacity(ReplicaConfig c, Demand demand, Slo slo)
+    {
+        var x = Prepare(c, demand);
+        if (x.Problem is not null) return new Capacity(c, 0, double.NaN, double.NaN, x.Problem);
+        double output = Math.Max(1, demand.MeanOutputTokens);
+        double td1 = Td(x, demand, 1);
+        if (c.Role != Role.Decode && x.Tp > slo.TtftSeconds)
+            return new Capacity(c, 0, x.Tp, td1, $"prefill alone takes {x.Tp * 1e3:0} ms, over the TTFT target");
+        if (c.Role != Role.Prefill && td1 > slo.TpotSeconds)
+            return new Capacity(c, 0, x.Tp, td1, $"a decode step at batch 1 takes {td1 * 1e3:0.#} ms, over the TPOT target");
+        switch (c.Role)
+        {
+            case Role.Prefill:
+            {
+                double rho = Bisect(r => x.Tp + r * x.Tp / (2 * (1 - r)) <= slo.TtftSeconds, 0, 0.999);
+                return new Capacity(c, rho / x.Tp, x.Tp + rho * x.Tp / (2 * (1 - rho)), double.NaN, null);
+            }
+            case Role.Decode:
+            {
+                int best = 1;
+                for (int b = 1; b <= x.BMax; b = b < 8 ? b + 1 : Math.Min(x.BMax + 1, (int)Math.Ceiling(b * 1.25)))
+                    if (Td(x, demand, b) <= slo.TpotSeconds) best = b; else break;
+                double tdb = Td(x, demand, best);
+                return new Capacity(c, best / (output * tdb), double.NaN, tdb, null);
+            }
+            default:
+            {
+                double upper = Math.Min(0.999 / x.Tp, x.BMax / (output * td1));
+                double lambda = Bisect(l => Aggregated(x, demand, l) is { Fits: true } a && a.Ttft <= slo.TtftSeconds && a.Tpot <= slo.TpotSeconds, 0, upper);
+                var at = Aggregated(x, demand, lambda);
+                return new Capacity(c, lambda, at.Ttft, at.Tpot, lambda <= 0 ? "cannot meet the SLOs at any load" : null);
+            }
+        }
+    }
+
+    public (double TtftSeconds, double TpotSeconds) LatencyAt(ReplicaConfig c, Demand demand, double requestsPerSecond)
+    {
+        var x = Prepare(c, demand);
+        if (x.Problem is not null) return (double.PositiveInfinity, double.PositiveInfinity);
+        switch (c.Role)
+        {
+            case Role.Prefill:
+            {
+                double rho = requestsPerSecond * x.Tp;
+                return rho >= 1 ? (double.PositiveInfinity, double.NaN) : (x.Tp + rho * x.Tp / (2 * (1 - rho)), double.NaN);
+            }
+            case Role.Decode:
+            {
+                // Requests in flight B = λ·O·td(B): iterate to the fixed point.
+                int b = 1;
+                for (int it = 0; it < 40; it++)
+                {
+                    int next = Math.Max(1, (int)Math.Ceiling(requestsPerSecond * Math.Max(1, demand.MeanOutputTokens) * Td(x, demand, b)));
+                    if (next > x.BMax) return (double.NaN, double.PositiveInfinity);
+                    if (next == b) break;
+                    b = next;
+                }
+                return (double.NaN, Td(x, demand, b));
+            }
+            default:
+            {
+                var a = Aggregated(x, demand, requestsPerSecond);
+                return a.Fits ? (a.Ttft, a.Tpot) : (double.PositiveInfinity, double.PositiveInfinity);
+            }
+        }
+    }
+
+    /// <summary>Largest x in [lo, hi] with ok(x), assuming ok holds below some threshold and fails above it.</summary>
+    private static double Bisect(Func<double, bool> ok, double lo, double hi)
+    {
+        if (hi <= lo) return lo;
+        if (ok(hi)) return hi;
+        if (!ok(lo + (hi - lo) * 1e-9)) return lo;
+        for (int i = 0; i < 50; i++)
+        {
+            double mid = (lo + hi) / 2;
+            if (ok(mid)) lo = mid; else hi = mid;
+        }
+        return lo;
+    }
+}
