@@ -113,7 +113,9 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
             .ToArray();
         var usable = priced.Where(c => c.Usable).ToList();
         int pruned = priced.Length - usable.Count;
-        if (usable.Count == 0) throw new InfeasibleException(WhyNothingFits(req, priced));
+        bool anyAggregated = usable.Any(c => c.Config.Role == Role.Aggregated);
+        bool anyPools = usable.Any(c => c.Config.Role == Role.Prefill) && usable.Any(c => c.Config.Role == Role.Decode);
+        if (!anyAggregated && !anyPools) throw new InfeasibleException(WhyNothingFits(req, priced));
 
         var derate = new Dictionary<string, double>();
         var plans = new List<Plan>();

@@ -167,3 +167,37 @@ public class CliTests
         Assert.Contains("roofline", stdout);
     }
 }
+
+public class PlanCliTests
+{
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = Cli.Run(args.Concat(["--hardware-dir", RepoPaths.HardwareDir, "--models-dir", RepoPaths.ModelsDir]).ToArray(), o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void Plan_json_has_ranked_plans_and_search_stats()
+    {
+        var (code, stdout, err) = Run("plan", "--model", "llama-3.1-8b", "--hardware", "h100-sxm,a100-80gb-sxm", "--rate", "5", "--format", "json");
+        Assert.True(code == 0, err);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        var plan = root.GetProperty("plans")[0];
+        foreach (var f in new[] { "hardware", "replicas", "disaggregated", "ttftP90Seconds", "tpotP90Seconds", "goodput", "costPerHour", "devices", "meetsSlo" })
+            Assert.True(plan.TryGetProperty(f, out _), f);
+        var stats = root.GetProperty("searchStats");
+        Assert.True(stats.GetProperty("configurationsConsidered").GetInt32() > 10);
+        Assert.True(root.GetProperty("defaults").GetArrayLength() >= 3); // says which defaults it used
+    }
+
+    [Fact]
+    public void Impossible_demand_exits_non_zero_saying_infeasible()
+    {
+        var (code, _, err) = Run("plan", "--model", "llama-3.1-70b", "--hardware", "a100-80gb-sxm", "--rate", "1", "--tpot-slo", "1ms");
+        Assert.NotEqual(0, code);
+        Assert.Contains("infeasible", err);
+        Assert.DoesNotContain("   at ", err);
+    }
+}

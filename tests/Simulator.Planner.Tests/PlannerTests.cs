@@ -1,0 +1,95 @@
+using Simulator.Core.Loading;
+using Simulator.Core.Specs;
+using Simulator.Tests;
+
+namespace Simulator.Planner.Tests;
+
+public class PlannerTests
+{
+    private static readonly SpecLibrary Lib = new(RepoPaths.HardwareDir, RepoPaths.ModelsDir);
+
+    private static PlanRequest Request(string model, string[] hw, double rate, double input, double output, double ttft, double tpot, bool disagg = true, int maxDevices = 64, string[]? quants = null)
+    {
+        var m = Lib.Model(model);
+        return new PlanRequest(m, hw.Select(h => { var d = Lib.Hardware(h); return new HardwareOption(d, Lib.DefaultCluster(d)); }).ToList(),
+            new Demand(rate, input, output), new Slo(ttft, tpot), quants?.Select(q => QuantizationScheme.Parse(q)).ToList(), [64, 256],
+            new Constraints(new Dictionary<string, double>(), new Dictionary<string, int>(), maxDevices, false, double.MaxValue, double.MaxValue), Objective.Cost, disagg);
+    }
+
+    private static PlanResult Plan(PlanRequest r) => new Planner(new AnalyticCapacity(r.Model)).Plan(r);
+
+    [Fact]
+    public void A_demand_one_replica_serves_yields_one_replica()
+    {
+        var r = Plan(Request("llama-3.1-8b", ["h100-sxm"], 0.5, 1000, 200, 1.0, 0.05, disagg: false, quants: ["bf16"]));
+        var best = r.Plans[0];
+        Assert.Equal(1, best.Items.Sum(i => i.Count));
+        Assert.Equal(1, best.Devices);
+        Assert.True(best.MeetsSlo);
+    }
+
+    [Fact]
+    public void Doubling_demand_never_lowers_the_cost()
+    {
+        double prev = 0;
+        foreach (double rate in new[] { 1.0, 2, 4, 8, 16 })
+        {
+            var r = Plan(Request("llama-3.1-8b", ["h100-sxm", "a100-80gb-sxm"], rate, 1000, 200, 1.0, 0.05, disagg: false));
+            Assert.True(r.Plans[0].CostPerHour >= prev - 1e-9, $"rate {rate}: {r.Plans[0].CostPerHour} < {prev}");
+            Assert.True(r.Plans[0].CapacityRequestsPerSecond >= rate);
+            prev = r.Plans[0].CostPerHour;
+        }
+    }
+
+    [Fact]
+    public void Disaggregation_wins_for_long_prompts_and_tight_tpot()
+    {
+        // 8,000-token prompts, 30 ms TPOT: aggregated replicas stall decode behind long prefills (TPOT = td / (1 - rho_p)),
+        // so they must run far below capacity; separate pools keep decode steps short.
+        var r = Plan(Request("llama-3.1-70b", ["h100-sxm"], 10, 8000, 200, 3.0, 0.03));
+        Assert.True(r.Plans[0].Disaggregated, string.Join("; ", r.Plans.Select(p => $"{p.Disaggregated} {p.CostPerHour}")));
+    }
+
+    [Fact]
+    public void Disaggregation_loses_for_short_prompts_and_loose_ttft()
+    {
+        var r = Plan(Request("llama-3.1-8b", ["h100-sxm"], 4, 200, 200, 5.0, 0.1));
+        Assert.False(r.Plans[0].Disaggregated);
+    }
+
+    [Fact]
+    public void Impossible_latency_is_reported_as_infeasible_with_what_to_relax()
+    {
+        var ex = Assert.Throws<InfeasibleException>(() => Plan(Request("llama-3.1-70b", ["a100-80gb-sxm"], 1, 1000, 200, 1.0, 0.001)));
+        Assert.Contains("infeasible", ex.Message);
+        Assert.Contains("TPOT", ex.Message);
+        Assert.Contains("Relax", ex.Message);
+    }
+
+    [Fact]
+    public void Too_few_devices_names_the_device_limit()
+    {
+        var ex = Assert.Throws<InfeasibleException>(() => Plan(Request("llama-3.1-8b", ["h100-sxm"], 500, 1000, 200, 1.0, 0.05, disagg: false, maxDevices: 2)));
+        Assert.Contains("infeasible", ex.Message);
+        Assert.Contains("--max-devices", ex.Message);
+    }
+
+    [Fact]
+    public void Search_space_respects_heads_and_node_size()
+    {
+        var req = Request("llama-3.1-70b", ["h100-sxm"], 1, 1000, 200, 1, 0.05);
+        foreach (var c in Planner.SearchSpace(req))
+        {
+            Assert.True(c.Parallelism.Tp <= 8);
+            Assert.Equal(0, 64 % c.Parallelism.Tp);
+        }
+    }
+
+    [Fact]
+    public void Pareto_front_keeps_only_undominated_plans()
+    {
+        Plan P(double cost, double ttft) => new([], false, cost, 0, 0, 1, 1, 1, ttft, 0, true, "");
+        var front = Planner.Pareto([P(1, 5), P(2, 3), P(3, 4), P(4, 1)], p => p.CostPerHour, p => p.PredictedTtftP90Seconds);
+        Assert.Equal(new[] { 1.0, 2, 4 }, front.Select(p => p.CostPerHour).ToArray());
+    }
+}
