@@ -28,6 +28,8 @@ public static class CalibrationFile
             w.Append("gemm:\n");
             foreach (var (t, curve) in c.Gemm.OrderBy(p => p.Key)) w.Append($"  {t.Name()}: {Curve(curve)}\n");
         }
+        if (c.IntraNodeLink is { } link)
+            w.Append($"allreduce: {{link: {link.Name}, latency: {(link.LatencySeconds * 1e6).ToString("0.###", Inv)} us, bandwidth: {(link.BandwidthBytesPerSecond / 1e9).ToString("0.###", Inv)} GB/s}}   # fitted ring all-reduce alpha and beta\n");
         if (c.CrossValidation.Count > 0)
         {
             w.Append("cross_validation:   # k-fold median / p90 absolute % error on held-out rows\n");
@@ -78,10 +80,20 @@ public static class CalibrationFile
                 }
             rb.Finish();
         }
+        Interconnect? link = null;
+        if (r.Map("allreduce") is { } ar)
+        {
+            string? name = ar.Str("link", required: true);
+            double? lat = ar.Quantity("latency", QuantityKind.Time, required: true, max: 1, allowZero: true);
+            double? bw = ar.Quantity("bandwidth", QuantityKind.Bandwidth, required: true, max: 1e15);
+            ar.Finish();
+            if (name is not null && lat is double l && bw is double b)
+                link = new Interconnect(name, name + " (calibrated)", b, l, Topology.Switch, "calibration " + path);
+        }
         r.Ignore("cross_validation");
         r.Finish();
         if (errors.Count > 0) return new Loaded<Calibration>(null, errors);
-        return new Loaded<Calibration>(new Calibration(device, source, launch, gemm, memory, new Dictionary<string, CrossValidation>(), bands), errors);
+        return new Loaded<Calibration>(new Calibration(device, source, launch, gemm, memory, new Dictionary<string, CrossValidation>(), bands) { IntraNodeLink = link }, errors);
     }
 
     private static EfficiencyCurve? ReadCurve(YamlFieldReader m)
@@ -92,6 +104,10 @@ public static class CalibrationFile
         m.Finish();
         return max is double a && half is double h && slope is double s ? new EfficiencyCurve(a, h, s) : null;
     }
+
+    /// <summary>A cluster with its intra-node link replaced by the calibrated one, where the calibration has it.</summary>
+    public static ClusterSpec Apply(ClusterSpec cluster, Calibration c) =>
+        c.IntraNodeLink is { } link && cluster.IntraNode is not null ? cluster with { IntraNode = link with { Topology = cluster.IntraNode.Topology } } : cluster;
 
     /// <summary>The efficiency model and launch overhead a calibration gives a device.</summary>
     public static (HardwareProfile Device, IEfficiencyModel Efficiency) Apply(HardwareProfile device, Calibration c)

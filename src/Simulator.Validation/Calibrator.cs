@@ -1,3 +1,4 @@
+using Simulator.Core.Loading;
 using Simulator.Core.Specs;
 using Simulator.Roofline;
 
@@ -11,7 +12,11 @@ public sealed record Calibration(
     IReadOnlyDictionary<DataType, EfficiencyCurve> Gemm,
     EfficiencyCurve? Memory,
     IReadOnlyDictionary<string, CrossValidation> CrossValidation,
-    IReadOnlyDictionary<string, (double P10, double P90)> ResidualBands);
+    IReadOnlyDictionary<string, (double P10, double P90)> ResidualBands)
+{
+    /// <summary>Intra-node link as NCCL-style all-reduce actually behaves on this device (fitted alpha and beta); null when not measured.</summary>
+    public Interconnect? IntraNodeLink { get; init; }
+}
 
 /// <summary>k-fold cross-validated median absolute % error before (profile constants) and after (fitted curves).</summary>
 public sealed record CrossValidation(int Rows, double BeforeMedianAbsPct, double AfterMedianAbsPct, double AfterP90AbsPct);
@@ -27,7 +32,7 @@ public static class Calibrator
 {
     private sealed record Sample(MeasuredRow Row, double Size, double Work, double Bytes, double Seconds, DataType? Type, bool ComputeDominant);
 
-    public static Calibration Fit(HardwareProfile device, IReadOnlyList<MeasuredRow> rows, string source, int folds = 5)
+    public static Calibration Fit(HardwareProfile device, IReadOnlyList<MeasuredRow> rows, string source, int folds = 5, Interconnect? intraNode = null)
     {
         var constants = ConstantEfficiency.For(device);
         var launchRows = rows.Where(r => r.Benchmark == "launch" && r.Dtype != "sync" && r.Metric == "seconds").Select(r => r.Value).ToArray();
@@ -64,7 +69,54 @@ public static class Calibrator
             cv[family] = new CrossValidation(fam.Count, ErrorStats.Quantile(before, 0.5), ErrorStats.Quantile(after.ToArray(), 0.5), ErrorStats.Quantile(after.ToArray(), 0.9));
             bands[family] = (ErrorStats.Quantile(signed.ToArray(), 0.1), ErrorStats.Quantile(signed.ToArray(), 0.9));
         }
-        return new Calibration(device.Name, source, launchRows.Length > 0 ? launch : null, gemmCurves, memCurve, cv, bands);
+        Interconnect? link = null;
+        var ar = rows.Where(r => r.Benchmark == "allreduce" && r.Metric == "seconds" && r.Bytes is > 0 && r.Tp is > 1).ToList();
+        if (intraNode is not null && ar.Count >= 4)
+        {
+            link = FitLink(ar, intraNode);
+            if (link is not null && ar.Count >= folds * 2)
+            {
+                var before = ar.Select(r => Pct(Collectives.AllReduce(r.Bytes!.Value, r.Tp!.Value, intraNode), r.Value)).ToArray();
+                var after = new List<double>();
+                var signed = new List<double>();
+                for (int f = 0; f < folds; f++)
+                {
+                    var train = ar.Where((r, i) => i % folds != f).ToList();
+                    var fold = FitLink(train, intraNode) ?? intraNode;
+                    foreach (var r in ar.Where((r, i) => i % folds == f))
+                    {
+                        double pr = Collectives.AllReduce(r.Bytes!.Value, r.Tp!.Value, fold);
+                        after.Add(Pct(pr, r.Value));
+                        signed.Add((pr - r.Value) / r.Value * 100);
+                    }
+                }
+                cv["allreduce"] = new CrossValidation(ar.Count, ErrorStats.Quantile(before, 0.5), ErrorStats.Quantile(after.ToArray(), 0.5), ErrorStats.Quantile(after.ToArray(), 0.9));
+                bands["allreduce"] = (ErrorStats.Quantile(signed.ToArray(), 0.1), ErrorStats.Quantile(signed.ToArray(), 0.9));
+            }
+        }
+        return new Calibration(device.Name, source, launchRows.Length > 0 ? launch : null, gemmCurves, memCurve, cv, bands) { IntraNodeLink = link };
+    }
+
+    /// <summary>
+    /// Fits the ring all-reduce model t = 2(p-1)·alpha + 2(p-1)/p · bytes / beta to measured rows by linear least
+    /// squares in (alpha, 1/beta), each row divided by its own time so that small and large messages weigh the
+    /// same in relative terms (MathNet.Numerics multiple regression).
+    /// </summary>
+    private static Interconnect? FitLink(List<MeasuredRow> rows, Interconnect template)
+    {
+        var x = rows.Select(r => new[] { 2.0 * (r.Tp!.Value - 1) / r.Value, 2.0 * (r.Tp!.Value - 1) / r.Tp!.Value * r.Bytes!.Value / r.Value }).ToArray();
+        var y = rows.Select(_ => 1.0).ToArray();
+        try
+        {
+            var p = MathNet.Numerics.LinearRegression.MultipleRegression.NormalEquations(x, y, intercept: false);
+            double alpha = p[0], invBeta = p[1];
+            if (!(invBeta > 0) || !double.IsFinite(alpha)) return null;
+            return template with { Name = template.Name, DisplayName = template.DisplayName + " (calibrated)", LatencySeconds = Math.Max(0, alpha), BandwidthBytesPerSecond = 1 / invBeta, Source = "fitted by llmsim calibrate from all-reduce measurements" };
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
+        {
+            return null;
+        }
     }
 
     private static IEfficiencyModel Build(HardwareProfile device, List<Sample> train, double launch, ConstantEfficiency constants)

@@ -19,6 +19,9 @@ public sealed record Comparison(MeasuredRow Row, string DeviceProfile, double? P
 /// </summary>
 public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (HardwareProfile Device, IEfficiencyModel Efficiency)> calibrated, IReadOnlyDictionary<string, string>? deviceMap = null)
 {
+    /// <summary>Clusters adjusted by calibration (fitted links), by device name; set by the caller.</summary>
+    public Func<ClusterSpec, ClusterSpec> AdjustCluster { get; init; } = c => c;
+
     /// <summary>GPU names as benchmarks print them, mapped to profiles (extend with --device-map).</summary>
     public static readonly IReadOnlyDictionary<string, string> KnownGpuNames = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
     {
@@ -88,7 +91,7 @@ public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (Hardwa
     private double? AllReduce(MeasuredRow r, HardwareProfile d)
     {
         if (r.Bytes is not double bytes || r.Tp is not int p) return null;
-        var cluster = library.DefaultCluster(d);
+        var cluster = AdjustCluster(library.DefaultCluster(d));
         var link = p <= cluster.DevicesPerNode ? cluster.IntraNode : cluster.InterNode;
         if (link is null) return null;
         return r.Metric == "seconds" ? Collectives.AllReduce(bytes, p, link) : null;
@@ -99,7 +102,7 @@ public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (Hardwa
         var model = library.Model(r.Model);
         var quant = QuantizationScheme.Parse(r.Dtype.Length == 0 ? "bf16" : r.Dtype, model.NativeDType);
         int tp = r.Tp ?? 1;
-        var cluster = library.DefaultCluster(d, Math.Max(tp, 1));
+        var cluster = AdjustCluster(library.DefaultCluster(d, Math.Max(tp, 1)));
         return Deployment.Create(model, d, quant, new Parallelism(tp), cluster, flashAttention: true, eff);
     }
 

@@ -177,3 +177,26 @@ public class CalibratorTests
         finally { File.Delete(path); }
     }
 }
+
+public class LinkCalibrationTests
+{
+    [Fact]
+    public void All_reduce_fit_recovers_alpha_and_beta()
+    {
+        // Synthetic rows from a link with 5 us latency and 200 GB/s: the fit must recover both within 1%.
+        var truth = new Interconnect("nvlink-test", "t", 200e9, 5e-6, Topology.Switch, "test");
+        var rows = new List<MeasuredRow>();
+        int line = 2;
+        foreach (int p in new[] { 2, 4, 8 })
+            for (double bytes = 1024; bytes <= 1 << 30; bytes *= 4)
+                rows.Add(new MeasuredRow("s.csv", line++, "allreduce", "h100-sxm", "fp16", "", p, null, null, null, bytes, null, null, null, null, "seconds",
+                    Collectives.AllReduce(bytes, p, truth), "s", "synthetic"));
+        var datasheet = truth with { BandwidthBytesPerSecond = 450e9, LatencySeconds = 2e-6 };
+        var lib = new SpecLibrary(RepoPaths.HardwareDir, RepoPaths.ModelsDir);
+        var cal = Calibrator.Fit(lib.Hardware("h100-sxm"), rows, "synthetic", 5, datasheet);
+        Assert.InRange(cal.IntraNodeLink!.BandwidthBytesPerSecond / 200e9, 0.99, 1.01);
+        Assert.InRange(cal.IntraNodeLink.LatencySeconds / 5e-6, 0.99, 1.01);
+        Assert.True(cal.CrossValidation["allreduce"].AfterMedianAbsPct < 1);
+        Assert.True(cal.CrossValidation["allreduce"].BeforeMedianAbsPct > 10);
+    }
+}

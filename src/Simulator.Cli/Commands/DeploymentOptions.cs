@@ -51,7 +51,7 @@ public sealed class DeploymentOptions
         try
         {
             var (dev, eff) = Calibrated(device);
-            if (dev != device) cluster = cluster with { Device = dev };
+            cluster = CalibratedCluster(cluster) with { Device = dev };
             return Deployment.Create(model, dev, quant, par, cluster, flash == "on", eff);
         }
         catch (PlanException e)
@@ -69,6 +69,13 @@ public sealed class DeploymentOptions
         if (device.CalibrationPath is not { } path) return (device, ConstantEfficiency.For(device));
         var cal = Simulator.Validation.CalibrationFile.Load(path).OrThrow();
         return Simulator.Validation.CalibrationFile.Apply(device, cal);
+    }
+
+    /// <summary>A cluster whose device's calibration fitted its intra-node link gets that link.</summary>
+    public static ClusterSpec CalibratedCluster(ClusterSpec cluster)
+    {
+        if (cluster.Device.CalibrationPath is not { } path) return cluster;
+        return Simulator.Validation.CalibrationFile.Apply(cluster, Simulator.Validation.CalibrationFile.Load(path).OrThrow());
     }
 
     /// <summary>

@@ -62,7 +62,7 @@ public static class PlanCommand
                 else
                 {
                     var (d, _) = DeploymentOptions.Calibrated(lib.Hardware(name));
-                    var c = lib.DefaultCluster(d);
+                    var c = DeploymentOptions.CalibratedCluster(lib.DefaultCluster(lib.Hardware(name)));
                     hw.Add(new HardwareOption(d, c with { Device = d }));
                 }
             }

@@ -36,7 +36,10 @@ public static class ValidateCommand
                 var c = CalibrationFile.Load(file).OrThrow();
                 calibrations[c.Device] = c;
             }
-            var predictor = new Predictor(lib, d => calibrations.TryGetValue(d.Name, out var c) ? CalibrationFile.Apply(d, c) : DeploymentOptions.Calibrated(d), ParseMap(r.GetValue(map)));
+            var predictor = new Predictor(lib, d => calibrations.TryGetValue(d.Name, out var c) ? CalibrationFile.Apply(d, c) : DeploymentOptions.Calibrated(d), ParseMap(r.GetValue(map)))
+            {
+                AdjustCluster = cl => calibrations.TryGetValue(cl.Device.Name, out var c) ? CalibrationFile.Apply(cl, c) : DeploymentOptions.CalibratedCluster(cl),
+            };
             var comparisons = rows.Select(predictor.Compare).ToList();
             var summary = ErrorStats.Summarize(comparisons);
             Render(ctx, comparisons, summary, r.GetValue(format), r.GetValue(showRows));
@@ -73,7 +76,7 @@ public static class ValidateCommand
             if (mine.Count == 0) throw new CliException($"no measured rows for {device.Name} in {r.GetValue(measured)} (check --device-map)");
             int k = r.GetValue(folds);
             if (k < 2) throw new CliException("--folds must be at least 2");
-            var cal = Calibrator.Fit(device, mine, $"llmsim calibrate --measured {string.Join(",", Split(r.GetValue(measured)).Select(Path.GetFileName))} ({mine.Count} rows)", k);
+            var cal = Calibrator.Fit(device, mine, $"llmsim calibrate --measured {string.Join(",", Split(r.GetValue(measured)).Select(Path.GetFileName))} ({mine.Count} rows)", k, lib.DefaultCluster(device).IntraNode);
             string path = r.GetValue(output)!;
             try { File.WriteAllText(path, CalibrationFile.ToYaml(cal)); }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new CliException($"{path}: cannot write: {e.Message}"); }
@@ -81,6 +84,7 @@ public static class ValidateCommand
             foreach (var (t, c) in cal.Gemm.OrderBy(p => p.Key))
                 ctx.Out.WriteLine($"  gemm {t.Name()}: max {c.Max:0.000}, half at 10^{c.HalfLog10:0.00} FLOP, slope {c.Slope:0.00}");
             if (cal.Memory is { } m) ctx.Out.WriteLine($"  memory: max {m.Max:0.000}, half at 10^{m.HalfLog10:0.00} B, slope {m.Slope:0.00}");
+            if (cal.IntraNodeLink is { } il) ctx.Out.WriteLine($"  all-reduce over {il.Name}: latency {F.Seconds(il.LatencySeconds)}, bandwidth {F.Bandwidth(il.BandwidthBytesPerSecond)} (datasheet {F.Bandwidth(lib.DefaultCluster(device).IntraNode!.BandwidthBytesPerSecond)})");
             var t2 = new Table("family", "rows", "before median |%|", "after median |%| (held out)", "after p90 |%|").AlignRight("rows", "before median |%|", "after median |%| (held out)", "after p90 |%|");
             foreach (var (f, cv) in cal.CrossValidation.OrderBy(p => p.Key, StringComparer.Ordinal))
                 t2.Add((f, f), (cv.Rows.ToString(), cv.Rows), (cv.BeforeMedianAbsPct.ToString("0.0"), cv.BeforeMedianAbsPct), (cv.AfterMedianAbsPct.ToString("0.0"), cv.AfterMedianAbsPct), (cv.AfterP90AbsPct.ToString("0.0"), cv.AfterP90AbsPct));
