@@ -1,4 +1,4 @@
-// Device-memory bandwidth: read, write and copy kernels with 16-byte (uint4) accesses,
+// Device-memory bandwidth (the dtype column names the access pattern): read, write and copy kernels with 16-byte (uint4) accesses,
 // grid-stride loops with several loads in flight. bytes = bytes read + bytes written.
 // "memcpy" rows time cudaMemcpyAsync device-to-device for comparison with "copy".
 // Sizes (per array) 1 MiB .. 4 GiB in powers of 2 (--quick: powers of 4). When the arrays are
@@ -149,7 +149,7 @@ int main(int argc, char** argv) {
       const long long bytes = static_cast<long long>(two ? 2 * size : size);
       Row r;
       r.benchmark = "membw";
-      r.model = k;  // kind of access: read / write / copy
+      r.dtype = k;  // access pattern: read / write / copy / memcpy (model is for model names)
       r.bytes = num(bytes);
       std::string how = k == "memcpy" ? std::string("cudaMemcpyAsync device to device")
                                       : "membw " + k + " kernel with 16-byte accesses and " +
