@@ -35,7 +35,7 @@ public static class Calibrator
     public static Calibration Fit(HardwareProfile device, IReadOnlyList<MeasuredRow> rows, string source, int folds = 5, Interconnect? intraNode = null)
     {
         var constants = ConstantEfficiency.For(device);
-        var launchRows = rows.Where(r => r.Benchmark == "launch" && r.Dtype != "sync" && r.Metric == "seconds").Select(r => r.Value).ToArray();
+        var launchRows = rows.Where(r => r.Benchmark == "launch" && (r.Dtype is "" or "async") && r.Metric == "seconds").Select(r => r.Value).ToArray();
         double launch = launchRows.Length > 0 ? ErrorStats.Quantile(launchRows, 0.5) : device.LaunchOverheadSeconds;
         var samples = Samples(device, rows);
         var gemmCurves = new Dictionary<DataType, EfficiencyCurve>();

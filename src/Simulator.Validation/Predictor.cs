@@ -44,7 +44,9 @@ public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (Hardwa
             {
                 "gemm" => Gemm(row, device, eff),
                 "membw" => Membw(row, device, eff),
-                "launch" => row.Dtype == "sync" ? null : device.LaunchOverheadSeconds,
+                // Eager back-to-back launches are what the cost model charges per kernel; a host round trip (sync) or a
+                // kernel inside a CUDA graph (graph) is a different quantity.
+                "launch" => row.Dtype is "" or "async" ? device.LaunchOverheadSeconds : null,
                 "allreduce" => AllReduce(row, device),
                 "attention" => LayerOps(row, device, eff, attentionOnly: true),
                 "layer" => LayerOps(row, device, eff, attentionOnly: false),
@@ -111,10 +113,11 @@ public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (Hardwa
     {
         if (r.Metric != "seconds") return null;
         var dep = Deploy(r, d, eff);
-        int batch = r.Batch ?? 1, input = r.InputTokens ?? 1, context = r.ContextTokens ?? 0;
+        // context_tokens is the KV length each query attends at the end of the step (cached tokens plus the new ones).
+        int batch = r.Batch ?? 1, input = r.InputTokens ?? 1, kvLength = r.ContextTokens ?? input;
         var shape = BatchShape.Create(dep.Model.SlidingWindow ?? 0);
-        if (input <= 1) shape.AddDecode(context, batch);
-        else for (int i = 0; i < batch; i++) shape.AddPrefill(input, context);
+        if (input <= 1) shape.AddDecode(Math.Max(0, kvLength - 1), batch);
+        else for (int i = 0; i < batch; i++) shape.AddPrefill(input, Math.Max(0, kvLength - input));
         double t = 0;
         foreach (var op in new CostModel(dep).Operators(shape))
         {

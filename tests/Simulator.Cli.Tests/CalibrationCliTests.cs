@@ -32,6 +32,8 @@ public class CalibrationCliTests
         string dir = TempHardwareDir();
         try
         {
+            string profilePath = Path.Combine(dir, "gpu", "h100-sxm.yaml");
+            File.WriteAllLines(profilePath, File.ReadAllLines(profilePath).Where(l => !l.StartsWith("calibration:")));
             var (_, plain, _) = Run(dir, "estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--format", "json");
             double plainTtft = JsonDocument.Parse(plain).RootElement.GetProperty("ttftSeconds").GetDouble();
 
@@ -39,7 +41,8 @@ public class CalibrationCliTests
             File.WriteAllText(Path.Combine(dir, "gpu", "h100-cal.yaml"),
                 "device: h100-sxm\nmemory: {max: 0.85, half_log10: 0, slope: 50}\ngemm:\n  bf16: {max: 0.75, half_log10: 0, slope: 50}\nresidual_bands:\n  gemm: {p10: -10, p90: 20}\n");
             string profile = Path.Combine(dir, "gpu", "h100-sxm.yaml");
-            File.AppendAllText(profile, "calibration: h100-cal.yaml\n");
+            var lines = File.ReadAllLines(profile).Where(l => !l.StartsWith("calibration:")).Append("calibration: h100-cal.yaml");
+            File.WriteAllLines(profile, lines);
             var (code, stdout, err) = Run(dir, "estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--format", "json");
             Assert.True(code == 0, err);
             var root = JsonDocument.Parse(stdout).RootElement;

@@ -200,3 +200,22 @@ public class LinkCalibrationTests
         Assert.True(cal.CrossValidation["allreduce"].BeforeMedianAbsPct > 10);
     }
 }
+
+public class ShippedCalibrationTests
+{
+    [Fact]
+    public void Every_calibration_a_profile_references_loads_and_names_that_profile()
+    {
+        var lib = new SpecLibrary(RepoPaths.HardwareDir, RepoPaths.ModelsDir);
+        int found = 0;
+        foreach (var name in lib.HardwareNames)
+        {
+            var d = lib.Hardware(name);
+            if (d.CalibrationPath is null) continue;
+            var cal = CalibrationFile.Load(d.CalibrationPath).OrThrow();
+            Assert.Equal(d.Name, cal.Device);
+            found++;
+        }
+        Assert.True(found >= 3);
+    }
+}
