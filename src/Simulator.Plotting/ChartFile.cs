@@ -40,7 +40,14 @@ public static class ChartFile
     public static string Engineering(double v)
     {
         string[] units = ["", "k", "M", "G", "T", "P", "E"];
-        if (v < 1) return v.ToString("0.###", System.Globalization.CultureInfo.InvariantCulture);
+        if (v <= 0) return "0";
+        if (v < 1)
+        {
+            string[] small = ["m", "µ", "n", "p"];
+            int j = -1;
+            while (v < 1 && j < small.Length - 1) { v *= 1000; j++; }
+            return v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + small[j];
+        }
         int i = 0;
         while (v >= 1000 && i < units.Length - 1) { v /= 1000; i++; }
         return v.ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + units[i];
