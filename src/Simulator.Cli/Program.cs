@@ -52,6 +52,7 @@ namespace Simulator.Cli
             root.Subcommands.Add(RooflineCommand.Create(ctx));
             root.Subcommands.Add(EstimateCommand.Create(ctx));
             root.Subcommands.Add(PlanCommand.Create(ctx));
+            root.Subcommands.Add(ReportCommand.Create(ctx));
             root.Subcommands.Add(ValidateCommand.CreateValidate(ctx));
             root.Subcommands.Add(ValidateCommand.CreateCalibrate(ctx));
             return root;

@@ -90,10 +90,22 @@ public static class CalibrationFile
             if (name is not null && lat is double l && bw is double b)
                 link = new Interconnect(name, name + " (calibrated)", b, l, Topology.Switch, "calibration " + path);
         }
-        r.Ignore("cross_validation");
+        var cv = new Dictionary<string, CrossValidation>();
+        if (r.Map("cross_validation") is { } cvm)
+        {
+            foreach (var family in MeasuredCsv.Benchmarks)
+                if (cvm.Map(family) is { } fm)
+                {
+                    long? rows = fm.Int("rows", min: 0);
+                    double? b = fm.Number("before_median_abs_pct", min: 0, max: 1e9), a = fm.Number("after_median_abs_pct", min: 0, max: 1e9), a90 = fm.Number("after_p90_abs_pct", min: 0, max: 1e9);
+                    fm.Finish();
+                    if (rows is long n && b is double bb && a is double aa) cv[family] = new CrossValidation((int)n, bb, aa, a90 ?? double.NaN);
+                }
+            cvm.Finish();
+        }
         r.Finish();
         if (errors.Count > 0) return new Loaded<Calibration>(null, errors);
-        return new Loaded<Calibration>(new Calibration(device, source, launch, gemm, memory, new Dictionary<string, CrossValidation>(), bands) { IntraNodeLink = link }, errors);
+        return new Loaded<Calibration>(new Calibration(device, source, launch, gemm, memory, cv, bands) { IntraNodeLink = link }, errors);
     }
 
     private static EfficiencyCurve? ReadCurve(YamlFieldReader m)

@@ -67,15 +67,20 @@ public sealed class DeploymentOptions
     public static (HardwareProfile Device, IEfficiencyModel Efficiency) Calibrated(HardwareProfile device)
     {
         if (device.CalibrationPath is not { } path) return (device, ConstantEfficiency.For(device));
-        var cal = Simulator.Validation.CalibrationFile.Load(path).OrThrow();
-        return Simulator.Validation.CalibrationFile.Apply(device, cal);
+        return Simulator.Validation.CalibrationFile.Apply(device, Load(path));
     }
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Simulator.Validation.Calibration> Loaded = new();
+
+    /// <summary>A calibration file, read once per process.</summary>
+    private static Simulator.Validation.Calibration Load(string path) =>
+        Loaded.GetOrAdd(Path.GetFullPath(path), p => Simulator.Validation.CalibrationFile.Load(p).OrThrow());
 
     /// <summary>A cluster whose device's calibration fitted its intra-node link gets that link.</summary>
     public static ClusterSpec CalibratedCluster(ClusterSpec cluster)
     {
         if (cluster.Device.CalibrationPath is not { } path) return cluster;
-        return Simulator.Validation.CalibrationFile.Apply(cluster, Simulator.Validation.CalibrationFile.Load(path).OrThrow());
+        return Simulator.Validation.CalibrationFile.Apply(cluster, Load(path));
     }
 
     /// <summary>
@@ -85,8 +90,7 @@ public sealed class DeploymentOptions
     public static (double P10, double P90)? Band(HardwareProfile device, string family)
     {
         if (device.CalibrationPath is not { } path) return null;
-        var cal = Simulator.Validation.CalibrationFile.Load(path).OrThrow();
-        return cal.ResidualBands.TryGetValue(family, out var b) ? b : null;
+        return Load(path).ResidualBands.TryGetValue(family, out var b) ? b : null;
     }
 
     /// <summary>The range of measured values consistent with a prediction, given signed % errors (predicted - measured) / measured.</summary>

@@ -26,37 +26,78 @@ public static class PlanCommand
     public static Command Create(CliContext ctx)
     {
         var cmd = new Command("plan", "Find the cheapest mix of replicas (device, TP/PP/EP, quantization, batch, disaggregation) that serves a rate within TTFT/TPOT targets");
-        var model = new Option<string>("--model", "-m") { Description = "Model name or file", Required = true };
-        var hardware = new Option<string>("--hardware", "-H") { Description = "Candidate hardware profiles or clusters, comma-separated", Required = true };
-        var rate = new Option<double>("--rate", "-r") { Description = "Requests per second to serve", Required = true };
-        var ttft = new Option<string>("--ttft-slo") { Description = "TTFT target at p90 (default 1 s)", DefaultValueFactory = _ => "1 s" };
-        var tpot = new Option<string>("--tpot-slo") { Description = "TPOT target at p90 (default 50 ms)", DefaultValueFactory = _ => "50 ms" };
-        var workload = new Option<string>("--workload", "-w") { Description = "chat (default), code, summarize, reasoning", DefaultValueFactory = _ => "chat" };
-        var inputTokens = new Option<int?>("--input-tokens") { Description = "Mean prompt tokens (overrides the workload)" };
-        var outputTokens = new Option<int?>("--output-tokens") { Description = "Mean output tokens (overrides the workload)" };
-        var quant = new Option<string?>("--quant", "-q") { Description = "Quantizations to consider, comma-separated (default: 16-bit, fp8 where supported, w4a16)" };
-        var maxDevices = new Option<int>("--max-devices") { Description = "Most devices the plan may use (default 64)", DefaultValueFactory = _ => 64 };
-        var inventory = new Option<string?>("--inventory") { Description = "Devices available per type: h100-sxm=16,a100-80gb-sxm=32" };
-        var objective = new Option<string>("--objective") { Description = "cost (hourly, default), purchase, power or devices", DefaultValueFactory = _ => "cost" };
-        var disagg = new Option<string>("--allow-disaggregation") { Description = "Consider separate prefill and decode pools: on (default) or off", DefaultValueFactory = _ => "on" };
-        var maxBatch = new Option<string>("--max-batch") { Description = "Batch limits to consider, comma-separated", DefaultValueFactory = _ => "32,64,128,256" };
-        var price = new Option<string?>("--price") { Description = "Hourly price per device where the profile has none or to override: h200-sxm=3.5,mi300x=2.9" };
-        var wholeNodes = new Option<string>("--whole-nodes") { Description = "Pay for devices in whole nodes (on, default) or singly (off)", DefaultValueFactory = _ => "on" };
-        var power = new Option<double?>("--power-budget") { Description = "Most watts the plan may draw" };
-        var budget = new Option<double?>("--budget") { Description = "Most USD per hour the plan may cost" };
-        var top = new Option<int>("--top") { Description = "Plans to show", DefaultValueFactory = _ => 5 };
+        var opts = new PlanOptions();
+        opts.AddTo(cmd);
         var format = CommonOptions.Format();
         var plot = new Option<string?>("--plot") { Description = "Pareto chart of cost against TTFT (.png or .svg)" };
-        foreach (var o in new Option[] { model, hardware, rate, ttft, tpot, workload, inputTokens, outputTokens, quant, maxDevices, inventory, objective, disagg, maxBatch, price, wholeNodes, power, budget, top, format, plot })
-            cmd.Options.Add(o);
+        cmd.Options.Add(format);
+        cmd.Options.Add(plot);
         cmd.SetAction(r =>
         {
             var lib = ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir));
-            var m = lib.Model(r.GetValue(model)!);
+            var (req, defaults) = opts.Resolve(r, lib);
+            if (ctx.Interactive) ctx.Err.WriteLine($"planning {req.Model.Name} on {string.Join(", ", req.Hardware.Select(h => h.Device.Name))} ...");
+            var result = Run(req);
+            Render(ctx, req, result, r.GetValue(format), defaults);
+            if (r.GetValue(plot) is { } path)
+            {
+                RooflineCommand.Save(ParetoPlot(req, result), path);
+                ctx.Err.WriteLine($"wrote {path}");
+            }
+            return 0;
+        });
+        return cmd;
+    }
+
+    /// <summary>Runs the planner; an impossible demand becomes exit code 4 with the planner's "infeasible" message.</summary>
+    public static PlanResult Run(PlanRequest req)
+    {
+        try { return new Planner.Planner(new AnalyticCapacity(req.Model)).Plan(req); }
+        catch (InfeasibleException e) { throw new CliException(e.Message, 4); }
+    }
+
+    /// <summary>Cost against TTFT for every plan found, with the Pareto front.</summary>
+    public static ScottPlot.Plot ParetoPlot(PlanRequest req, PlanResult result) =>
+        Plotting.ParetoChart.Build(result.Plans.Concat(result.Alternatives.Select(a => a.Plan)).Select(p => (Label(p), p.CostPerHour, p.PredictedTtftP90Seconds)).ToList(),
+            result.ParetoCostLatency.Select(p => (Label(p), p.CostPerHour, p.PredictedTtftP90Seconds)).ToList(), $"{req.Model.Name} at {req.Demand.RequestsPerSecond} req/s: cost vs TTFT");
+
+    /// <summary>The options that describe a planning problem, shared by plan and report.</summary>
+    public sealed class PlanOptions
+    {
+        private readonly Option<string> _model = new("--model", "-m") { Description = "Model name or file", Required = true };
+        private readonly Option<string> _hardware = new("--hardware", "-H") { Description = "Candidate hardware profiles or clusters, comma-separated", Required = true };
+        private readonly Option<double> _rate = new("--rate", "-r") { Description = "Requests per second to serve", Required = true };
+        private readonly Option<string> _ttft = new("--ttft-slo") { Description = "TTFT target at p90 (default 1 s)", DefaultValueFactory = _ => "1 s" };
+        private readonly Option<string> _tpot = new("--tpot-slo") { Description = "TPOT target at p90 (default 50 ms)", DefaultValueFactory = _ => "50 ms" };
+        private readonly Option<string> _workload = new("--workload", "-w") { Description = "chat (default), code, summarize, reasoning", DefaultValueFactory = _ => "chat" };
+        private readonly Option<int?> _inputTokens = new("--input-tokens") { Description = "Mean prompt tokens (overrides the workload)" };
+        private readonly Option<int?> _outputTokens = new("--output-tokens") { Description = "Mean output tokens (overrides the workload)" };
+        private readonly Option<string?> _quant = new("--quant", "-q") { Description = "Quantizations to consider, comma-separated (default: 16-bit, fp8 where supported, w4a16)" };
+        private readonly Option<int> _maxDevices = new("--max-devices") { Description = "Most devices the plan may use (default 64)", DefaultValueFactory = _ => 64 };
+        private readonly Option<string?> _inventory = new("--inventory") { Description = "Devices available per type: h100-sxm=16,a100-80gb-sxm=32" };
+        private readonly Option<string> _objective = new("--objective") { Description = "cost (hourly, default), purchase, power or devices", DefaultValueFactory = _ => "cost" };
+        private readonly Option<string> _disagg = new("--allow-disaggregation") { Description = "Consider separate prefill and decode pools: on (default) or off", DefaultValueFactory = _ => "on" };
+        private readonly Option<string> _maxBatch = new("--max-batch") { Description = "Batch limits to consider, comma-separated", DefaultValueFactory = _ => "32,64,128,256" };
+        private readonly Option<string?> _price = new("--price") { Description = "Hourly price per device where the profile has none or to override: h200-sxm=3.5,mi300x=2.9" };
+        private readonly Option<string> _wholeNodes = new("--whole-nodes") { Description = "Pay for devices in whole nodes (on, default) or singly (off)", DefaultValueFactory = _ => "on" };
+        private readonly Option<double?> _power = new("--power-budget") { Description = "Most watts the plan may draw" };
+        private readonly Option<double?> _budget = new("--budget") { Description = "Most USD per hour the plan may cost" };
+        private readonly Option<int> _top = new("--top") { Description = "Plans to show", DefaultValueFactory = _ => 5 };
+
+        public void AddTo(Command cmd)
+        {
+            foreach (var o in new Option[] { _model, _hardware, _rate, _ttft, _tpot, _workload, _inputTokens, _outputTokens, _quant, _maxDevices, _inventory, _objective, _disagg, _maxBatch, _price, _wholeNodes, _power, _budget, _top })
+                cmd.Options.Add(o);
+        }
+
+        /// <summary>The planning problem, and the defaults that were used (so the output can say which).</summary>
+        public (PlanRequest Request, List<string> Defaults) Resolve(ParseResult r, Core.Loading.SpecLibrary lib)
+        {
+            var m = lib.Model(r.GetValue(_model)!);
             var defaults = new List<string>();
             void Default(Option o, string text) { if (r.GetResult(o) is null || r.GetResult(o)!.Implicit) defaults.Add(text); }
             var hw = new List<HardwareOption>();
-            foreach (var name in r.GetValue(hardware)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            foreach (var name in r.GetValue(_hardware)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 if (lib.IsCluster(name)) { var c = lib.Cluster(name); hw.Add(new HardwareOption(c.Device, c)); }
                 else
@@ -66,52 +107,39 @@ public static class PlanCommand
                     hw.Add(new HardwareOption(d, c with { Device = d }));
                 }
             }
-            double lambda = r.GetValue(rate);
+            double lambda = r.GetValue(_rate);
             if (!(lambda > 0) || !double.IsFinite(lambda)) throw new CliException("--rate must be a positive number of requests per second");
-            string wl = r.GetValue(workload)!;
+            string wl = r.GetValue(_workload)!;
             if (!Workloads.TryGetValue(wl, out var lengths)) throw new CliException($"--workload must be one of {string.Join(", ", Workloads.Keys)}, not '{wl}'");
-            Default(workload, $"workload {wl} ({lengths.Input:0} prompt / {lengths.Output:0} output tokens on average)");
-            var demand = new Demand(lambda, r.GetValue(inputTokens) ?? lengths.Input, r.GetValue(outputTokens) ?? lengths.Output);
+            Default(_workload, $"workload {wl} ({lengths.Input:0} prompt / {lengths.Output:0} output tokens on average)");
+            var demand = new Demand(lambda, r.GetValue(_inputTokens) ?? lengths.Input, r.GetValue(_outputTokens) ?? lengths.Output);
             if (demand.MeanInputTokens < 1 || demand.MeanOutputTokens < 1) throw new CliException("--input-tokens and --output-tokens must be at least 1");
-            var slo = new Slo(Time(r.GetValue(ttft)!, "--ttft-slo"), Time(r.GetValue(tpot)!, "--tpot-slo"));
-            Default(ttft, $"TTFT target {F.Seconds(slo.TtftSeconds)} (p90)");
-            Default(tpot, $"TPOT target {F.Seconds(slo.TpotSeconds)} (p90)");
+            var slo = new Slo(Time(r.GetValue(_ttft)!, "--ttft-slo"), Time(r.GetValue(_tpot)!, "--tpot-slo"));
+            Default(_ttft, $"TTFT target {F.Seconds(slo.TtftSeconds)} (p90)");
+            Default(_tpot, $"TPOT target {F.Seconds(slo.TpotSeconds)} (p90)");
             List<QuantizationScheme>? quants = null;
-            if (r.GetValue(quant) is { } ql) quants = ql.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(q => DeploymentOptions.ParseQuant(q, m)).ToList();
+            if (r.GetValue(_quant) is { } ql) quants = ql.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(q => DeploymentOptions.ParseQuant(q, m)).ToList();
             else defaults.Add("quantizations: 16-bit, fp8 where the device has it, w4a16");
-            var batches = Ints(r.GetValue(maxBatch)!, "--max-batch");
-            Default(maxBatch, $"batch limits {string.Join(",", batches)}");
-            Default(maxDevices, $"at most {r.GetValue(maxDevices)} devices");
-            var obj = r.GetValue(objective) switch
+            var batches = Ints(r.GetValue(_maxBatch)!, "--max-batch");
+            Default(_maxBatch, $"batch limits {string.Join(",", batches)}");
+            Default(_maxDevices, $"at most {r.GetValue(_maxDevices)} devices");
+            var obj = r.GetValue(_objective) switch
             {
                 "cost" => Objective.Cost, "purchase" => Objective.Purchase, "power" => Objective.Power, "devices" => Objective.Devices,
                 var o => throw new CliException($"--objective must be cost, purchase, power or devices, not '{o}'"),
             };
-            string dis = r.GetValue(disagg)!;
+            string dis = r.GetValue(_disagg)!;
             if (dis is not ("on" or "off")) throw new CliException("--allow-disaggregation must be on or off");
-            string whole = r.GetValue(wholeNodes)!;
+            string whole = r.GetValue(_wholeNodes)!;
             if (whole is not ("on" or "off")) throw new CliException("--whole-nodes must be on or off");
-            var limits = new Constraints(Pairs(r.GetValue(price), "--price", double.Parse), Pairs(r.GetValue(inventory), "--inventory", s => int.Parse(s, CultureInfo.InvariantCulture)),
-                r.GetValue(maxDevices), whole == "on", r.GetValue(power) ?? double.MaxValue, r.GetValue(budget) ?? double.MaxValue);
+            var limits = new Constraints(Pairs(r.GetValue(_price), "--price", v => double.Parse(v, CultureInfo.InvariantCulture)), Pairs(r.GetValue(_inventory), "--inventory", v => int.Parse(v, CultureInfo.InvariantCulture)),
+                r.GetValue(_maxDevices), whole == "on", r.GetValue(_power) ?? double.MaxValue, r.GetValue(_budget) ?? double.MaxValue);
             if (limits.MaxDevicesTotal < 1) throw new CliException("--max-devices must be at least 1");
-            var req = new PlanRequest(m, hw, demand, slo, quants, batches, limits, obj, dis == "on", Math.Max(1, r.GetValue(top)));
-            if (ctx.Interactive) ctx.Err.WriteLine($"planning {m.Name} on {string.Join(", ", hw.Select(h => h.Device.Name))} ...");
-            PlanResult result;
-            try { result = new Planner.Planner(new AnalyticCapacity(m)).Plan(req); }
-            catch (InfeasibleException e) { throw new CliException(e.Message, 4); }
-            Render(ctx, req, result, r.GetValue(format), defaults);
-            if (r.GetValue(plot) is { } path)
-            {
-                RooflineCommand.Save(Plotting.ParetoChart.Build(result.Plans.Concat(result.Alternatives.Select(a => a.Plan)).Select(p => (Label(p), p.CostPerHour, p.PredictedTtftP90Seconds)).ToList(),
-                    result.ParetoCostLatency.Select(p => (Label(p), p.CostPerHour, p.PredictedTtftP90Seconds)).ToList(), $"{m.Name} at {lambda} req/s: cost vs TTFT"), path);
-                ctx.Err.WriteLine($"wrote {path}");
-            }
-            return 0;
-        });
-        return cmd;
+            return (new PlanRequest(m, hw, demand, slo, quants, batches, limits, obj, dis == "on", Math.Max(1, r.GetValue(_top))), defaults);
+        }
     }
 
-    private static double Time(string text, string option) =>
+    internal static double Time(string text, string option) =>
         UnitParser.TryParse(text.Replace("ms", " ms").Replace("us", " us").Replace("  ", " "), QuantityKind.Time, out double v, out string e) && v > 0 ? v : throw new CliException($"{option}: {e} ");
 
     private static List<int> Ints(string text, string option) =>
@@ -133,7 +161,7 @@ public static class PlanCommand
         return d;
     }
 
-    private static string Label(Plan p) => string.Join(" + ", p.Items.Select(i =>
+    internal static string Label(Plan p) => string.Join(" + ", p.Items.Select(i =>
     {
         var c = i.Capacity.Config;
         string par = $"TP{c.Parallelism.Tp}" + (c.Parallelism.Pp > 1 ? $" PP{c.Parallelism.Pp}" : "") + (c.Parallelism.Ep > 1 ? $" EP{c.Parallelism.Ep}" : "");
@@ -141,7 +169,7 @@ public static class PlanCommand
         return $"{i.Count}x {c.Device.Name} {par} {c.Quant} b{c.MaxBatch}{role}";
     }));
 
-    private static JsonObject PlanJson(Plan p) => new()
+    internal static JsonObject PlanJson(Plan p) => new()
     {
         ["disaggregated"] = p.Disaggregated,
         ["replicas"] = new JsonArray(p.Items.Select(i => (JsonNode)new JsonObject
