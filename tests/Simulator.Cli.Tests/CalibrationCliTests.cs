@@ -6,13 +6,7 @@ namespace Simulator.Cli.Tests;
 /// <summary>Validate/calibrate from the command line, and calibrated profiles feeding estimate with error bands.</summary>
 public class CalibrationCliTests
 {
-    private static (int Code, string Out, string Err) Run(string hardwareDir, params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = Cli.Run(args.Concat(["--hardware-dir", hardwareDir, "--models-dir", RepoPaths.ModelsDir]).ToArray(), o, e);
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(string hardwareDir, params string[] args) => CliRunner.RunWith(hardwareDir, args);
 
     private static string TempHardwareDir()
     {

@@ -6,14 +6,7 @@ namespace Simulator.Cli.Tests;
 /// <summary>The llmsim command line, run in-process: output formats, exit codes, and messages for bad input.</summary>
 public class CliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        var all = args.Concat(["--hardware-dir", RepoPaths.HardwareDir, "--models-dir", RepoPaths.ModelsDir]).ToArray();
-        int code = Cli.Run(all, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Hardware_list_json_is_an_array_with_name_and_kind()
@@ -170,13 +163,7 @@ public class CliTests
 
 public class PlanCliTests
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = Cli.Run(args.Concat(["--hardware-dir", RepoPaths.HardwareDir, "--models-dir", RepoPaths.ModelsDir]).ToArray(), o, e);
-        return (code, o.ToString(), e.ToString());
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => CliRunner.Run(args);
 
     [Fact]
     public void Plan_json_has_ranked_plans_and_search_stats()
