@@ -1,0 +1,391 @@
+using Simulator.Roofline;
+
+namespace Simulator.Serving;
+
+/// <summary>What a replica does with a request.</summary>
+internal enum ReplicaRole
+{
+    /// <summary>Prefill and decode (a unified pool).</summary>
+    Both,
+    /// <summary>Prefill only: after the first token the request leaves for the decode pool with its KV cache.</summary>
+    Prefill,
+    /// <summary>Decode requests whose KV cache arrived from the prefill pool (and recompute any it preempts).</summary>
+    Decode,
+}
+
+/// <summary>
+/// One model replica: its queues (waiting, running, swapped, and KV caches arrived from a prefill pool), its
+/// paged KV cache, its replica scheduler and its cost model (the execution-time predictor). It runs one engine step
+/// at a time: the scheduler assembles a batch, the cost model prices it, and a step-end event applies its
+/// progress. A pipeline-parallel replica runs each step through all stages before the next (no micro-batch
+/// interleaving), so its throughput is a lower bound.
+/// </summary>
+internal sealed class Replica
+{
+    private readonly ServingCluster _cluster;
+    private readonly Deque<Request> _waiting = new();
+    private readonly Deque<Request> _swapped = new();
+    private readonly Deque<Request> _arrivedKv = new();
+    private readonly List<Request> _running = [];
+    private readonly List<Request> _batch = [];
+    private readonly List<Request> _preempted = [];
+    private readonly StepEndEvent _stepEnd;
+    private readonly KickEvent _kick;
+    private readonly int _tokenBudget, _maxBatch, _window;
+    private readonly double _kvBytesPerTokenPerDevice;
+    private long _admitCounter;
+    private bool _busy;
+    private double _extraSeconds;
+    private int _stepPreemptions, _stepPrefillTokens, _stepDecodeTokens;
+
+    public Replica(ServingCluster cluster, int pool, int index, ReplicaConfig config, ReplicaRole role)
+    {
+        _cluster = cluster;
+        Pool = pool;
+        Index = index;
+        Config = config;
+        Role = role;
+        Cost = new CostModel(config.Deployment);
+        Kv = new KvCache(config.KvBlocks(), config.BlockSize, config.Watermark);
+        _tokenBudget = config.EffectiveTokenBudget;
+        _maxBatch = config.MaxBatch;
+        _window = config.Deployment.Model.SlidingWindow ?? 0;
+        _kvBytesPerTokenPerDevice = MemoryModel.For(config.Deployment).KvBytesPerToken;
+        _stepEnd = new StepEndEvent(this);
+        _kick = new KickEvent(this);
+    }
+
+    public int Pool { get; }
+    public int Index { get; }
+    public ReplicaConfig Config { get; }
+    public ReplicaRole Role { get; }
+    public CostModel Cost { get; }
+    public KvCache Kv { get; }
+
+    /// <summary>Seconds spent running steps (each device of a stage is busy 1/PP of it; see <see cref="ServingCluster"/>).</summary>
+    public double BusySeconds { get; private set; }
+    public long Steps { get; private set; }
+    public long Preemptions { get; private set; }
+    /// <summary>Requests on their way here from the prefill pool (counted for routing).</summary>
+    public int Incoming { get; set; }
+
+    /// <summary>Requests waiting, running, swapped or arriving: the router's load measure.</summary>
+    public int Outstanding => _waiting.Count + _running.Count + _swapped.Count + _arrivedKv.Count + Incoming;
+
+    /// <summary>A new request (or one preempted back to prefill) joins the waiting queue.</summary>
+    public void Enqueue(Request r)
+    {
+        r.State = RequestState.Waiting;
+        r.Replica = Index;
+        if (Role != ReplicaRole.Decode) r.PrefillReplica = Index;
+        _waiting.AddLast(r);
+        Kick();
+    }
+
+    /// <summary>A request whose prompt KV cache has arrived from the prefill pool.</summary>
+    public void EnqueueArrivedKv(Request r)
+    {
+        r.State = RequestState.Waiting;
+        r.Replica = Index;
+        _arrivedKv.AddLast(r);
+        Kick();
+    }
+
+    /// <summary>Frees the blocks of a request that has left for the decode pool.</summary>
+    public void ReleaseTransferred(Request r, double now)
+    {
+        Kv.Advance(now);
+        Kv.Free(r.Blocks);
+        r.Blocks = 0;
+        Kick();
+    }
+
+    /// <summary>Starts a step at the current time once every event already due now has run (so simultaneous arrivals share it).</summary>
+    private void Kick()
+    {
+        if (!_busy && !_kick.Pending) _cluster.Sim.ScheduleIn(_kick, 0);
+    }
+
+    private void TryStartStep()
+    {
+        if (_busy) return;
+        double now = _cluster.Sim.Now;
+        Kv.Advance(now);
+        _batch.Clear();
+        _extraSeconds = 0;
+        _stepPreemptions = 0;
+        _stepPrefillTokens = 0;
+        _stepDecodeTokens = 0;
+        var shape = BatchShape.Create(_window);
+        switch (Config.Scheduler)
+        {
+            case SchedulerKind.Static: ScheduleStatic(ref shape); break;
+            case SchedulerKind.Continuous: ScheduleContinuous(ref shape); break;
+            default: ScheduleChunked(ref shape); break;
+        }
+        if (_batch.Count == 0) return;
+        double seconds = Cost.StepSeconds(shape) + _extraSeconds;
+        foreach (var r in _batch)
+            if (double.IsNaN(r.FirstScheduled) && !r.Decoding) r.FirstScheduled = now;
+        _busy = true;
+        BusySeconds += seconds;
+        Steps++;
+        _cluster.OnStepStart(this, new StepRecord(Pool, Index, now, now + seconds, _batch.Count, _stepPrefillTokens, _stepDecodeTokens, Kv.UsedBlocks, Kv.TotalBlocks, _stepPreemptions));
+        _cluster.Sim.ScheduleIn(_stepEnd, seconds);
+    }
+
+    private void EndStep()
+    {
+        double now = _cluster.Sim.Now;
+        _busy = false;
+        Kv.Advance(now);
+        bool removed = false;
+        foreach (var r in _batch)
+        {
+            r.Computed += r.StepTokens;
+            if (!r.StepEmits) continue;
+            r.Generated++;
+            r.Decoding = true;
+            if (r.Finished)
+            {
+                Kv.Free(r.Blocks);
+                r.Blocks = 0;
+                r.State = RequestState.Done;
+                removed = true;
+                _cluster.OnToken(r, now, this);
+                _cluster.Complete(r, now);
+            }
+            else if (Role == ReplicaRole.Prefill)
+            {
+                // The first token exists; the request leaves with its KV cache (blocks freed when the transfer ends).
+                r.State = RequestState.Transferring;
+                removed = true;
+                _cluster.StartTransfer(r, this, now);
+            }
+            else _cluster.OnToken(r, now, this);
+        }
+        if (removed) _running.RemoveAll(static r => r.State != RequestState.Running);
+        TryStartStep();
+    }
+
+    // ---------------------------------------------------------------- schedulers
+
+    /// <summary>Static batching: admit a batch only when none is running, reserving KV for every prompt and output in full.</summary>
+    private void ScheduleStatic(ref BatchShape shape)
+    {
+        if (_running.Count == 0)
+        {
+            long tokens = 0;
+            while (_running.Count < _maxBatch && (_waiting.Count > 0 || _arrivedKv.Count > 0))
+            {
+                var queue = _arrivedKv.Count > 0 ? _arrivedKv : _waiting;
+                var r = queue.First;
+                int work = r.Decoding ? 1 : r.Remaining;
+                if (tokens > 0 && tokens + work > _tokenBudget) break;
+                int blocks = Kv.BlocksFor(Role == ReplicaRole.Prefill ? r.Known : r.InputTokens + r.OutputTokens) - r.Blocks;
+                if (!Kv.CanAllocate(blocks, Kv.WatermarkBlocks)) break;
+                queue.RemoveFirst();
+                Admit(r, blocks);
+                tokens += work;
+                if (r.Decoding) PlanDecode(r, ref shape); else PlanPrefill(r, r.Remaining, ref shape);
+            }
+            return;
+        }
+        foreach (var r in _running) PlanDecode(r, ref shape);
+    }
+
+    /// <summary>vLLM's default policy: a prefill-only step when waiting prompts fit, else a decode step of every running request.</summary>
+    private void ScheduleContinuous(ref BatchShape shape)
+    {
+        if (_swapped.Count == 0)
+        {
+            long tokens = 0;
+            while (_waiting.Count > 0 && _running.Count < _maxBatch)
+            {
+                var r = _waiting.First;
+                int work = r.Remaining;
+                if (tokens > 0 && tokens + work > _tokenBudget) break;
+                int blocks = Kv.BlocksFor(r.Known) - r.Blocks;
+                if (!Kv.CanAllocate(blocks, Kv.WatermarkBlocks)) break;
+                _waiting.RemoveFirst();
+                Admit(r, blocks);
+                tokens += work;
+                PlanPrefill(r, work, ref shape);
+            }
+            if (_batch.Count > 0) return;
+        }
+        int budget = int.MaxValue;
+        ScheduleRunning(ref shape, ref budget, chunks: false);
+        if (_stepPreemptions == 0)
+        {
+            SwapIn(ref shape, ref budget);
+            AdmitArrivedKv(ref shape, ref budget);
+        }
+    }
+
+    /// <summary>Sarathi-Serve: running decodes first, then prompt chunks (running ones, then new ones) up to the token budget.</summary>
+    private void ScheduleChunked(ref BatchShape shape)
+    {
+        int budget = _tokenBudget;
+        ScheduleRunning(ref shape, ref budget, chunks: false);
+        if (_stepPreemptions == 0) SwapIn(ref shape, ref budget);
+        ScheduleRunning(ref shape, ref budget, chunks: true);
+        if (_stepPreemptions != 0) return;
+        AdmitArrivedKv(ref shape, ref budget);
+        while (_waiting.Count > 0 && budget > 0 && _batch.Count < _maxBatch && _running.Count < _maxBatch)
+        {
+            var r = _waiting.First;
+            int blocks = Kv.BlocksFor(r.Known) - r.Blocks;
+            if (!Kv.CanAllocate(blocks, Kv.WatermarkBlocks)) break;
+            _waiting.RemoveFirst();
+            Admit(r, blocks);
+            int chunk = Math.Min(r.Remaining, budget);
+            budget -= chunk;
+            PlanPrefill(r, chunk, ref shape);
+        }
+    }
+
+    /// <summary>
+    /// Plans the running requests: decodes (one token each, growing their KV by a block when needed and preempting
+    /// the latest admitted requests when no block is free), or with <paramref name="chunks"/> the next prompt chunks
+    /// of partially prefilled ones.
+    /// </summary>
+    private void ScheduleRunning(ref BatchShape shape, ref int budget, bool chunks)
+    {
+        int end = _running.Count;
+        for (int i = 0; i < end; i++)
+        {
+            if (budget <= 0 || _batch.Count >= _maxBatch) break;
+            var r = _running[i];
+            if (r.State != RequestState.Running) continue;
+            if (chunks)
+            {
+                if (r.Decoding) continue;
+                int chunk = Math.Min(r.Remaining, budget);
+                budget -= chunk;
+                PlanPrefill(r, chunk, ref shape);
+                continue;
+            }
+            if (!r.Decoding) continue;
+            int need = Kv.BlocksFor(r.Computed + 1) - r.Blocks;
+            bool self = false;
+            while (need > 0 && !Kv.CanAllocate(need))
+            {
+                int victim = end - 1;
+                while (victim > i && _running[victim].State != RequestState.Running) victim--;
+                if (victim <= i) { Preempt(r); self = true; break; }
+                Preempt(_running[victim]);
+                end = victim;
+            }
+            if (self) break;
+            if (need > 0) { Kv.Allocate(need); r.Blocks += need; }
+            budget -= 1;
+            PlanDecode(r, ref shape);
+        }
+        if (_preempted.Count > 0 || _stepPreemptions > 0) FinishPreemptions();
+    }
+
+    private void Preempt(Request r)
+    {
+        _stepPreemptions++;
+        Preemptions++;
+        r.Preemptions++;
+        Kv.Free(r.Blocks);
+        if (Config.Preemption == PreemptionMode.Swap && Config.HostLink is { } link)
+        {
+            // Swap out: each device copies its share of the request's blocks over its own host link.
+            _extraSeconds += link.LatencySeconds + r.Blocks * (double)Config.BlockSize * _kvBytesPerTokenPerDevice / link.BandwidthBytesPerSecond;
+            r.State = RequestState.Swapped;
+            _swapped.AddLast(r);
+        }
+        else
+        {
+            r.Blocks = 0;
+            r.Computed = 0;
+            r.Decoding = false;
+            r.State = RequestState.Waiting;
+            _preempted.Add(r);
+        }
+    }
+
+    /// <summary>Removes preempted requests from the running list; recomputed ones re-enter the waiting queue at its front, oldest first.</summary>
+    private void FinishPreemptions()
+    {
+        _running.RemoveAll(static r => r.State != RequestState.Running);
+        // _preempted holds victims latest-admitted first (and the request that preempted itself last, the oldest):
+        // pushing each to the front leaves them oldest first.
+        foreach (var r in _preempted) _waiting.AddFirst(r);
+        _preempted.Clear();
+    }
+
+    /// <summary>Brings swapped requests back (oldest first) while blocks allow, paying the copy over the host link.</summary>
+    private void SwapIn(ref BatchShape shape, ref int budget)
+    {
+        var link = Config.HostLink;
+        while (_swapped.Count > 0 && _running.Count < _maxBatch && budget > 0 && link is not null)
+        {
+            var r = _swapped.First;
+            int held = r.Blocks;
+            int blocks = Math.Max(held, r.Decoding ? Kv.BlocksFor(r.Computed + 1) : held);
+            if (!Kv.CanAllocate(blocks, Kv.WatermarkBlocks)) break;
+            _swapped.RemoveFirst();
+            _extraSeconds += link.LatencySeconds + held * (double)Config.BlockSize * _kvBytesPerTokenPerDevice / link.BandwidthBytesPerSecond;
+            r.Blocks = 0;
+            Admit(r, blocks);
+            if (r.Decoding) { budget -= 1; PlanDecode(r, ref shape); }
+        }
+    }
+
+    /// <summary>Admits requests whose KV cache arrived from the prefill pool; they decode in this step.</summary>
+    private void AdmitArrivedKv(ref BatchShape shape, ref int budget)
+    {
+        while (_arrivedKv.Count > 0 && _running.Count < _maxBatch && budget > 0)
+        {
+            var r = _arrivedKv.First;
+            int blocks = Kv.BlocksFor(r.Computed + 1);
+            if (!Kv.CanAllocate(blocks, Kv.WatermarkBlocks)) break;
+            _arrivedKv.RemoveFirst();
+            Admit(r, blocks);
+            budget -= 1;
+            PlanDecode(r, ref shape);
+        }
+    }
+
+    private void Admit(Request r, int blocks)
+    {
+        Kv.Allocate(blocks);
+        r.Blocks += blocks;
+        r.State = RequestState.Running;
+        r.AdmitOrder = ++_admitCounter;
+        r.StepTokens = 0;
+        _running.Add(r);
+    }
+
+    private void PlanDecode(Request r, ref BatchShape shape)
+    {
+        r.StepTokens = 1;
+        r.StepEmits = true;
+        shape.AddDecode(r.Computed);
+        _stepDecodeTokens++;
+        _batch.Add(r);
+    }
+
+    private void PlanPrefill(Request r, int tokens, ref BatchShape shape)
+    {
+        r.StepTokens = tokens;
+        r.StepEmits = tokens == r.Remaining;
+        shape.AddPrefill(tokens, r.Computed, r.StepEmits);
+        _stepPrefillTokens += tokens;
+        _batch.Add(r);
+    }
+
+    private sealed class StepEndEvent(Replica replica) : Event
+    {
+        public override void Fire(Simulation sim) => replica.EndStep();
+    }
+
+    private sealed class KickEvent(Replica replica) : Event
+    {
+        public override void Fire(Simulation sim) => replica.TryStartStep();
+    }
+}
