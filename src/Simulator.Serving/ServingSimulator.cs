@@ -89,7 +89,7 @@ public static class ServingSimulator
     /// <paramref name="onProgress"/> is called about every 1% of the requests (every 10,000 when unbounded).
     /// Throws <see cref="ArgumentException"/> for a configuration that cannot run.
     /// </summary>
-    public static SimulationResult Run(ClusterConfig cluster, Workload workload, RunOptions options, IRequestSink? sink = null,
+    public static SimulationResult Run(ClusterConfig cluster, WorkloadSpec workload, RunOptions options, IRequestSink? sink = null,
         Action<StepRecord>? onStep = null, Action<SimulationProgress>? onProgress = null)
     {
         var problems = cluster.Validate();

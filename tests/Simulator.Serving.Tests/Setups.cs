@@ -24,7 +24,7 @@ internal static class Setups
     public static ClusterConfig Cluster(ReplicaConfig replica, int replicas = 1, RouterKind router = RouterKind.RoundRobin) =>
         new(new PoolConfig(replica, replicas)) { Router = router };
 
-    public static Workload Fixed(int input, int output, ArrivalProcess arrivals, Slo? slo = null) =>
+    public static WorkloadSpec Fixed(int input, int output, ArrivalProcess arrivals, Slo? slo = null) =>
         new("fixed", [new RequestClass("fixed", 1, new FixedLength(input), new FixedLength(output), slo ?? Slo.None)], arrivals);
 }
 

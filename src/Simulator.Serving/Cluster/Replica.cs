@@ -267,7 +267,8 @@ internal sealed class Replica
                 continue;
             }
             if (!r.Decoding) continue;
-            int need = Kv.BlocksFor(r.Computed + 1) - r.Blocks;
+            // A new block only when the token to write falls past the blocks held (avoids a division per token).
+            int need = r.Computed + 1 > r.Blocks * Kv.BlockSize ? Kv.BlocksFor(r.Computed + 1) - r.Blocks : 0;
             bool self = false;
             while (need > 0 && !Kv.CanAllocate(need))
             {

@@ -60,9 +60,9 @@ public static class Presets
     };
 
     /// <summary>A one-class workload of the preset with the given arrivals.</summary>
-    public static Workload Get(string name, ArrivalProcess arrivals)
+    public static WorkloadSpec Get(string name, ArrivalProcess arrivals)
     {
         var c = Class(name);
-        return new Workload(c.Name, [c], arrivals);
+        return new WorkloadSpec(c.Name, [c], arrivals);
     }
 }

@@ -9,7 +9,7 @@ internal sealed class RequestSource
     private const int GapStream = 1, ClassStream = 2, InputStream = 3, OutputStream = 4, ThinkStream = 5;
 
     private readonly Simulation _sim;
-    private readonly Workload _workload;
+    private readonly WorkloadSpec _workload;
     private readonly ServingCluster _cluster;
     private readonly Random _gapRng, _classRng, _inputRng, _outputRng, _thinkRng;
     private readonly double[] _cumulativeWeight;
@@ -18,7 +18,7 @@ internal sealed class RequestSource
     private readonly ArrivalEvent _arrival;
     private int _traceIndex;
 
-    public RequestSource(Simulation sim, Workload workload, ServingCluster cluster, long? requests, double? durationSeconds)
+    public RequestSource(Simulation sim, WorkloadSpec workload, ServingCluster cluster, long? requests, double? durationSeconds)
     {
         _sim = sim;
         _workload = workload;

@@ -5,7 +5,7 @@ using Simulator.Core.Units;
 namespace Simulator.Serving;
 
 /// <summary>A workload read from YAML, and whether the file set the arrival process (otherwise a default applies).</summary>
-public sealed record WorkloadFileResult(Workload Workload, bool ArrivalGiven);
+public sealed record WorkloadFileResult(WorkloadSpec Workload, bool ArrivalGiven);
 
 /// <summary>
 /// Reads a workload YAML file's text (format: docs/FORMATS.md, "Workload file"): request classes with weights,
@@ -44,7 +44,7 @@ public static class WorkloadFile
         }
         r.Finish();
         if (errors.Count > 0) throw new SpecException(errors);
-        return new WorkloadFileResult(new Workload(name, classes, arrival ?? new PoissonArrivals(1)), arrival is not null);
+        return new WorkloadFileResult(new WorkloadSpec(name, classes, arrival ?? new PoissonArrivals(1)), arrival is not null);
     }
 
     private static ArrivalProcess? ReadArrival(YamlFieldReader a)

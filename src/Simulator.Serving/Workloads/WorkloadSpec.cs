@@ -30,10 +30,10 @@ public sealed record RequestClass(string Name, double Weight, LengthDistribution
 /// Traffic offered to the cluster: request classes (chosen by weight for each synthetic arrival) and an arrival
 /// process. A trace brings its own lengths; its requests belong to the first class (for SLOs).
 /// </summary>
-public sealed record Workload(string Name, IReadOnlyList<RequestClass> Classes, ArrivalProcess Arrivals)
+public sealed record WorkloadSpec(string Name, IReadOnlyList<RequestClass> Classes, ArrivalProcess Arrivals)
 {
     /// <summary>The same workload with every class's SLO replaced where the given targets are set.</summary>
-    public Workload WithSlo(double ttftSeconds, double tpotSeconds) => this with
+    public WorkloadSpec WithSlo(double ttftSeconds, double tpotSeconds) => this with
     {
         Classes = Classes.Select(c => c with
         {
@@ -42,7 +42,7 @@ public sealed record Workload(string Name, IReadOnlyList<RequestClass> Classes, 
     };
 
     /// <summary>The same workload with fixed prompt and/or output lengths for every class (0: keep).</summary>
-    public Workload WithFixedLengths(int inputTokens, int outputTokens) => this with
+    public WorkloadSpec WithFixedLengths(int inputTokens, int outputTokens) => this with
     {
         Classes = Classes.Select(c => c with
         {
@@ -52,7 +52,7 @@ public sealed record Workload(string Name, IReadOnlyList<RequestClass> Classes, 
     };
 
     /// <summary>The same workload with another arrival process.</summary>
-    public Workload WithArrivals(ArrivalProcess arrivals) => this with { Arrivals = arrivals };
+    public WorkloadSpec WithArrivals(ArrivalProcess arrivals) => this with { Arrivals = arrivals };
 
     /// <summary>Mean prompt tokens over classes, weighted.</summary>
     public double MeanInputTokens => Arrivals is TraceArrivals t ? t.Trace.MeanInputTokens : Weighted(c => c.Input.Mean);
