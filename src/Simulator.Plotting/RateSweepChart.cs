@@ -36,6 +36,8 @@ public static class RateSweepChart
         t.Color = Colors.Gray;
         t.LinePattern = LinePattern.Dotted;
         t.Axes.YAxis = right;
+        double top = points.Count == 0 ? 1 : points.Max(p => Math.Max(p.Goodput, p.Throughput));
+        plt.Axes.SetLimitsY(0, top * 1.1, right);
         ChartFile.LogAxis(plt.Axes.Left, ChartFile.Engineering);
         plt.XLabel("Offered load (requests/s)");
         plt.YLabel("Latency (ms)");
