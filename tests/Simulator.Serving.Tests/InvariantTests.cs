@@ -119,6 +119,15 @@ public class InvariantTests
     }
 
     [Fact]
+    public void A_closed_loop_whose_requests_are_all_rejected_ends()
+    {
+        var replica = Setups.Replica(SchedulerKind.Chunked, hardware: "l4");
+        var r = ServingSimulator.Run(Setups.Cluster(replica), Setups.Fixed(100_000, 10, new ClosedLoopArrivals(3, 0)), new RunOptions { DurationSeconds = 60 });
+        Assert.Equal(3, r.Requests);
+        Assert.Equal(3, r.Rejected);
+    }
+
+    [Fact]
     public void Round_robin_sends_requests_to_replicas_in_turn_and_least_outstanding_balances()
     {
         var records = new RecordList();

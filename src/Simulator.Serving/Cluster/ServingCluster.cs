@@ -66,7 +66,7 @@ internal sealed class ServingCluster
     /// <summary>Optional observer of every step.</summary>
     public Action<StepRecord>? StepObserver { get; set; }
 
-    /// <summary>Most recent step start per replica, for KV usage sampling.</summary>
+    /// <summary>KV usage over time, sampled at step starts.</summary>
     public KvUsageSeries KvUsage { get; } = new();
 
     /// <summary>A request arrives: rejected with a reason if it can never be served, else routed to a replica.</summary>
@@ -156,42 +156,5 @@ internal sealed class ServingCluster
             double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, false, reason);
         _metrics.OnFinished(record, r.ClassIndex);
         Finished?.Invoke(r);
-    }
-}
-
-/// <summary>Picks a replica for each request; ties always go to the lowest index, so routing is deterministic.</summary>
-internal sealed class Router(RouterKind kind)
-{
-    private int _next;
-
-    public Replica Pick(Replica[] replicas)
-    {
-        if (replicas.Length == 1) return replicas[0];
-        switch (kind)
-        {
-            case RouterKind.RoundRobin:
-            {
-                var r = replicas[_next];
-                _next = (_next + 1) % replicas.Length;
-                return r;
-            }
-            case RouterKind.LeastOutstanding:
-            {
-                var best = replicas[0];
-                for (int i = 1; i < replicas.Length; i++)
-                    if (replicas[i].Outstanding < best.Outstanding) best = replicas[i];
-                return best;
-            }
-            default:
-            {
-                var best = replicas[0];
-                for (int i = 1; i < replicas.Length; i++)
-                {
-                    var c = replicas[i];
-                    if (c.Kv.Usage < best.Kv.Usage || (c.Kv.Usage == best.Kv.Usage && c.Outstanding < best.Outstanding)) best = c;
-                }
-                return best;
-            }
-        }
     }
 }

@@ -47,6 +47,7 @@ public sealed record ConstantArrivals(double Rate) : OpenArrivals(Rate)
 /// <summary>
 /// A closed loop: <paramref name="Users"/> users each send a request, wait for its last token (or its rejection),
 /// think for an exponentially distributed time of mean <paramref name="ThinkTimeSeconds"/> (0: none) and send the next.
+/// Without think time or a request limit, a user whose request is rejected stops (it would resend at the same instant forever).
 /// </summary>
 public sealed record ClosedLoopArrivals(int Users, double ThinkTimeSeconds) : ArrivalProcess
 {

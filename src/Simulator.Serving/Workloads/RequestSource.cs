@@ -98,6 +98,9 @@ internal sealed class RequestSource
     {
         if (r.UserIndex < 0 || Issued >= _limit) return;
         var closed = (ClosedLoopArrivals)_workload.Arrivals;
+        // A user whose request was rejected, with no think time and no request limit, would resend at the same
+        // instant forever; it stops instead.
+        if (r.Generated == 0 && double.IsNaN(r.FirstToken) && closed.ThinkTimeSeconds == 0 && _limit == long.MaxValue) return;
         double think = closed.ThinkTimeSeconds > 0 ? MathNet.Numerics.Distributions.Exponential.Sample(_thinkRng, 1 / closed.ThinkTimeSeconds) : 0;
         if (_sim.Now + think >= _duration) return;
         int user = r.UserIndex;
