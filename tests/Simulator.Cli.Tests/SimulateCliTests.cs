@@ -210,3 +210,23 @@ public class SimulateCliTests
         finally { File.Delete(file); }
     }
 }
+
+/// <summary>Progress lines go to stderr on an interactive terminal only, never into the data on stdout.</summary>
+public class SimulateProgressTests
+{
+    [Fact]
+    public void Progress_shows_only_when_interactive_and_only_on_stderr()
+    {
+        string[] args = ["simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--rate", "5", "--requests", "300", "--format", "json",
+            "--hardware-dir", RepoPaths.HardwareDir, "--models-dir", RepoPaths.ModelsDir];
+        var quietOut = new StringWriter();
+        var quietErr = new StringWriter();
+        Assert.Equal(0, Cli.Run(args, quietOut, quietErr, interactive: false));
+        var loudOut = new StringWriter();
+        var loudErr = new StringWriter();
+        Assert.Equal(0, Cli.Run(args, loudOut, loudErr, interactive: true));
+        Assert.Equal("", quietErr.ToString());
+        Assert.Contains("simulating: ", loudErr.ToString());
+        Assert.Equal(quietOut.ToString(), loudOut.ToString());
+    }
+}
