@@ -146,7 +146,7 @@ internal static class SimulateOutput
     public static void Render(CliContext ctx, OutputFormat format, ClusterConfig c, WorkloadSpec w, RunOptions run, SimulationResult r, Trace? trace, IReadOnlyList<string> notes)
     {
         if (format == OutputFormat.Json) { ctx.Out.Write(Json.Write(ToJson(c, w, run, r, trace, notes))); return; }
-        if (format == OutputFormat.Csv) { ctx.Out.Write(Flat([(double.NaN, r)]).ToCsv()); return; }
+        if (format == OutputFormat.Csv) { ctx.Out.Write(Flat([(w.Arrivals is OpenArrivals open ? open.RatePerSecond : double.NaN, r)]).ToCsv()); return; }
         var rc = c.Pool.Replica;
         var d = rc.Deployment;
         var o = ctx.Out;
