@@ -15,7 +15,8 @@ public class InvariantTests
         var preemption = (PreemptionMode)rng.Next(2);
         // An L4 (24 GB) holds about 40k tokens of Llama-3.1-8B KV beside its 16 GB of weights: long prompts and a
         // high rate run it out of blocks, so preemption happens.
-        var replica = Setups.Replica(scheduler, hardware: "l4") with
+        int pp = 1 + rng.Next(2);
+        var replica = Setups.Replica(scheduler, hardware: "l4", pp: pp) with
         {
             Preemption = preemption,
             MaxBatch = 8 + rng.Next(120),
@@ -27,9 +28,10 @@ public class InvariantTests
             new RequestClass("short", 3, new LogNormalLength(300, 1, 1, 4000), new LogNormalLength(200, 1, 1, 2000), new Slo(0.5, 0.05)),
             new RequestClass("long", 1, new UniformLength(2000, 7000), new UniformLength(500, 3000), new Slo(5, 0.1)),
             // Some prompts cannot fit at all: they must be rejected with a reason, not lost.
-            new RequestClass("huge", 0.05, new FixedLength(60_000), new FixedLength(10), Slo.None),
+            new RequestClass("huge", 0.05, new FixedLength(500_000), new FixedLength(10), Slo.None),
         };
-        var workload = new WorkloadSpec("mixed", classes, new GammaArrivals(2 + rng.NextDouble() * 6, 0.5 + rng.NextDouble() * 3));
+        // With PP = 2 each L4 holds half the layers, so the KV cache is larger: offer more load to still preempt.
+        var workload = new WorkloadSpec("mixed", classes, new GammaArrivals(pp * (2 + rng.NextDouble() * 6), 0.5 + rng.NextDouble() * 3));
         return (cluster, workload, new RunOptions { Seed = caseSeed, Requests = 300 });
     }
 
@@ -40,6 +42,8 @@ public class InvariantTests
     [InlineData(4)]
     [InlineData(5)]
     [InlineData(6)]
+    [InlineData(7)]
+    [InlineData(8)]
     public void Every_request_completes_or_is_rejected_kv_stays_within_capacity_and_time_moves_forward(int caseSeed)
     {
         var (cluster, workload, options) = RandomCase(caseSeed);
@@ -61,7 +65,7 @@ public class InvariantTests
         Assert.Equal(result.Requests, records.Records.Count);
         Assert.Equal(Enumerable.Range(0, (int)result.Requests).Select(i => (long)i), records.Records.Select(r => r.Id).Order());
         Assert.All(records.Records.Where(r => !r.Completed), r => Assert.False(string.IsNullOrEmpty(r.RejectReason)));
-        Assert.All(records.Records.Where(r => r.InputTokens == 60_000), r => Assert.False(r.Completed));
+        Assert.All(records.Records.Where(r => r.InputTokens == 500_000), r => Assert.False(r.Completed));
         Assert.All(records.Records.Where(r => r.Completed), r =>
         {
             Assert.True(r.QueueDelay >= 0 && r.Ttft >= r.QueueDelay && r.E2e >= r.Ttft);

@@ -10,14 +10,14 @@ internal static class Setups
 {
     public static readonly SpecLibrary Lib = new(RepoPaths.HardwareDir, RepoPaths.ModelsDir);
 
-    public static Deployment Deploy(string model = "llama-3.1-8b", string hardware = "h100-sxm", int tp = 1, string quant = "bf16")
+    public static Deployment Deploy(string model = "llama-3.1-8b", string hardware = "h100-sxm", int tp = 1, string quant = "bf16", int pp = 1)
     {
         var device = Lib.Hardware(hardware);
-        return Deployment.Create(Lib.Model(model), device, QuantizationScheme.Parse(quant), new Parallelism(tp), Lib.DefaultCluster(device));
+        return Deployment.Create(Lib.Model(model), device, QuantizationScheme.Parse(quant), new Parallelism(tp, pp), Lib.DefaultCluster(device));
     }
 
-    public static ReplicaConfig Replica(SchedulerKind scheduler = SchedulerKind.Continuous, string model = "llama-3.1-8b", string hardware = "h100-sxm", int tp = 1) =>
-        new(Deploy(model, hardware, tp)) { Scheduler = scheduler, HostLink = HostLink(hardware) };
+    public static ReplicaConfig Replica(SchedulerKind scheduler = SchedulerKind.Continuous, string model = "llama-3.1-8b", string hardware = "h100-sxm", int tp = 1, int pp = 1) =>
+        new(Deploy(model, hardware, tp, pp: pp)) { Scheduler = scheduler, HostLink = HostLink(hardware) };
 
     public static Interconnect? HostLink(string hardware) => Lib.Hardware(hardware).Interconnects.Host is { } h ? Lib.Interconnect(h) : null;
 

@@ -17,8 +17,9 @@ internal enum ReplicaRole
 /// One model replica: its queues (waiting, running, swapped, and KV caches arrived from a prefill pool), its
 /// paged KV cache, its replica scheduler and its cost model (the execution-time predictor). It runs one engine step
 /// at a time: the scheduler assembles a batch, the cost model prices it, and a step-end event applies its
-/// progress. A pipeline-parallel replica runs each step through all stages before the next (no micro-batch
-/// interleaving), so its throughput is a lower bound.
+/// progress. A pipeline-parallel replica keeps up to PP batches in flight, one per stage (vLLM's virtual engines):
+/// a step's time is split evenly over the stages, the next batch enters the first stage when it frees, and a
+/// request is in at most one batch at a time.
 /// </summary>
 internal sealed class Replica
 {
@@ -27,14 +28,15 @@ internal sealed class Replica
     private readonly Deque<Request> _swapped = new();
     private readonly Deque<Request> _arrivedKv = new();
     private readonly List<Request> _running = [];
-    private readonly List<Request> _batch = [];
+    private readonly Stack<Batch> _spareBatches = new();
+    private readonly double[] _stageFree;
+    private Batch _batch = null!;
     private readonly List<Request> _preempted = [];
-    private readonly StepEndEvent _stepEnd;
     private readonly KickEvent _kick;
     private readonly int _tokenBudget, _maxBatch, _window;
     private readonly double _kvBytesPerTokenPerDevice;
     private long _admitCounter;
-    private bool _busy;
+    private int _inFlight;
     private double _extraSeconds;
     private int _stepPreemptions, _stepPrefillTokens, _stepDecodeTokens;
 
@@ -51,7 +53,7 @@ internal sealed class Replica
         _maxBatch = config.MaxBatch;
         _window = config.Deployment.Model.SlidingWindow ?? 0;
         _kvBytesPerTokenPerDevice = MemoryModel.For(config.Deployment).KvBytesPerToken;
-        _stepEnd = new StepEndEvent(this);
+        _stageFree = new double[config.Deployment.Parallelism.Pp];
         _kick = new KickEvent(this);
     }
 
@@ -100,18 +102,23 @@ internal sealed class Replica
         Kick();
     }
 
-    /// <summary>Starts a step at the current time once every event already due now has run (so simultaneous arrivals share it).</summary>
+    /// <summary>
+    /// Starts a step once the first pipeline stage is free, after every event already due then has run (so
+    /// simultaneous arrivals share the step).
+    /// </summary>
     private void Kick()
     {
-        if (!_busy && !_kick.Pending) _cluster.Sim.ScheduleIn(_kick, 0);
+        if (_inFlight < _stageFree.Length && !_kick.Pending) _cluster.Sim.Schedule(_kick, Math.Max(_cluster.Sim.Now, _stageFree[0]));
     }
 
     private void TryStartStep()
     {
-        if (_busy) return;
+        if (_inFlight >= _stageFree.Length) return;
         double now = _cluster.Sim.Now;
+        if (now < _stageFree[0]) { Kick(); return; }
         Kv.Advance(now);
-        _batch.Clear();
+        _batch = _spareBatches.Count > 0 ? _spareBatches.Pop() : new Batch(this);
+        _batch.Requests.Clear();
         _extraSeconds = 0;
         _stepPreemptions = 0;
         _stepPrefillTokens = 0;
@@ -123,25 +130,42 @@ internal sealed class Replica
             case SchedulerKind.Continuous: ScheduleContinuous(ref shape); break;
             default: ScheduleChunked(ref shape); break;
         }
-        if (_batch.Count == 0) return;
+        var batch = _batch;
+        if (batch.Requests.Count == 0)
+        {
+            _spareBatches.Push(batch);
+            return;
+        }
         double seconds = Cost.StepSeconds(shape) + _extraSeconds;
-        foreach (var r in _batch)
+        foreach (var r in batch.Requests)
+        {
+            r.InFlight = true;
             if (double.IsNaN(r.FirstScheduled) && !r.Decoding) r.FirstScheduled = now;
-        _busy = true;
+        }
+        _inFlight++;
         BusySeconds += seconds;
         Steps++;
-        _cluster.OnStepStart(this, new StepRecord(Pool, Index, now, now + seconds, _batch.Count, _stepPrefillTokens, _stepDecodeTokens, Kv.UsedBlocks, Kv.TotalBlocks, _stepPreemptions));
-        _cluster.Sim.ScheduleIn(_stepEnd, seconds);
+        // Each stage takes an equal share of the step; a batch waits at a stage still busy with the one before it.
+        double stage = seconds / _stageFree.Length, t = now;
+        for (int k = 0; k < _stageFree.Length; k++)
+        {
+            t = Math.Max(t, _stageFree[k]) + stage;
+            _stageFree[k] = t;
+        }
+        _cluster.OnStepStart(this, new StepRecord(Pool, Index, now, t, batch.Requests.Count, _stepPrefillTokens, _stepDecodeTokens, Kv.UsedBlocks, Kv.TotalBlocks, _stepPreemptions));
+        _cluster.Sim.Schedule(batch.End, t);
+        if (_stageFree.Length > 1) Kick();
     }
 
-    private void EndStep()
+    private void EndStep(Batch batch)
     {
         double now = _cluster.Sim.Now;
-        _busy = false;
+        _inFlight--;
         Kv.Advance(now);
         bool removed = false;
-        foreach (var r in _batch)
+        foreach (var r in batch.Requests)
         {
+            r.InFlight = false;
             r.Computed += r.StepTokens;
             if (!r.StepEmits) continue;
             r.Generated++;
@@ -165,6 +189,7 @@ internal sealed class Replica
             else _cluster.OnToken(r, now, this);
         }
         if (removed) _running.RemoveAll(static r => r.State != RequestState.Running);
+        _spareBatches.Push(batch);
         TryStartStep();
     }
 
@@ -191,7 +216,8 @@ internal sealed class Replica
             }
             return;
         }
-        foreach (var r in _running) PlanDecode(r, ref shape);
+        foreach (var r in _running)
+            if (!r.InFlight) PlanDecode(r, ref shape);
     }
 
     /// <summary>vLLM's default policy: a prefill-only step when waiting prompts fit, else a decode step of every running request.</summary>
@@ -212,7 +238,7 @@ internal sealed class Replica
                 tokens += work;
                 PlanPrefill(r, work, ref shape);
             }
-            if (_batch.Count > 0) return;
+            if (_batch.Requests.Count > 0) return;
         }
         int budget = int.MaxValue;
         ScheduleRunning(ref shape, ref budget, chunks: false);
@@ -232,7 +258,7 @@ internal sealed class Replica
         ScheduleRunning(ref shape, ref budget, chunks: true);
         if (_stepPreemptions != 0) return;
         AdmitArrivedKv(ref shape, ref budget);
-        while (_waiting.Count > 0 && budget > 0 && _batch.Count < _maxBatch && _running.Count < _maxBatch)
+        while (_waiting.Count > 0 && budget > 0 && _batch.Requests.Count < _maxBatch && _running.Count < _maxBatch)
         {
             var r = _waiting.First;
             int blocks = Kv.BlocksFor(r.Known) - r.Blocks;
@@ -255,9 +281,9 @@ internal sealed class Replica
         int end = _running.Count;
         for (int i = 0; i < end; i++)
         {
-            if (budget <= 0 || _batch.Count >= _maxBatch) break;
+            if (budget <= 0 || _batch.Requests.Count >= _maxBatch) break;
             var r = _running[i];
-            if (r.State != RequestState.Running) continue;
+            if (r.State != RequestState.Running || r.InFlight) continue;
             if (chunks)
             {
                 if (r.Decoding) continue;
@@ -273,7 +299,8 @@ internal sealed class Replica
             while (need > 0 && !Kv.CanAllocate(need))
             {
                 int victim = end - 1;
-                while (victim > i && _running[victim].State != RequestState.Running) victim--;
+                // Victims are the latest admitted requests not already computing in another pipeline stage.
+                while (victim > i && (_running[victim].State != RequestState.Running || _running[victim].InFlight)) victim--;
                 if (victim <= i) { Preempt(r); self = true; break; }
                 Preempt(_running[victim]);
                 end = victim;
@@ -368,7 +395,7 @@ internal sealed class Replica
         r.StepEmits = true;
         shape.AddDecode(r.Computed);
         _stepDecodeTokens++;
-        _batch.Add(r);
+        _batch.Requests.Add(r);
     }
 
     private void PlanPrefill(Request r, int tokens, ref BatchShape shape)
@@ -377,12 +404,21 @@ internal sealed class Replica
         r.StepEmits = tokens == r.Remaining;
         shape.AddPrefill(tokens, r.Computed, r.StepEmits);
         _stepPrefillTokens += tokens;
-        _batch.Add(r);
+        _batch.Requests.Add(r);
     }
 
-    private sealed class StepEndEvent(Replica replica) : Event
+    /// <summary>The requests of one step in flight, with the event that ends it; reused from step to step.</summary>
+    private sealed class Batch
     {
-        public override void Fire(Simulation sim) => replica.EndStep();
+        public Batch(Replica replica) => End = new StepEndEvent(replica, this);
+
+        public List<Request> Requests { get; } = [];
+        public StepEndEvent End { get; }
+    }
+
+    private sealed class StepEndEvent(Replica replica, Batch batch) : Event
+    {
+        public override void Fire(Simulation sim) => replica.EndStep(batch);
     }
 
     private sealed class KickEvent(Replica replica) : Event

@@ -30,7 +30,10 @@ internal sealed class Request
     /// <summary>Admission order on its replica (victims for preemption are taken from the latest admitted).</summary>
     public long AdmitOrder;
 
-    // Work planned for the current step.
+    /// <summary>Part of a step in flight (a pipeline-parallel replica runs several).</summary>
+    public bool InFlight;
+
+    // Work planned for its current step.
     public int StepTokens;
     public bool StepEmits;
 
