@@ -91,6 +91,21 @@ public class InvariantTests
         }
     }
 
+    [Fact]
+    public void Swapping_over_a_slower_host_link_costs_its_transfer_time()
+    {
+        // The same preempting run with the L4's PCIe link and with a 1 GB/s one: every swap out and in is paid in
+        // step time, so the slow link stretches the run.
+        var fast = Setups.Replica(SchedulerKind.Continuous, hardware: "l4") with { Preemption = PreemptionMode.Swap };
+        var slow = fast with { HostLink = fast.HostLink! with { BandwidthBytesPerSecond = 1e9 } };
+        var work = Setups.Fixed(3000, 2000, new PoissonArrivals(20));
+        var a = ServingSimulator.Run(Setups.Cluster(fast), work, new RunOptions { Seed = 3, Requests = 60 });
+        var b = ServingSimulator.Run(Setups.Cluster(slow), work, new RunOptions { Seed = 3, Requests = 60 });
+        Assert.True(a.Preemptions > 0 && b.Preemptions > 0);
+        Assert.True(b.E2e.Mean > a.E2e.Mean, $"{b.E2e.Mean} <= {a.E2e.Mean}");
+        Assert.True(b.Itl.Max > a.Itl.Max);
+    }
+
     private static string Fingerprint(int seed)
     {
         var (cluster, workload, options) = RandomCase(3);

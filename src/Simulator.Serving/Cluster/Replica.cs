@@ -37,7 +37,7 @@ internal sealed class Replica
     private readonly double _kvBytesPerTokenPerDevice;
     private long _admitCounter;
     private int _inFlight;
-    private double _extraSeconds;
+    private double _extraSeconds, _carriedSeconds;
     private int _stepPreemptions, _stepPrefillTokens, _stepDecodeTokens;
 
     public Replica(ServingCluster cluster, int pool, int index, ReplicaConfig config, ReplicaRole role)
@@ -119,7 +119,9 @@ internal sealed class Replica
         Kv.Advance(now);
         _batch = _spareBatches.Count > 0 ? _spareBatches.Pop() : new Batch(this);
         _batch.Requests.Clear();
-        _extraSeconds = 0;
+        // Swap copies made while planning a step that ended up empty are paid by the next step.
+        _extraSeconds = _carriedSeconds;
+        _carriedSeconds = 0;
         _stepPreemptions = 0;
         _stepPrefillTokens = 0;
         _stepDecodeTokens = 0;
@@ -133,6 +135,7 @@ internal sealed class Replica
         var batch = _batch;
         if (batch.Requests.Count == 0)
         {
+            _carriedSeconds = _extraSeconds;
             _spareBatches.Push(batch);
             return;
         }
