@@ -15,9 +15,8 @@ internal enum ReplicaRole
 
 /// <summary>
 /// One model replica: its queues (waiting, running, swapped, and KV caches arrived from a prefill pool), its
-/// paged KV cache, its replica scheduler and its cost model (the execution-time predictor). It runs one engine step
-/// at a time: the scheduler assembles a batch, the cost model prices it, and a step-end event applies its
-/// progress. A pipeline-parallel replica keeps up to PP batches in flight, one per stage (vLLM's virtual engines):
+/// paged KV cache, its replica scheduler and its cost model (the execution-time predictor). Each engine step, the
+/// scheduler assembles a batch, the cost model prices it, and a step-end event applies its progress. A pipeline-parallel replica keeps up to PP batches in flight, one per stage (vLLM's virtual engines):
 /// a step's time is split evenly over the stages, the next batch enters the first stage when it frees, and a
 /// request is in at most one batch at a time.
 /// </summary>
@@ -35,7 +34,6 @@ internal sealed class Replica
     private readonly KickEvent _kick;
     private readonly int _tokenBudget, _maxBatch, _window;
     private readonly double _kvBytesPerTokenPerDevice;
-    private long _admitCounter;
     private int _inFlight;
     private double _extraSeconds, _carriedSeconds;
     private int _stepPreemptions, _stepPrefillTokens, _stepDecodeTokens;
@@ -64,7 +62,7 @@ internal sealed class Replica
     public CostModel Cost { get; }
     public KvCache Kv { get; }
 
-    /// <summary>Seconds spent running steps (each device of a stage is busy 1/PP of it; see <see cref="ServingCluster"/>).</summary>
+    /// <summary>Seconds of steps run, summed (each stage's devices are busy 1/PP of it; see <see cref="ServingSimulator"/>).</summary>
     public double BusySeconds { get; private set; }
     public long Steps { get; private set; }
     public long Preemptions { get; private set; }
@@ -387,7 +385,6 @@ internal sealed class Replica
         Kv.Allocate(blocks);
         r.Blocks += blocks;
         r.State = RequestState.Running;
-        r.AdmitOrder = ++_admitCounter;
         r.StepTokens = 0;
         _running.Add(r);
     }

@@ -27,8 +27,6 @@ internal sealed class Request
     public int Blocks;
     public int Replica = -1;
     public int PrefillReplica = -1;
-    /// <summary>Admission order on its replica (victims for preemption are taken from the latest admitted).</summary>
-    public long AdmitOrder;
 
     /// <summary>Part of a step in flight (a pipeline-parallel replica runs several).</summary>
     public bool InFlight;
