@@ -51,6 +51,7 @@ namespace Simulator.Cli
             root.Subcommands.Add(ModelsCommand.Create(ctx));
             root.Subcommands.Add(RooflineCommand.Create(ctx));
             root.Subcommands.Add(EstimateCommand.Create(ctx));
+            root.Subcommands.Add(SimulateCommand.Create(ctx));
             root.Subcommands.Add(PlanCommand.Create(ctx));
             root.Subcommands.Add(ReportCommand.Create(ctx));
             root.Subcommands.Add(ValidateCommand.CreateValidate(ctx));

@@ -28,7 +28,9 @@ public sealed class DeploymentOptions
     }
 
     /// <summary>Resolves the options into a validated deployment; problems become clear messages.</summary>
-    public Deployment Resolve(ParseResult r, SpecLibrary lib, string? hardwareOverride = null)
+    /// <param name="hardwareOverride">Hardware to use instead of --hardware (a disaggregated pool's own).</param>
+    /// <param name="tpOverride">Tensor-parallel degree to use instead of --tp.</param>
+    public Deployment Resolve(ParseResult r, SpecLibrary lib, string? hardwareOverride = null, int? tpOverride = null)
     {
         var model = lib.Model(r.GetValue(Model)!);
         string hwName = hardwareOverride ?? r.GetValue(Hardware)!;
@@ -47,7 +49,7 @@ public sealed class DeploymentOptions
         var quant = ParseQuant(r.GetValue(Quant), model);
         string flash = r.GetValue(Flash) ?? "on";
         if (flash is not ("on" or "off")) throw new CliException($"--flash-attention must be on or off, not '{flash}'");
-        var par = new Parallelism(r.GetValue(Tp), r.GetValue(Pp), r.GetValue(Ep));
+        var par = new Parallelism(tpOverride ?? r.GetValue(Tp), r.GetValue(Pp), r.GetValue(Ep));
         try
         {
             var (dev, eff) = Calibrated(device);

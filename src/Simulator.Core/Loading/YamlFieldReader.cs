@@ -200,6 +200,28 @@ public sealed class YamlFieldReader : IFieldReader
         return result;
     }
 
+    /// <summary>A list of scalars (<c>[1, 2, 3]</c> or '- ' items) with their lines; empty when absent.</summary>
+    public IReadOnlyList<(string Value, int Line)> Scalars(string key, bool required = false)
+    {
+        var node = Get(key, required);
+        if (node is null) return [];
+        if (node is not YamlSequenceNode seq)
+        {
+            Error(key, "expected a list of values ([a, b, c] or '- ' items)");
+            return [];
+        }
+        var result = new List<(string, int)>();
+        int i = 0;
+        foreach (var item in seq.Children)
+        {
+            if (item is YamlScalarNode s) result.Add((s.Value ?? "", LineOf(item)));
+            else _errors.Add(new SpecError(File, LineOf(item), $"{Qualify(key)}[{i}]", "expected a single value"));
+            i++;
+        }
+        if (required && result.Count == 0) Error(key, "must list at least one value");
+        return result;
+    }
+
     /// <summary>Every key of this mapping with its scalar text and line (for maps with free keys, such as peaks); marks all as known.</summary>
     public IReadOnlyList<(string Key, string? Value, int Line)> Entries()
     {

@@ -1,0 +1,274 @@
+using System.Globalization;
+using System.Text.Json.Nodes;
+using Simulator.Cli.Output;
+using Simulator.Serving;
+using F = Simulator.Core.Units.Format;
+
+namespace Simulator.Cli.Commands;
+
+/// <summary>Renders simulation results as a human summary, JSON (field names are part of the CLI's contract) or CSV.</summary>
+internal static class SimulateOutput
+{
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    public static string Title(ClusterConfig c, WorkloadSpec w)
+    {
+        var d = c.Pool.Replica.Deployment;
+        string hw = c.DecodePool is { } dp
+            ? $"{c.Pool.Count} x {d.Device.Name} TP{d.Parallelism.Tp} prefill + {dp.Count} x {dp.Replica.Deployment.Device.Name} TP{dp.Replica.Deployment.Parallelism.Tp} decode"
+            : $"{c.Pool.Count} x {d.Device.Name} ({d.Parallelism})";
+        return $"{d.Model.Name}, {w.Name}, {hw}, {c.Pool.Replica.Scheduler.ToString().ToLowerInvariant()}";
+    }
+
+    private static JsonObject Stats(LatencyStats s) => new()
+    {
+        ["mean"] = Json.Node(s.Mean),
+        ["p50"] = Json.Node(s.P50),
+        ["p90"] = Json.Node(s.P90),
+        ["p95"] = Json.Node(s.P95),
+        ["p99"] = Json.Node(s.P99),
+        ["max"] = Json.Node(s.Max),
+        ["count"] = s.Count,
+    };
+
+    private static JsonObject Setup(ClusterConfig c, WorkloadSpec w, RunOptions run)
+    {
+        var rc = c.Pool.Replica;
+        var d = rc.Deployment;
+        var o = new JsonObject
+        {
+            ["model"] = d.Model.Name,
+            ["hardware"] = d.Device.Name,
+            ["quantization"] = d.Quant.Name,
+            ["tp"] = d.Parallelism.Tp,
+            ["pp"] = d.Parallelism.Pp,
+            ["replicas"] = c.Pool.Count,
+            ["scheduler"] = rc.Scheduler.ToString().ToLowerInvariant(),
+            ["maxBatch"] = rc.MaxBatch,
+            ["tokenBudget"] = rc.EffectiveTokenBudget,
+            ["blockSize"] = rc.BlockSize,
+            ["preemption"] = rc.Preemption.ToString().ToLowerInvariant(),
+            ["router"] = c.Router switch { RouterKind.RoundRobin => "round-robin", RouterKind.LeastOutstanding => "least-outstanding", _ => "least-kv" },
+            ["disaggregated"] = c.Disaggregated,
+            ["seed"] = run.Seed,
+            ["workload"] = w.Name,
+            ["arrivals"] = w.Arrivals.Describe(),
+        };
+        if (c.DecodePool is { } dp)
+        {
+            o["decodeHardware"] = dp.Replica.Deployment.Device.Name;
+            o["decodeTp"] = dp.Replica.Deployment.Parallelism.Tp;
+            o["decodeReplicas"] = dp.Count;
+            o["kvLink"] = c.EffectiveKvLink?.Name;
+        }
+        return o;
+    }
+
+    /// <summary>The JSON object of one run.</summary>
+    public static JsonObject ToJson(ClusterConfig c, WorkloadSpec w, RunOptions run, SimulationResult r, Trace? trace = null, IReadOnlyList<string>? notes = null)
+    {
+        var o = Setup(c, w, run);
+        o["requests"] = r.Requests;
+        o["completed"] = r.Completed;
+        o["rejected"] = r.Rejected;
+        o["rejectReasons"] = new JsonArray(r.RejectReasons.Select(x => (JsonNode)new JsonObject { ["reason"] = x.Reason, ["count"] = x.Count }).ToArray());
+        o["durationSeconds"] = Json.Node(r.DurationSeconds);
+        o["ttft"] = Stats(r.Ttft);
+        o["tpot"] = Stats(r.Tpot);
+        o["itl"] = Stats(r.Itl);
+        o["e2e"] = Stats(r.E2e);
+        o["queueDelay"] = Stats(r.QueueDelay);
+        o["throughputRequestsPerSecond"] = Json.Node(r.RequestsPerSecond);
+        o["throughputTokensPerSecond"] = Json.Node(r.OutputTokensPerSecond);
+        o["inputTokensPerSecond"] = Json.Node(r.InputTokensPerSecond);
+        o["outputTokensPerSecond"] = Json.Node(r.OutputTokensPerSecond);
+        o["inputTokens"] = r.InputTokens;
+        o["outputTokens"] = r.OutputTokens;
+        o["goodput"] = Json.Node(r.Goodput);
+        o["sloAttainment"] = Json.Node(r.SloAttainment);
+        o["metSlo"] = r.MetSlo;
+        o["classes"] = new JsonArray(r.Classes.Select(x => (JsonNode)new JsonObject
+        {
+            ["name"] = x.Name,
+            ["weight"] = x.Weight,
+            ["input"] = x.Input,
+            ["output"] = x.Output,
+            ["ttftSlo"] = Json.Node(x.Slo.TtftSeconds),
+            ["tpotSlo"] = Json.Node(x.Slo.TpotSeconds),
+            ["requests"] = x.Requests,
+            ["completed"] = x.Completed,
+            ["rejected"] = x.Rejected,
+            ["metSlo"] = x.MetSlo,
+            ["sloAttainment"] = Json.Node(x.SloAttainment),
+        }).ToArray());
+        o["deviceBusyFraction"] = Json.Node(r.DeviceBusyFraction);
+        o["preemptions"] = r.Preemptions;
+        o["preemptedRequests"] = r.PreemptedRequests;
+        o["kvTransfers"] = r.KvTransfers;
+        o["kvTransferSecondsMean"] = Json.Node(r.KvTransferSecondsMean);
+        o["pools"] = new JsonArray(r.Pools.Select(p => (JsonNode)new JsonObject
+        {
+            ["role"] = p.Role,
+            ["hardware"] = p.Hardware,
+            ["parallelism"] = p.Parallelism,
+            ["quantization"] = p.Quantization,
+            ["replicas"] = p.Replicas,
+            ["devicesPerReplica"] = p.DevicesPerReplica,
+            ["kvCapacityTokens"] = p.KvCapacityTokens,
+            ["busyFraction"] = Json.Node(p.BusyFraction),
+            ["meanKvUsage"] = Json.Node(p.MeanKvUsage),
+            ["peakKvUsage"] = Json.Node(p.PeakKvUsage),
+            ["steps"] = p.Steps,
+            ["preemptions"] = p.Preemptions,
+            ["energyJoules"] = Json.Node(p.EnergyJoules),
+            ["costUsd"] = Json.Node(p.CostUsd),
+        }).ToArray());
+        o["devices"] = r.Devices;
+        o["energyJoules"] = Json.Node(r.EnergyJoules);
+        o["joulesPerOutputToken"] = Json.Node(r.JoulesPerOutputToken);
+        o["costUsd"] = Json.Node(r.CostUsd);
+        o["costUsdPerMillionOutputTokens"] = Json.Node(r.CostUsdPerMillionOutputTokens);
+        o["steps"] = r.Steps;
+        o["kvUsage"] = new JsonArray(r.KvUsage.Select(p => (JsonNode)new JsonObject { ["time"] = p.Time, ["mean"] = p.Mean, ["max"] = p.Max }).ToArray());
+        if (trace is not null)
+            o["trace"] = new JsonObject
+            {
+                ["file"] = trace.Source,
+                ["format"] = trace.Format == TraceFormat.Azure ? "azure" : "burstgpt",
+                ["rows"] = trace.Rows.Count,
+                ["brokenRows"] = trace.BrokenRows,
+                ["firstBroken"] = new JsonArray(trace.FirstBroken.Select(b => (JsonNode)new JsonObject { ["line"] = b.Line, ["reason"] = b.Reason }).ToArray()),
+            };
+        o["notes"] = Json.Node((notes ?? []).Concat(c.Pool.Replica.Deployment.Notes).ToArray());
+        return o;
+    }
+
+    public static void Render(CliContext ctx, OutputFormat format, ClusterConfig c, WorkloadSpec w, RunOptions run, SimulationResult r, Trace? trace, IReadOnlyList<string> notes)
+    {
+        if (format == OutputFormat.Json) { ctx.Out.Write(Json.Write(ToJson(c, w, run, r, trace, notes))); return; }
+        if (format == OutputFormat.Csv) { ctx.Out.Write(Flat([(w.Arrivals is OpenArrivals open ? open.RatePerSecond : double.NaN, r)]).ToCsv()); return; }
+        var rc = c.Pool.Replica;
+        var d = rc.Deployment;
+        var o = ctx.Out;
+        string Pool(PoolSummary p) => $"{p.Role} pool of {p.Replicas} replica{(p.Replicas == 1 ? "" : "s")} x {p.DevicesPerReplica} {p.Hardware} ({p.Quantization}, {p.Parallelism}), KV cache {p.KvCapacityTokens.ToString("N0", Inv)} tokens per replica";
+        o.WriteLine($"{d.Model.Name}: {string.Join("; ", r.Pools.Select(Pool))}");
+        o.WriteLine($"{rc.Scheduler.ToString().ToLowerInvariant()} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + Setup(c, w, run)["router"] : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");
+        o.WriteLine($"workload {w.Name}: {w.Arrivals.Describe()}; seed {run.Seed}");
+        foreach (var cls in w.Classes.Take(6))
+            o.WriteLine($"  {cls.Name}{(w.Classes.Count > 1 ? $" (weight {cls.Weight.ToString("0.###", Inv)})" : "")}: input {cls.Input.Describe()}; output {cls.Output.Describe()}{(cls.Slo.Any ? "; SLO " + cls.Slo : "")}");
+        foreach (var n in notes.Concat(d.Notes)) o.WriteLine("note: " + n);
+        o.WriteLine($"requests {r.Requests.ToString("N0", Inv)}: completed {r.Completed.ToString("N0", Inv)}, rejected {r.Rejected.ToString("N0", Inv)}; simulated {F.Seconds(r.DurationSeconds)} in {r.Steps.ToString("N0", Inv)} steps");
+        foreach (var x in r.RejectReasons) o.WriteLine($"  rejected {x.Count.ToString("N0", Inv)}: {x.Reason}");
+        var t = new Table("metric", "mean", "p50", "p90", "p95", "p99", "max").AlignRight("mean", "p50", "p90", "p95", "p99", "max");
+        void Row(string name, LatencyStats s) => t.Add((name, name), (F.Seconds(s.Mean), s.Mean), (F.Seconds(s.P50), s.P50), (F.Seconds(s.P90), s.P90),
+            (F.Seconds(s.P95), s.P95), (F.Seconds(s.P99), s.P99), (F.Seconds(s.Max), s.Max));
+        Row("ttft", r.Ttft);
+        Row("tpot", r.Tpot);
+        Row("itl", r.Itl);
+        Row("e2e", r.E2e);
+        Row("queueDelay", r.QueueDelay);
+        o.Write(t.ToText());
+        o.WriteLine($"throughput: {r.RequestsPerSecond.ToString("0.###", Inv)} req/s, {r.InputTokensPerSecond.ToString("N0", Inv)} input tokens/s, {r.OutputTokensPerSecond.ToString("N0", Inv)} output tokens/s");
+        o.WriteLine($"goodput: {r.Goodput.ToString("0.###", Inv)} req/s meeting every SLO; SLO attainment {r.SloAttainment.ToString("P1", Inv)}");
+        o.WriteLine($"devices busy {r.DeviceBusyFraction.ToString("P1", Inv)}; KV usage mean {r.Pools.Average(p => p.MeanKvUsage).ToString("P1", Inv)}, peak {r.Pools.Max(p => p.PeakKvUsage).ToString("P1", Inv)}; preemptions {r.Preemptions.ToString("N0", Inv)} ({r.PreemptedRequests.ToString("N0", Inv)} requests)"
+            + (r.KvTransfers > 0 ? $"; KV transfers {r.KvTransfers.ToString("N0", Inv)}, mean {F.Seconds(r.KvTransferSecondsMean)}" : ""));
+        string cost = double.IsNaN(r.CostUsd) ? "cost n/a (no hourly price in the hardware profile)" : $"cost {r.CostUsd.ToString("0.###", Inv)} USD, {r.CostUsdPerMillionOutputTokens.ToString("0.###", Inv)} USD per million output tokens";
+        o.WriteLine($"energy {(r.EnergyJoules / 3.6e6).ToString("0.###", Inv)} kWh, {r.JoulesPerOutputToken.ToString("0.###", Inv)} J per output token; {cost}");
+    }
+
+    /// <summary>One flat row per run (a rate sweep: one per rate), raw SI values.</summary>
+    private static Table Flat(IReadOnlyList<(double Rate, SimulationResult R)> runs)
+    {
+        string[] metrics = ["ttft", "tpot", "itl", "e2e", "queueDelay"];
+        string[] stats = ["Mean", "P50", "P90", "P95", "P99"];
+        var columns = new List<string> { "rate", "requests", "completed", "rejected", "durationSeconds" };
+        foreach (var m in metrics) foreach (var s in stats) columns.Add(m + s);
+        columns.AddRange(["throughputRequestsPerSecond", "inputTokensPerSecond", "outputTokensPerSecond", "goodput", "sloAttainment", "deviceBusyFraction", "preemptions",
+            "peakKvUsage", "energyJoules", "joulesPerOutputToken", "costUsdPerMillionOutputTokens"]);
+        var t = new Table(columns.ToArray());
+        foreach (var (rate, r) in runs)
+        {
+            var cells = new List<(string, object?)> { (rate.ToString(Inv), rate), ("", r.Requests), ("", r.Completed), ("", r.Rejected), ("", r.DurationSeconds) };
+            foreach (var s in new[] { r.Ttft, r.Tpot, r.Itl, r.E2e, r.QueueDelay })
+                cells.AddRange([("", s.Mean), ("", s.P50), ("", s.P90), ("", s.P95), ("", s.P99)]);
+            cells.AddRange([("", r.RequestsPerSecond), ("", r.InputTokensPerSecond), ("", r.OutputTokensPerSecond), ("", r.Goodput), ("", r.SloAttainment),
+                ("", r.DeviceBusyFraction), ("", r.Preemptions), ("", r.Pools.Max(p => p.PeakKvUsage)), ("", r.EnergyJoules), ("", r.JoulesPerOutputToken), ("", r.CostUsdPerMillionOutputTokens)]);
+            t.Add(cells.ToArray());
+        }
+        return t;
+    }
+
+    public static void RenderSweep(CliContext ctx, OutputFormat format, ClusterConfig c, WorkloadSpec w, RunOptions run, IReadOnlyList<(double Rate, SimulationResult R)> runs)
+    {
+        if (format == OutputFormat.Json)
+        {
+            ctx.Out.Write(Json.Write(new JsonArray(runs.Select(x =>
+            {
+                var o = ToJson(c, w.WithArrivals(new PoissonArrivals(x.Rate)), run, x.R);
+                o.Remove("kvUsage");
+                var withRate = new JsonObject { ["rate"] = x.Rate };
+                foreach (var (k, v) in o.ToArray()) { o.Remove(k); withRate[k] = v; }
+                return (JsonNode)withRate;
+            }).ToArray())));
+            return;
+        }
+        if (format == OutputFormat.Csv) { ctx.Out.Write(Flat(runs).ToCsv()); return; }
+        ctx.Out.WriteLine(Title(c, w) + $"; seed {run.Seed}");
+        var t = new Table("rate", "completed", "rejected", "ttftP50", "ttftP99", "tpotP50", "tpotP99", "e2eP99", "req/s", "outTok/s", "goodput", "slo", "busy")
+            .AlignRight("rate", "completed", "rejected", "ttftP50", "ttftP99", "tpotP50", "tpotP99", "e2eP99", "req/s", "outTok/s", "goodput", "slo", "busy");
+        foreach (var (rate, r) in runs)
+            t.Add((rate.ToString("0.###", Inv), rate), (r.Completed.ToString(Inv), r.Completed), (r.Rejected.ToString(Inv), r.Rejected),
+                (F.Seconds(r.Ttft.P50), r.Ttft.P50), (F.Seconds(r.Ttft.P99), r.Ttft.P99), (F.Seconds(r.Tpot.P50), r.Tpot.P50), (F.Seconds(r.Tpot.P99), r.Tpot.P99),
+                (F.Seconds(r.E2e.P99), r.E2e.P99), (r.RequestsPerSecond.ToString("0.###", Inv), r.RequestsPerSecond), (r.OutputTokensPerSecond.ToString("N0", Inv), r.OutputTokensPerSecond),
+                (r.Goodput.ToString("0.###", Inv), r.Goodput), (r.SloAttainment.ToString("P1", Inv), r.SloAttainment), (r.DeviceBusyFraction.ToString("P1", Inv), r.DeviceBusyFraction));
+        ctx.Out.Write(t.ToText());
+    }
+}
+
+/// <summary>Streams request records to CSV as they finish (completion order), so nothing is kept in memory.</summary>
+internal sealed class RequestCsvWriter : IRequestSink
+{
+    private readonly TextWriter _w;
+
+    public RequestCsvWriter(TextWriter writer)
+    {
+        _w = writer;
+        _w.Write("id,class,arrivalSeconds,inputTokens,outputTokens,replica,prefillReplica,queueDelaySeconds,ttftSeconds,tpotSeconds,e2eSeconds,maxItlSeconds,preemptions,metSlo,rejectReason\n");
+    }
+
+    private static string N(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+
+    public void OnRequest(in RequestRecord r)
+    {
+        _w.Write(r.Id.ToString(CultureInfo.InvariantCulture));
+        _w.Write(',');
+        _w.Write(Csv.Quote(r.ClassName));
+        _w.Write(',');
+        _w.Write(N(r.ArrivalTime));
+        _w.Write(',');
+        _w.Write(r.InputTokens.ToString(CultureInfo.InvariantCulture));
+        _w.Write(',');
+        _w.Write(r.OutputTokens.ToString(CultureInfo.InvariantCulture));
+        _w.Write(',');
+        _w.Write(r.Replica.ToString(CultureInfo.InvariantCulture));
+        _w.Write(',');
+        _w.Write(r.PrefillReplica.ToString(CultureInfo.InvariantCulture));
+        _w.Write(',');
+        _w.Write(N(r.QueueDelay));
+        _w.Write(',');
+        _w.Write(N(r.Ttft));
+        _w.Write(',');
+        _w.Write(N(r.Tpot));
+        _w.Write(',');
+        _w.Write(N(r.E2e));
+        _w.Write(',');
+        _w.Write(N(r.ItlMax));
+        _w.Write(',');
+        _w.Write(r.Preemptions.ToString(CultureInfo.InvariantCulture));
+        _w.Write(',');
+        _w.Write(r.Completed ? (r.MetSlo ? "true" : "false") : "false");
+        _w.Write(',');
+        _w.Write(r.RejectReason is null ? "" : Csv.Quote(r.RejectReason));
+        _w.Write('\n');
+    }
+}

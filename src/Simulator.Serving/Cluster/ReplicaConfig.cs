@@ -1,0 +1,83 @@
+using Simulator.Core.Specs;
+using Simulator.Roofline;
+
+namespace Simulator.Serving;
+
+/// <summary>How a replica forms batches.</summary>
+public enum SchedulerKind
+{
+    /// <summary>Request-level batching: a batch is admitted when the replica is idle and runs until its last request ends; nobody joins midway.</summary>
+    Static,
+    /// <summary>Iteration-level batching (Orca, vLLM): waiting prompts are admitted whenever KV blocks allow; a step is either all prefill or all decode (vLLM's default scheduler).</summary>
+    Continuous,
+    /// <summary>Chunked prefill (Sarathi-Serve): every step carries all running decodes plus prompt chunks up to a token budget.</summary>
+    Chunked,
+}
+
+/// <summary>What happens to a running request when the KV cache has no block for it to grow.</summary>
+public enum PreemptionMode
+{
+    /// <summary>Drop its KV cache and requeue it at the front; its prompt and generated tokens are prefilled again.</summary>
+    Recompute,
+    /// <summary>Copy its KV blocks to host memory over the host link and back when there is room (both copies stall the step).</summary>
+    Swap,
+}
+
+/// <summary>What a replica of a pool is: a deployment (model on TP x PP devices, quantization) and its scheduler settings.</summary>
+public sealed record ReplicaConfig(Deployment Deployment)
+{
+    /// <summary>Default most sequences per step (vLLM's max_num_seqs).</summary>
+    public const int DefaultMaxBatch = 256;
+    /// <summary>Default tokens per step with chunked prefill (vLLM's max_num_batched_tokens when chunked prefill is on).</summary>
+    public const int DefaultChunkedBudget = 2048;
+    /// <summary>Default tokens per step without chunking; longer prompts are rejected (as vLLM does).</summary>
+    public const int DefaultUnchunkedBudget = 16384;
+
+    public SchedulerKind Scheduler { get; init; } = SchedulerKind.Continuous;
+    public int MaxBatch { get; init; } = DefaultMaxBatch;
+    /// <summary>Most new tokens per step; 0 picks the scheduler's default.</summary>
+    public int TokenBudget { get; init; }
+    /// <summary>Tokens per KV block (vLLM's default 16).</summary>
+    public int BlockSize { get; init; } = 16;
+    public PreemptionMode Preemption { get; init; } = PreemptionMode.Recompute;
+    /// <summary>Device-to-host link used to swap KV blocks (required for <see cref="PreemptionMode.Swap"/>).</summary>
+    public Interconnect? HostLink { get; init; }
+    /// <summary>Fraction of blocks kept free when admitting new requests (vLLM's watermark).</summary>
+    public double Watermark { get; init; } = 0.01;
+
+    /// <summary>The token budget in force.</summary>
+    public int EffectiveTokenBudget => TokenBudget > 0 ? TokenBudget : Scheduler == SchedulerKind.Chunked ? DefaultChunkedBudget : DefaultUnchunkedBudget;
+
+    /// <summary>
+    /// KV blocks per replica: per device, memory left after weights and the framework reserve
+    /// (<see cref="MemoryFootprint.FreeBytes"/>), minus the activations of the largest step (token budget tokens,
+    /// max batch LM-head rows), divided by the KV bytes per token on one device. Each device holds its share of
+    /// every token (its KV heads, its pipeline stage's layers), so the per-device token count is the replica's.
+    /// </summary>
+    public long KvCapacityTokens()
+    {
+        var mem = MemoryModel.For(Deployment);
+        double act = MemoryModel.ActivationBytes(Deployment, EffectiveTokenBudget, MaxBatch);
+        return (long)mem.MaxKvTokens(act);
+    }
+
+    /// <summary>KV blocks per replica (see <see cref="KvCapacityTokens"/>).</summary>
+    public int KvBlocks() => (int)Math.Min(int.MaxValue, KvCapacityTokens() / BlockSize);
+
+    /// <summary>Every reason the configuration cannot run (empty when it can).</summary>
+    public List<string> Validate()
+    {
+        var e = new List<string>();
+        var d = Deployment;
+        string who = $"{d.Model.Name} on {d.Devices} x {d.Device.Name} ({d.Quant}, {d.Parallelism})";
+        if (MaxBatch < 1) e.Add("the batch limit must be at least 1");
+        if (TokenBudget < 0) e.Add("the token budget must be positive");
+        if (BlockSize < 1) e.Add("the KV block size must be at least 1 token");
+        if (Watermark is < 0 or >= 1) e.Add("the watermark must be a fraction from 0 to below 1");
+        if (Preemption == PreemptionMode.Swap && HostLink is null) e.Add($"swap preemption needs a host link, and {d.Device.Name} names none");
+        var mem = MemoryModel.For(d);
+        if (!mem.WeightsFit) e.Add($"{who}: the weights ({mem.WeightBytes / 1e9:0.#} GB per device) do not fit in {mem.CapacityBytes / 1e9:0.#} GB less the reserve");
+        else if (BlockSize >= 1 && KvBlocks() < 1) e.Add($"{who}: no memory is left for the KV cache after weights and the activations of a {EffectiveTokenBudget}-token step; lower --token-budget or --max-batch, or add devices");
+        return e;
+    }
+}

@@ -1,0 +1,160 @@
+using System.Globalization;
+using Simulator.Core.Specs;
+
+namespace Simulator.Serving;
+
+/// <summary>
+/// The replicas, the router (Vidur's global scheduler) and, when disaggregated, the KV transfers between the
+/// prefill and decode pools. It is the single place where requests enter (<see cref="Arrive"/>) and leave
+/// (<see cref="Complete"/>, <see cref="Reject"/>), which is what makes conservation checkable.
+/// </summary>
+internal sealed class ServingCluster
+{
+    private readonly Replica[] _pool;
+    private readonly Replica[] _decodePool;
+    private readonly Router _router, _decodeRouter;
+    private readonly MetricsCollector _metrics;
+    private readonly Interconnect? _kvLink;
+    private readonly double _kvBytesPerToken;
+    private readonly double[] _linkFreeAt;
+    private readonly long _prefillAdmissible, _decodeAdmissible;
+    private readonly int _contextWindow;
+    private readonly string? _budgetReason, _contextReason, _prefillKvReason, _decodeKvReason;
+    private readonly int _prefillBudget;
+    private readonly bool _budgetLimitsPrompts;
+
+    public ServingCluster(Simulation sim, ClusterConfig config, MetricsCollector metrics)
+    {
+        Sim = sim;
+        Config = config;
+        _metrics = metrics;
+        var role = config.Disaggregated ? ReplicaRole.Prefill : ReplicaRole.Both;
+        _pool = Enumerable.Range(0, config.Pool.Count).Select(i => new Replica(this, 0, i, config.Pool.Replica, role)).ToArray();
+        _decodePool = config.DecodePool is { } dp
+            ? Enumerable.Range(0, dp.Count).Select(i => new Replica(this, 1, i, dp.Replica, ReplicaRole.Decode)).ToArray()
+            : [];
+        _router = new Router(config.Router);
+        _decodeRouter = new Router(config.Router);
+        _linkFreeAt = new double[_decodePool.Length];
+        var model = config.Pool.Replica.Deployment.Model;
+        _kvLink = config.EffectiveKvLink;
+        // Bytes of one token's KV cache over all layers and heads: what crosses the link for every prompt token.
+        _kvBytesPerToken = ModelMath.KvCacheElementsPerToken(model) * config.Pool.Replica.Deployment.Quant.KvBytesPerElement;
+        _contextWindow = model.MaxPositionEmbeddings;
+        _prefillAdmissible = _pool[0].Kv.AdmissibleTokens;
+        _decodeAdmissible = _decodePool.Length > 0 ? _decodePool[0].Kv.AdmissibleTokens : _prefillAdmissible;
+        var sched = config.Pool.Replica.Scheduler;
+        _budgetLimitsPrompts = sched != SchedulerKind.Chunked;
+        _prefillBudget = config.Pool.Replica.EffectiveTokenBudget;
+        string n(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
+        _budgetReason = $"prompt exceeds the token budget of {n(_prefillBudget)} tokens per step of {sched.ToString().ToLowerInvariant()} batching (use chunked prefill or a larger token budget)";
+        _contextReason = $"prompt + output exceed {model.Name}'s context window of {n(_contextWindow)} tokens";
+        _prefillKvReason = config.Disaggregated
+            ? $"prompt exceeds a prefill replica's KV cache ({n(_prefillAdmissible)} tokens)"
+            : $"prompt + output exceed a replica's KV cache ({n(_prefillAdmissible)} tokens)";
+        _decodeKvReason = $"prompt + output exceed a decode replica's KV cache ({n(_decodeAdmissible)} tokens)";
+    }
+
+    public Simulation Sim { get; }
+    public ClusterConfig Config { get; }
+    public IReadOnlyList<Replica> Pool => _pool;
+    public IReadOnlyList<Replica> DecodePool => _decodePool;
+
+    /// <summary>Called with every finished request (completed or rejected); the closed loop uses it.</summary>
+    public Action<Request>? Finished { get; set; }
+
+    /// <summary>Optional observer of every step.</summary>
+    public Action<StepRecord>? StepObserver { get; set; }
+
+    /// <summary>KV usage over time, sampled at step starts.</summary>
+    public KvUsageSeries KvUsage { get; } = new();
+
+    /// <summary>A request arrives: rejected with a reason if it can never be served, else routed to a replica.</summary>
+    public void Arrive(Request r)
+    {
+        _metrics.OnArrival();
+        int total = r.InputTokens + r.OutputTokens;
+        if (_contextWindow > 0 && total > _contextWindow) { Reject(r, _contextReason!); return; }
+        if (_budgetLimitsPrompts && r.InputTokens > _prefillBudget) { Reject(r, _budgetReason!); return; }
+        if (Config.Disaggregated)
+        {
+            bool staticPrefill = Config.Pool.Replica.Scheduler == SchedulerKind.Static;
+            if ((staticPrefill ? total : r.InputTokens + 1) > _prefillAdmissible) { Reject(r, _prefillKvReason!); return; }
+            if (total > _decodeAdmissible) { Reject(r, _decodeKvReason!); return; }
+        }
+        else if (total > _prefillAdmissible) { Reject(r, _prefillKvReason!); return; }
+        _router.Pick(_pool).Enqueue(r);
+    }
+
+    public void OnStepStart(Replica replica, in StepRecord step)
+    {
+        StepObserver?.Invoke(step);
+        if (KvUsage.Due(step.Start))
+        {
+            long used = 0, totalBlocks = 0;
+            double max = 0;
+            foreach (var p in _pool) { used += p.Kv.UsedBlocks; totalBlocks += p.Kv.TotalBlocks; max = Math.Max(max, p.Kv.Usage); }
+            foreach (var p in _decodePool) { used += p.Kv.UsedBlocks; totalBlocks += p.Kv.TotalBlocks; max = Math.Max(max, p.Kv.Usage); }
+            KvUsage.Add(step.Start, (double)used / totalBlocks, max);
+        }
+    }
+
+    /// <summary>A token of <paramref name="r"/> exists at <paramref name="now"/>: first-token time or one more inter-token gap.</summary>
+    public void OnToken(Request r, double now, Replica replica)
+    {
+        if (double.IsNaN(r.FirstToken))
+        {
+            r.FirstToken = now;
+            r.LastToken = now;
+            return;
+        }
+        double gap = now - r.LastToken;
+        r.ItlSum += gap;
+        r.ItlCount++;
+        if (gap > r.ItlMax) r.ItlMax = gap;
+        r.LastToken = now;
+        _metrics.OnInterTokenLatency(gap);
+    }
+
+    /// <summary>
+    /// The prompt's KV cache leaves a prefill replica for the decode replica the router picks: latency + bytes /
+    /// bandwidth of the link, transfers to one decode replica queued one after another (its link is a single pipe).
+    /// </summary>
+    public void StartTransfer(Request r, Replica from, double now)
+    {
+        var dest = _decodeRouter.Pick(_decodePool);
+        dest.Incoming++;
+        var link = _kvLink!;
+        double seconds = link.LatencySeconds + r.Computed * _kvBytesPerToken / link.BandwidthBytesPerSecond;
+        double start = Math.Max(now, _linkFreeAt[dest.Index]);
+        _linkFreeAt[dest.Index] = start + seconds;
+        _metrics.OnTransfer(seconds, r.Computed * _kvBytesPerToken);
+        Sim.Schedule(new ActionEvent(sim =>
+        {
+            from.ReleaseTransferred(r, sim.Now);
+            dest.Incoming--;
+            OnToken(r, sim.Now, dest);
+            dest.EnqueueArrivedKv(r);
+        }), start + seconds);
+    }
+
+    public void Complete(Request r, double now)
+    {
+        double ttft = r.FirstToken - r.ArrivalTime;
+        double e2e = now - r.ArrivalTime;
+        double tpot = r.OutputTokens > 1 ? (now - r.FirstToken) / (r.OutputTokens - 1) : double.NaN;
+        var record = new RequestRecord(r.Id, _metrics.ClassName(r.ClassIndex), r.ArrivalTime, r.InputTokens, r.OutputTokens, r.Replica, r.PrefillReplica,
+            r.FirstScheduled - r.ArrivalTime, ttft, tpot, e2e, r.ItlMax, r.Preemptions, r.Slo.Met(ttft, tpot), null);
+        _metrics.OnFinished(record, r.ClassIndex);
+        Finished?.Invoke(r);
+    }
+
+    public void Reject(Request r, string reason)
+    {
+        r.State = RequestState.Done;
+        var record = new RequestRecord(r.Id, _metrics.ClassName(r.ClassIndex), r.ArrivalTime, r.InputTokens, r.OutputTokens, -1, -1,
+            double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, 0, false, reason);
+        _metrics.OnFinished(record, r.ClassIndex);
+        Finished?.Invoke(r);
+    }
+}

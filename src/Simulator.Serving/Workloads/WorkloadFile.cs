@@ -1,0 +1,190 @@
+using System.Globalization;
+using Simulator.Core.Loading;
+using Simulator.Core.Units;
+
+namespace Simulator.Serving;
+
+/// <summary>A workload read from YAML, and whether the file set the arrival process (otherwise a default applies).</summary>
+public sealed record WorkloadFileResult(WorkloadSpec Workload, bool ArrivalGiven);
+
+/// <summary>
+/// Reads a workload YAML file's text (format: docs/FORMATS.md, "Workload file"): request classes with weights,
+/// length distributions and SLOs, and an optional arrival process. Every problem is reported with file, line and
+/// field. Values for empirical distributions kept in other files are loaded through <c>loadValues</c>, which the
+/// caller supplies (this library reads no files).
+/// </summary>
+public static class WorkloadFile
+{
+    /// <summary>Longest prompt or output a distribution may produce (2^24 tokens; catches typos).</summary>
+    public const int MaxTokens = 16_777_216;
+
+    /// <summary>Loads values for an empirical distribution: (path as written in the file, optional CSV column) to lengths.</summary>
+    public delegate IReadOnlyList<int> ValuesLoader(string path, string? column);
+
+    /// <summary>Parses the text of a workload file; throws <see cref="SpecException"/> listing every problem.</summary>
+    public static WorkloadFileResult Parse(string file, string text, ValuesLoader? loadValues = null)
+    {
+        var errors = new List<SpecError>();
+        var r = YamlFieldReader.Open(file, text, errors);
+        if (r is null) throw new SpecException(errors);
+        string name = r.Str("name") ?? Path.GetFileNameWithoutExtension(file);
+        r.Ignore("description");
+        ArrivalProcess? arrival = null;
+        if (r.Map("arrival") is { } a) arrival = ReadArrival(a);
+        var classes = new List<RequestClass>();
+        var classReaders = r.MapList("classes", required: true);
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 0; i < classReaders.Count; i++)
+        {
+            var c = classReaders[i];
+            var cls = ReadClass(c, i, loadValues, errors);
+            if (cls is null) continue;
+            if (!names.Add(cls.Name)) c.Error("name", $"class '{cls.Name}' appears twice; class names must differ");
+            classes.Add(cls);
+        }
+        r.Finish();
+        if (errors.Count > 0) throw new SpecException(errors);
+        return new WorkloadFileResult(new WorkloadSpec(name, classes, arrival ?? new PoissonArrivals(1)), arrival is not null);
+    }
+
+    private static ArrivalProcess? ReadArrival(YamlFieldReader a)
+    {
+        string? process = a.Str("process", required: true);
+        ArrivalProcess? result = null;
+        switch (process?.Trim().ToLowerInvariant())
+        {
+            case "poisson":
+                if (a.Number("rate", required: true, min: 1e-9, max: 1e7) is double pr) result = new PoissonArrivals(pr);
+                break;
+            case "gamma":
+                double? gr = a.Number("rate", required: true, min: 1e-9, max: 1e7);
+                double? cv = a.Number("cv", required: true, min: 1e-3, max: 100);
+                if (gr is double g && cv is double c) result = new GammaArrivals(g, c);
+                break;
+            case "constant":
+                if (a.Number("rate", required: true, min: 1e-9, max: 1e7) is double cr) result = new ConstantArrivals(cr);
+                break;
+            case "closed":
+                long? users = a.Int("users", required: true, min: 1, max: 10_000_000);
+                double think = a.Has("think_time") ? a.Quantity("think_time", QuantityKind.Time, allowZero: true) ?? 0 : 0;
+                if (users is long u) result = new ClosedLoopArrivals((int)u, think);
+                break;
+            case null:
+                break;
+            default:
+                a.Error("process", $"expected poisson, gamma, constant or closed, got '{process}'");
+                break;
+        }
+        a.Finish();
+        return result;
+    }
+
+    private static RequestClass? ReadClass(YamlFieldReader c, int index, ValuesLoader? loadValues, List<SpecError> errors)
+    {
+        int before = errors.Count;
+        RequestClass? preset = null;
+        if (c.Str("preset") is { } p)
+        {
+            if (Presets.IsPreset(p)) preset = Presets.Class(p);
+            else c.Error("preset", $"unknown preset '{p}'.{NameMatcher.Suggest(p, Presets.Names)} Presets: {string.Join(", ", Presets.Names)}");
+        }
+        string name = c.Str("name") ?? preset?.Name ?? $"class{index}";
+        double weight = c.Number("weight", min: 1e-12, max: 1e12) ?? 1;
+        var input = c.Map("input", required: preset is null) is { } im ? ReadLength(im, loadValues) : preset?.Input;
+        var output = c.Map("output", required: preset is null) is { } om ? ReadLength(om, loadValues) : preset?.Output;
+        var slo = preset?.Slo ?? Slo.None;
+        if (c.Map("slo") is { } s)
+        {
+            double ttft = s.Has("ttft") ? s.Quantity("ttft", QuantityKind.Time) ?? double.NaN : slo.TtftSeconds;
+            double tpot = s.Has("tpot") ? s.Quantity("tpot", QuantityKind.Time) ?? double.NaN : slo.TpotSeconds;
+            s.Finish();
+            slo = new Slo(ttft, tpot);
+        }
+        c.Finish();
+        if (errors.Count > before || input is null || output is null) return null;
+        return new RequestClass(name, weight, input, output, slo);
+    }
+
+    private static LengthDistribution? ReadLength(YamlFieldReader d, ValuesLoader? loadValues)
+    {
+        string? kind = d.Str("dist", required: true);
+        LengthDistribution? result = null;
+        int Bound(string key, int fallback) => (int)(d.Int(key, min: 1, max: MaxTokens) ?? fallback);
+        switch (kind?.Trim().ToLowerInvariant())
+        {
+            case "fixed":
+                if (d.Int("value", required: true, min: 1, max: MaxTokens) is long v) result = new FixedLength((int)v);
+                break;
+            case "uniform":
+            {
+                long? lo = d.Int("min", required: true, min: 1, max: MaxTokens), hi = d.Int("max", required: true, min: 1, max: MaxTokens);
+                if (lo is long l && hi is long h)
+                {
+                    if (h < l) d.Error("max", $"max {h} is below min {l}");
+                    else result = new UniformLength((int)l, (int)h);
+                }
+                break;
+            }
+            case "normal":
+            {
+                double? mean = d.Number("mean", required: true, min: 1, max: MaxTokens), sd = d.Number("sd", required: true, min: 0, max: MaxTokens);
+                int lo = Bound("min", 1), hi = Bound("max", MaxTokens);
+                if (hi < lo) d.Error("max", $"max {hi} is below min {lo}");
+                else if (mean is double m && sd is double s) result = new NormalLength(m, s, lo, hi);
+                break;
+            }
+            case "lognormal":
+            {
+                double? median = d.Number("median", required: true, min: 1, max: MaxTokens), sigma = d.Number("sigma", required: true, min: 0, max: 10);
+                int lo = Bound("min", 1), hi = Bound("max", MaxTokens);
+                if (hi < lo) d.Error("max", $"max {hi} is below min {lo}");
+                else if (median is double m && sigma is double s) result = new LogNormalLength(m, s, lo, hi);
+                break;
+            }
+            case "empirical":
+                result = ReadEmpirical(d, loadValues);
+                break;
+            case null:
+                break;
+            default:
+                d.Error("dist", $"expected fixed, uniform, normal, lognormal or empirical, got '{kind}'");
+                break;
+        }
+        d.Finish();
+        return result;
+    }
+
+    private static LengthDistribution? ReadEmpirical(YamlFieldReader d, ValuesLoader? loadValues)
+    {
+        var inline = d.Scalars("values");
+        string? path = d.Str("file");
+        string? column = d.Str("column");
+        if (inline.Count > 0 == (path is not null))
+        {
+            d.Error("values", "an empirical distribution takes either values: [...] or file: PATH (one of them)");
+            return null;
+        }
+        if (path is not null)
+        {
+            if (loadValues is null) { d.Error("file", "files cannot be read here"); return null; }
+            try
+            {
+                var values = loadValues(path, column);
+                if (values.Count == 0) { d.Error("file", $"{path} holds no lengths"); return null; }
+                return new EmpiricalLength(values, Path.GetFileName(path));
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or SpecException)
+            {
+                d.Error("file", e is SpecException se ? string.Join("; ", se.Errors) : e.Message);
+                return null;
+            }
+        }
+        var list = new List<int>();
+        foreach (var (text, line) in inline)
+        {
+            if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= 1 && v <= MaxTokens) list.Add(v);
+            else d.ErrorAt("values", line, $"'{text}' is not a token count (a whole number from 1 to {MaxTokens})");
+        }
+        return list.Count == inline.Count ? new EmpiricalLength(list, "inline values") : null;
+    }
+}
