@@ -81,9 +81,11 @@ Console.WriteLine($"shipped library: {lib.HardwareNames.Count} devices, {lib.Mod
 //
 // Parameter count and KV-cache size follow from the config alone (`ModelMath`). For each device: the dense
 // bf16 and fp8 peaks, main-memory capacity and bandwidth, and the **ridge point** = bf16 peak ÷ bandwidth, the
-// arithmetic intensity (FLOP per byte) above which a kernel can be compute-bound. The MI300X's datasheet lists
-// no separate efficiency, so it runs on the GPU defaults; where a profile ships a calibration the efficiency
-// column names it.
+// arithmetic intensity (FLOP per byte) above which a kernel can be compute-bound. The efficiency column says
+// what each device runs on: the MI300X profile ships no calibration, so it uses the GPU defaults; the H100 and
+// A100 profiles name calibration files fitted to published measurements, but these hold the H100's all-reduce
+// link (unused on one device) and the A100's all-reduce link and fp16 GEMM curve (unused by bf16 GEMMs), so all
+// three devices run on the GPU defaults in this notebook.
 
 // %%
 var model = lib.Model("llama-3.1-8b");
