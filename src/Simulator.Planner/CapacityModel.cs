@@ -28,7 +28,7 @@ public sealed class AnalyticCapacity(ModelSpec model) : ICapacityModel
     private Ctx Prepare(ReplicaConfig c, Demand demand)
     {
         Deployment d;
-        try { d = Deployment.Create(model, c.Device, c.Quant, c.Parallelism, c.Cluster); }
+        try { d = Deployment.Create(model, c.Device, c.Quant, c.Parallelism, c.Cluster, efficiency: c.Efficiency); }
         catch (PlanException e) { return new Ctx(null!, 0, double.NaN, 0, e.Message); }
         var cost = new CostModel(d);
         int window = d.Model.SlidingWindow ?? 0;

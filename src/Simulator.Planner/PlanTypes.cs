@@ -18,6 +18,9 @@ public sealed record Demand(double RequestsPerSecond, double MeanInputTokens, do
 /// <summary>One way to run a replica: device, parallel plan, quantization, batch limit and role.</summary>
 public sealed record ReplicaConfig(HardwareProfile Device, ClusterSpec Cluster, Parallelism Parallelism, QuantizationScheme Quant, int MaxBatch, Role Role)
 {
+    /// <summary>The device's efficiency model (its calibration where it has one; null: the profile's constants).</summary>
+    public IEfficiencyModel? Efficiency { get; init; }
+
     public int Devices => Parallelism.Devices;
     public string Key => $"{Device.Name} {Parallelism} {Quant} b{MaxBatch} {Role.ToString().ToLowerInvariant()}";
     public override string ToString() => Key;

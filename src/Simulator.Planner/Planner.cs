@@ -5,7 +5,11 @@ using Simulator.Roofline;
 namespace Simulator.Planner;
 
 /// <summary>A device type the planner may use, with the cluster its nodes come as.</summary>
-public sealed record HardwareOption(HardwareProfile Device, ClusterSpec Cluster);
+public sealed record HardwareOption(HardwareProfile Device, ClusterSpec Cluster)
+{
+    /// <summary>The device's efficiency model (its calibration where it has one; null: the profile's constants).</summary>
+    public IEfficiencyModel? Efficiency { get; init; }
+}
 
 /// <summary>Everything a planning run needs.</summary>
 public sealed record PlanRequest(
@@ -64,11 +68,11 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
                         foreach (var q in quants)
                             foreach (int b in req.MaxBatches)
                             {
-                                list.Add(new ReplicaConfig(hw.Device, hw.Cluster, par, q, b, Role.Aggregated));
+                                list.Add(new ReplicaConfig(hw.Device, hw.Cluster, par, q, b, Role.Aggregated) { Efficiency = hw.Efficiency });
                                 if (req.AllowDisaggregation)
                                 {
-                                    list.Add(new ReplicaConfig(hw.Device, hw.Cluster, par, q, b, Role.Prefill));
-                                    list.Add(new ReplicaConfig(hw.Device, hw.Cluster, par, q, b, Role.Decode));
+                                    list.Add(new ReplicaConfig(hw.Device, hw.Cluster, par, q, b, Role.Prefill) { Efficiency = hw.Efficiency });
+                                    list.Add(new ReplicaConfig(hw.Device, hw.Cluster, par, q, b, Role.Decode) { Efficiency = hw.Efficiency });
                                 }
                             }
                     }
@@ -147,7 +151,7 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         {
             int n = (int)Math.Ceiling(req.Demand.RequestsPerSecond / c.RequestsPerSecond);
             if (n * c.Config.Devices > req.Limits.MaxDevicesTotal) continue;
-            alternatives.Add(Build(req, [new PlanItem(c, n)], false, "homogeneous"));
+            alternatives.Add(Build(req, [new PlanItem(c, n)], false, "homogeneous", analyticOnly: true));
         }
         // Equal scores (whole nodes make many plans cost the same) go to the faster plan, then the smaller one.
         var ranked = plans.Concat(alternatives).Where(p => p.MeetsSlo)
@@ -155,6 +159,17 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
             .OrderBy(p => Math.Round(Score(req, p), 6)).ThenBy(p => p.PredictedTtftP90Seconds + p.PredictedTpotP90Seconds * req.Demand.MeanOutputTokens).ThenBy(p => p.Devices)
             .ThenBy(Signature, StringComparer.Ordinal).ToList();
         if (ranked.Count == 0) ranked = plans.OrderBy(p => Score(req, p)).ToList();
+        // The leading alternatives were judged analytically; check them like the solver's plans, then rank again:
+        // plans that meet the targets when checked first, then by the objective and the end-to-end latency.
+        if (checker is not null)
+        {
+            int shown = Math.Max(1, req.Top) + 5;
+            var head = ranked.Take(shown).Select(p => p.Note == "homogeneous" ? Build(req, p.Items.ToList(), p.Disaggregated, "homogeneous, checked") : p).ToList();
+            checkedPlans += head.Count(p => p.Note == "homogeneous, checked");
+            ranked = head.OrderByDescending(p => p.MeetsSlo).ThenBy(p => Math.Round(Score(req, p), 6))
+                .ThenBy(p => p.PredictedTtftP90Seconds + p.PredictedTpotP90Seconds * req.Demand.MeanOutputTokens).ThenBy(p => p.Devices)
+                .ThenBy(Signature, StringComparer.Ordinal).Concat(ranked.Skip(shown)).ToList();
+        }
         var best = ranked[0];
         var top = ranked.Take(Math.Max(1, req.Top)).ToList();
         var reasons = ranked.Skip(1).Take(Math.Max(0, req.Top - 1) + 5).Select(p => (p, Reason(req, best, p))).ToList();
@@ -185,7 +200,7 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         _ => p.Devices,
     };
 
-    private Plan Build(PlanRequest req, List<PlanItem> items, bool dis, string note)
+    private Plan Build(PlanRequest req, List<PlanItem> items, bool dis, string note, bool analyticOnly = false)
     {
         var solverItems = items.Select(i => Item(req, i.Capacity, 1.0)).ToList();
         var counts = items.Select(i => i.Count).ToList();
@@ -197,7 +212,7 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         double cap = dis
             ? Math.Min(items.Where(i => i.Capacity.Config.Role == Role.Prefill).Sum(i => i.Count * i.Capacity.RequestsPerSecond), items.Where(i => i.Capacity.Config.Role == Role.Decode).Sum(i => i.Count * i.Capacity.RequestsPerSecond))
             : items.Sum(i => i.Count * i.Capacity.RequestsPerSecond);
-        var (ttft, tpot, goodput) = (checker ?? new AnalyticChecker(capacity, req.Model)).Check(items, dis, req.Demand, req.Slo);
+        var (ttft, tpot, goodput) = (analyticOnly || checker is null ? new AnalyticChecker(capacity, req.Model) : checker).Check(items, dis, req.Demand, req.Slo);
         bool meets = ttft <= req.Slo.TtftSeconds && tpot <= req.Slo.TpotSeconds;
         return new Plan(items, dis, cost, purchase, power, devices, nodes, cap, ttft, tpot, meets, note) { Goodput = goodput };
     }

@@ -93,3 +93,26 @@ public class PlannerTests
         Assert.Equal(new[] { 1.0, 2, 4 }, front.Select(p => p.CostPerHour).ToArray());
     }
 }
+
+public class SimulatorCheckTests
+{
+    private static readonly SpecLibrary Lib = new(RepoPaths.HardwareDir, RepoPaths.ModelsDir);
+
+    [Fact]
+    public void Simulated_check_reports_p90_latencies_within_the_targets_it_accepts()
+    {
+        var m = Lib.Model("llama-3.1-8b");
+        var d = Lib.Hardware("h100-sxm");
+        var req = new PlanRequest(m, [new HardwareOption(d, Lib.DefaultCluster(d))], new Demand(4, 1000, 200), new Slo(1.0, 0.05), [QuantizationScheme.Bf16], [64],
+            new Constraints(new Dictionary<string, double>(), new Dictionary<string, int>(), 16, false, double.MaxValue, double.MaxValue), Objective.Cost, false, 3);
+        var capacity = new AnalyticCapacity(m);
+        var checker = new SimulatorChecker(m, capacity, dem => Simulator.Serving.Presets.Get("chat", new Simulator.Serving.PoissonArrivals(dem.RequestsPerSecond))
+            .WithFixedLengths((int)dem.MeanInputTokens, (int)dem.MeanOutputTokens), 1000);
+        var best = new Planner(capacity, checker).Plan(req).Plans[0];
+        Assert.True(checker.Simulations > 0);
+        Assert.True(best.MeetsSlo);
+        Assert.InRange(best.PredictedTtftP90Seconds, 1e-3, 1.0);
+        Assert.InRange(best.PredictedTpotP90Seconds, 1e-3, 0.05);
+        Assert.Equal(4, best.Goodput, 0.5); // goodput = completed-within-SLO rate ~ the offered 4 req/s
+    }
+}

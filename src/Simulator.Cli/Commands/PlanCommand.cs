@@ -35,10 +35,10 @@ public static class PlanCommand
         cmd.SetAction(r =>
         {
             var lib = ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir));
-            var (req, defaults) = opts.Resolve(r, lib);
+            var (req, defaults, workload) = opts.Resolve(r, lib);
             if (ctx.Interactive) ctx.Err.WriteLine($"planning {req.Model.Name} on {string.Join(", ", req.Hardware.Select(h => h.Device.Name))} ...");
-            var result = Run(req);
-            Render(ctx, req, result, r.GetValue(format), defaults);
+            var result = Run(req, workload);
+            Render(ctx, req, result, r.GetValue(format), defaults, workload is not null);
             if (r.GetValue(plot) is { } path)
             {
                 RooflineCommand.Save(ParetoPlot(req, result), path);
@@ -50,11 +50,21 @@ public static class PlanCommand
     }
 
     /// <summary>Runs the planner; an impossible demand becomes exit code 4 with the planner's "infeasible" message.</summary>
-    public static PlanResult Run(PlanRequest req)
+    public static PlanResult Run(PlanRequest req, Func<Demand, Serving.WorkloadSpec>? workload = null)
     {
-        try { return new Planner.Planner(new AnalyticCapacity(req.Model)).Plan(req); }
+        var capacity = new AnalyticCapacity(req.Model);
+        IPlanChecker? checker = workload is null ? null : new SimulatorChecker(req.Model, capacity, workload, CheckRequests);
+        try { return new Planner.Planner(capacity, checker).Plan(req); }
         catch (InfeasibleException e) { throw new CliException(e.Message, 4); }
     }
+
+    /// <summary>Requests each checking simulation runs (enough for a stable p90, few enough to check dozens of plans in seconds).</summary>
+    public const int CheckRequests = 2000;
+
+    /// <summary>How latencies in the output were obtained.</summary>
+    public static string LatencyModel(bool simulated) => simulated
+        ? $"p90 from the discrete-event simulator ({CheckRequests} Poisson requests per plan checked); other alternatives analytic means"
+        : "analytic means (cost model + queueing); --check analytic";
 
     /// <summary>Cost against TTFT for every plan found, with the Pareto front.</summary>
     public static ScottPlot.Plot ParetoPlot(PlanRequest req, PlanResult result) =>
@@ -83,15 +93,16 @@ public static class PlanCommand
         private readonly Option<double?> _power = new("--power-budget") { Description = "Most watts the plan may draw" };
         private readonly Option<double?> _budget = new("--budget") { Description = "Most USD per hour the plan may cost" };
         private readonly Option<int> _top = new("--top") { Description = "Plans to show", DefaultValueFactory = _ => 5 };
+        private readonly Option<string> _check = new("--check") { Description = "How plans are checked: simulate (default, discrete-event simulation) or analytic", DefaultValueFactory = _ => "simulate" };
 
         public void AddTo(Command cmd)
         {
-            foreach (var o in new Option[] { _model, _hardware, _rate, _ttft, _tpot, _workload, _inputTokens, _outputTokens, _quant, _maxDevices, _inventory, _objective, _disagg, _maxBatch, _price, _wholeNodes, _power, _budget, _top })
+            foreach (var o in new Option[] { _model, _hardware, _rate, _ttft, _tpot, _workload, _inputTokens, _outputTokens, _quant, _maxDevices, _inventory, _objective, _disagg, _maxBatch, _price, _wholeNodes, _power, _budget, _top, _check })
                 cmd.Options.Add(o);
         }
 
         /// <summary>The planning problem, and the defaults that were used (so the output can say which).</summary>
-        public (PlanRequest Request, List<string> Defaults) Resolve(ParseResult r, Core.Loading.SpecLibrary lib)
+        public (PlanRequest Request, List<string> Defaults, Func<Demand, Serving.WorkloadSpec>? Workload) Resolve(ParseResult r, Core.Loading.SpecLibrary lib)
         {
             var m = lib.Model(r.GetValue(_model)!);
             var defaults = new List<string>();
@@ -99,20 +110,26 @@ public static class PlanCommand
             var hw = new List<HardwareOption>();
             foreach (var name in r.GetValue(_hardware)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                if (lib.IsCluster(name)) { var c = lib.Cluster(name); hw.Add(new HardwareOption(c.Device, c)); }
+                if (lib.IsCluster(name))
+                {
+                    var c = lib.Cluster(name);
+                    var (d, eff) = DeploymentOptions.Calibrated(c.Device);
+                    hw.Add(new HardwareOption(d, DeploymentOptions.CalibratedCluster(c) with { Device = d }) { Efficiency = eff });
+                }
                 else
                 {
-                    var (d, _) = DeploymentOptions.Calibrated(lib.Hardware(name));
+                    var (d, eff) = DeploymentOptions.Calibrated(lib.Hardware(name));
                     var c = DeploymentOptions.CalibratedCluster(lib.DefaultCluster(lib.Hardware(name)));
-                    hw.Add(new HardwareOption(d, c with { Device = d }));
+                    hw.Add(new HardwareOption(d, c with { Device = d }) { Efficiency = eff });
                 }
             }
             double lambda = r.GetValue(_rate);
             if (!(lambda > 0) || !double.IsFinite(lambda)) throw new CliException("--rate must be a positive number of requests per second");
             string wl = r.GetValue(_workload)!;
             if (!Workloads.TryGetValue(wl, out var lengths)) throw new CliException($"--workload must be one of {string.Join(", ", Workloads.Keys)}, not '{wl}'");
-            Default(_workload, $"workload {wl} ({lengths.Input:0} prompt / {lengths.Output:0} output tokens on average)");
             var demand = new Demand(lambda, r.GetValue(_inputTokens) ?? lengths.Input, r.GetValue(_outputTokens) ?? lengths.Output);
+            bool fixedLengths = r.GetValue(_inputTokens) is not null || r.GetValue(_outputTokens) is not null;
+            if (!fixedLengths) Default(_workload, $"workload {wl} ({lengths.Input:0} prompt / {lengths.Output:0} output tokens on average)");
             if (demand.MeanInputTokens < 1 || demand.MeanOutputTokens < 1) throw new CliException("--input-tokens and --output-tokens must be at least 1");
             var slo = new Slo(Time(r.GetValue(_ttft)!, "--ttft-slo"), Time(r.GetValue(_tpot)!, "--tpot-slo"));
             Default(_ttft, $"TTFT target {F.Seconds(slo.TtftSeconds)} (p90)");
@@ -135,7 +152,15 @@ public static class PlanCommand
             var limits = new Constraints(Pairs(r.GetValue(_price), "--price", v => double.Parse(v, CultureInfo.InvariantCulture)), Pairs(r.GetValue(_inventory), "--inventory", v => int.Parse(v, CultureInfo.InvariantCulture)),
                 r.GetValue(_maxDevices), whole == "on", r.GetValue(_power) ?? double.MaxValue, r.GetValue(_budget) ?? double.MaxValue);
             if (limits.MaxDevicesTotal < 1) throw new CliException("--max-devices must be at least 1");
-            return (new PlanRequest(m, hw, demand, slo, quants, batches, limits, obj, dis == "on", Math.Max(1, r.GetValue(_top))), defaults);
+            string check = r.GetValue(_check)!;
+            if (check is not ("simulate" or "analytic")) throw new CliException("--check must be simulate or analytic");
+            // The checking simulation draws lengths from the workload's distribution, or fixed lengths when given.
+            Func<Demand, Serving.WorkloadSpec>? spec = check == "analytic" ? null : d =>
+            {
+                var w = Serving.Presets.Get(wl, new Serving.PoissonArrivals(d.RequestsPerSecond));
+                return fixedLengths ? w.WithFixedLengths((int)Math.Round(d.MeanInputTokens), (int)Math.Round(d.MeanOutputTokens)) : w;
+            };
+            return (new PlanRequest(m, hw, demand, slo, quants, batches, limits, obj, dis == "on", Math.Max(1, r.GetValue(_top))), defaults, spec);
         }
     }
 
@@ -211,7 +236,7 @@ public static class PlanCommand
         };
     }
 
-    private static void Render(CliContext ctx, PlanRequest req, PlanResult result, OutputFormat format, List<string> defaults)
+    private static void Render(CliContext ctx, PlanRequest req, PlanResult result, OutputFormat format, List<string> defaults, bool simulated)
     {
         if (format == OutputFormat.Json)
         {
@@ -222,7 +247,7 @@ public static class PlanCommand
                 ["ttftSloSeconds"] = req.Slo.TtftSeconds,
                 ["tpotSloSeconds"] = req.Slo.TpotSeconds,
                 ["defaults"] = Json.Node(defaults.ToArray()),
-                ["latencyModel"] = "analytic (cost model + queueing), mean latencies",
+                ["latencyModel"] = LatencyModel(simulated),
                 ["plans"] = new JsonArray(result.Plans.Select(p => (JsonNode)PlanJson(p)).ToArray()),
                 ["alternatives"] = new JsonArray(result.Alternatives.Select(a => { var o = PlanJson(a.Plan); o["lostBecause"] = a.Reason; return (JsonNode)o; }).ToArray()),
                 ["paretoCostLatency"] = new JsonArray(result.ParetoCostLatency.Select(p => (JsonNode)PlanJson(p)).ToArray()),
@@ -257,6 +282,6 @@ public static class PlanCommand
             foreach (var (p, why) in result.Alternatives.Take(5)) ctx.Out.WriteLine($"  {Label(p)}: {why}");
         }
         var s = result.Stats;
-        ctx.Out.WriteLine($"search: {s.Considered} configurations, {s.Pruned} pruned, solver {s.SolverStatus}, {s.CheckRounds} check round(s), {s.WallSeconds:0.00} s. Latencies are analytic means.");
+        ctx.Out.WriteLine($"search: {s.Considered} configurations, {s.Pruned} pruned, solver {s.SolverStatus}, {s.CheckRounds} check round(s), {s.Checked} plan(s) checked, {s.WallSeconds:0.00} s. Latencies: {LatencyModel(simulated)}.");
     }
 }

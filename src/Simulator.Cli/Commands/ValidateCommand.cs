@@ -139,7 +139,7 @@ public static class ValidateCommand
         var sum = new Table("benchmark", "count", "skipped", "medianAbsPctError", "p90AbsPctError", "maxAbsPctError", "biasPct").AlignRight("count", "skipped", "medianAbsPctError", "p90AbsPctError", "maxAbsPctError", "biasPct");
         foreach (var s in summary)
             sum.Add((s.Benchmark, s.Benchmark), (s.Count.ToString(), s.Count), (s.Skipped.ToString(), s.Skipped), (s.MedianAbsPctError.ToString("0.0"), s.MedianAbsPctError),
-                (s.P90AbsPctError.ToString("0.0"), s.P90AbsPctError), (s.MaxAbsPctError.ToString("0.0"), s.MaxAbsPctError), (s.BiasPct.ToString("+0.0;-0.0"), s.BiasPct));
+                (s.P90AbsPctError.ToString("0.0"), s.P90AbsPctError), (s.MaxAbsPctError.ToString("0.0"), s.MaxAbsPctError), ((Math.Round(s.BiasPct, 1) == 0 ? 0.0 : s.BiasPct).ToString("+0.0;-0.0;0.0"), s.BiasPct));
         switch (format)
         {
             case OutputFormat.Json:
