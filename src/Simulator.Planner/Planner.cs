@@ -28,7 +28,11 @@ public sealed record PlanRequest(
 public sealed record SearchStats(int Considered, int Pruned, int Evaluated, int Checked, int CheckRounds, string SolverStatus, double WallSeconds);
 
 /// <summary>Ranked plans, the alternatives that lost and why, and the statistics.</summary>
-public sealed record PlanResult(IReadOnlyList<Plan> Plans, IReadOnlyList<(Plan Plan, string Reason)> Alternatives, IReadOnlyList<Plan> ParetoCostLatency, IReadOnlyList<Capacity> Capacities, SearchStats Stats);
+public sealed record PlanResult(IReadOnlyList<Plan> Plans, IReadOnlyList<(Plan Plan, string Reason)> Alternatives, IReadOnlyList<Plan> ParetoCostLatency, IReadOnlyList<Capacity> Capacities, SearchStats Stats)
+{
+    /// <summary>Plans no other beats on both output tokens per second per device and tokens per second per user.</summary>
+    public IReadOnlyList<Plan> ParetoThroughput { get; init; } = [];
+}
 
 /// <summary>No plan can exist: says which constraint binds and what to relax.</summary>
 public sealed class InfeasibleException(string message) : Exception(message);
@@ -174,7 +178,45 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         var top = ranked.Take(Math.Max(1, req.Top)).ToList();
         var reasons = ranked.Skip(1).Take(Math.Max(0, req.Top - 1) + 5).Select(p => (p, Reason(req, best, p))).ToList();
         var pareto = Pareto(ranked, p => p.CostPerHour, p => p.PredictedTtftP90Seconds);
-        return new PlanResult(top, reasons, pareto, priced, new SearchStats(configs.Count, pruned, caps.Length, checkedPlans, rounds, status, clock.Elapsed.TotalSeconds));
+        // Throughput per device against tokens per second each user sees (1 / TPOT): both higher is better.
+        var paretoThroughput = Pareto(ranked.Where(p => p.PredictedTpotP90Seconds > 0), p => -p.CapacityRequestsPerSecond * req.Demand.MeanOutputTokens / p.Devices, p => p.PredictedTpotP90Seconds);
+        return new PlanResult(top, reasons, pareto, priced, new SearchStats(configs.Count, pruned, caps.Length, checkedPlans, rounds, status, clock.Elapsed.TotalSeconds)) { ParetoThroughput = paretoThroughput };
+    }
+
+    /// <summary>
+    /// For a fixed cluster (the request's inventory and device limit): the highest request rate some plan serves
+    /// within the targets, found by doubling and then bisecting the rate with the fast analytic check, then
+    /// confirmed with this planner's checker, stepping the rate down 5% at a time while the check fails.
+    /// </summary>
+    public (double Rate, PlanResult Result) HighestGoodput(PlanRequest req)
+    {
+        var fast = new Planner(capacity);
+        bool Feasible(double rate)
+        {
+            try { return fast.Plan(req with { Demand = req.Demand with { RequestsPerSecond = rate } }).Plans[0].MeetsSlo; }
+            catch (InfeasibleException) { return false; }
+        }
+        double lo = 0, hi = 0.25;
+        while (Feasible(hi) && hi < 1e6) { lo = hi; hi *= 2; }
+        if (lo == 0)
+        {
+            // Even a quarter request per second fails: let the planner say why.
+            Plan(req with { Demand = req.Demand with { RequestsPerSecond = hi } });
+            throw new InfeasibleException("infeasible: the cluster cannot meet the targets at any rate; relax the SLO targets or use a larger cluster.");
+        }
+        for (int i = 0; i < 14; i++)
+        {
+            double mid = (lo + hi) / 2;
+            if (Feasible(mid)) lo = mid; else hi = mid;
+        }
+        double rate = lo;
+        PlanResult result = Plan(req with { Demand = req.Demand with { RequestsPerSecond = rate } });
+        for (int i = 0; i < 10 && !result.Plans[0].MeetsSlo; i++)
+        {
+            rate *= 0.95;
+            result = Plan(req with { Demand = req.Demand with { RequestsPerSecond = rate } });
+        }
+        return (rate, result);
     }
 
     /// <summary>What a plan runs, independent of how it was found (to drop duplicates).</summary>

@@ -188,3 +188,23 @@ public class PlanCliTests
         Assert.DoesNotContain("   at ", err);
     }
 }
+
+public class FixedClusterPlanTests
+{
+    [Fact]
+    public void Fixed_cluster_reports_the_highest_goodput_within_its_devices()
+    {
+        var (code, stdout, err) = CliRunner.Run("plan", "--model", "llama-3.1-8b", "--cluster", "hgx-h100", "--check", "analytic", "--format", "json");
+        Assert.True(code == 0, err);
+        var root = JsonDocument.Parse(stdout).RootElement;
+        double rate = root.GetProperty("rate").GetDouble();
+        var best = root.GetProperty("plans")[0];
+        Assert.True(best.GetProperty("devices").GetInt32() <= 8);
+        Assert.True(best.GetProperty("meetsSlo").GetBoolean());
+        Assert.True(best.GetProperty("capacityRequestsPerSecond").GetDouble() >= rate - 1e-9);
+        // Bisection found the edge: 10% more traffic has no plan on 8 devices.
+        var (code2, _, err2) = CliRunner.Run("plan", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--rate", (rate * 1.1).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--max-devices", "8", "--check", "analytic", "--allow-disaggregation", "on");
+        Assert.True(code2 == 4, $"expected infeasible at 1.1 x {rate}: {err2}");
+    }
+}

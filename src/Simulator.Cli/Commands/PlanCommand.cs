@@ -37,7 +37,18 @@ public static class PlanCommand
             var lib = ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir));
             var (req, defaults, workload) = opts.Resolve(r, lib);
             if (ctx.Interactive) ctx.Err.WriteLine($"planning {req.Model.Name} on {string.Join(", ", req.Hardware.Select(h => h.Device.Name))} ...");
-            var result = Run(req, workload);
+            PlanResult result;
+            if (opts.FixedCluster(r) is not null)
+            {
+                var capacity = new AnalyticCapacity(req.Model);
+                IPlanChecker? checker = workload is null ? null : new SimulatorChecker(req.Model, capacity, workload, CheckRequests);
+                double rate;
+                try { (rate, result) = new Planner.Planner(capacity, checker).HighestGoodput(req); }
+                catch (InfeasibleException e) { throw new CliException(e.Message, 4); }
+                req = req with { Demand = req.Demand with { RequestsPerSecond = Math.Round(rate, 3) } };
+                defaults.Insert(0, $"fixed cluster {opts.FixedCluster(r)} ({req.Limits.MaxDevicesTotal} devices): highest goodput found {rate:0.###} req/s within the targets; the plans below serve that rate");
+            }
+            else result = Run(req, workload);
             Render(ctx, req, result, r.GetValue(format), defaults, workload is not null);
             if (r.GetValue(plot) is { } path)
             {
@@ -75,8 +86,12 @@ public static class PlanCommand
     public sealed class PlanOptions
     {
         private readonly Option<string> _model = new("--model", "-m") { Description = "Model name or file", Required = true };
-        private readonly Option<string> _hardware = new("--hardware", "-H") { Description = "Candidate hardware profiles or clusters, comma-separated", Required = true };
-        private readonly Option<double> _rate = new("--rate", "-r") { Description = "Requests per second to serve", Required = true };
+        private readonly Option<string?> _hardware = new("--hardware", "-H") { Description = "Candidate hardware profiles or clusters, comma-separated (required unless --cluster)" };
+
+        /// <summary>The fixed cluster, when one was given.</summary>
+        public string? FixedCluster(ParseResult r) => r.GetValue(_cluster);
+        private readonly Option<double?> _rate = new("--rate", "-r") { Description = "Requests per second to serve (required unless --cluster)" };
+        private readonly Option<string?> _cluster = new("--cluster") { Description = "A fixed cluster (name or YAML): find the highest goodput it gives within the targets instead of the cheapest plan for a rate" };
         private readonly Option<string> _ttft = new("--ttft-slo") { Description = "TTFT target at p90 (default 1 s)", DefaultValueFactory = _ => "1 s" };
         private readonly Option<string> _tpot = new("--tpot-slo") { Description = "TPOT target at p90 (default 50 ms)", DefaultValueFactory = _ => "50 ms" };
         private readonly Option<string> _workload = new("--workload", "-w") { Description = "chat (default), code, summarize, reasoning", DefaultValueFactory = _ => "chat" };
@@ -97,7 +112,7 @@ public static class PlanCommand
 
         public void AddTo(Command cmd)
         {
-            foreach (var o in new Option[] { _model, _hardware, _rate, _ttft, _tpot, _workload, _inputTokens, _outputTokens, _quant, _maxDevices, _inventory, _objective, _disagg, _maxBatch, _price, _wholeNodes, _power, _budget, _top, _check })
+            foreach (var o in new Option[] { _model, _hardware, _rate, _cluster, _ttft, _tpot, _workload, _inputTokens, _outputTokens, _quant, _maxDevices, _inventory, _objective, _disagg, _maxBatch, _price, _wholeNodes, _power, _budget, _top, _check })
                 cmd.Options.Add(o);
         }
 
@@ -108,7 +123,11 @@ public static class PlanCommand
             var defaults = new List<string>();
             void Default(Option o, string text) { if (r.GetResult(o) is null || r.GetResult(o)!.Implicit) defaults.Add(text); }
             var hw = new List<HardwareOption>();
-            foreach (var name in r.GetValue(_hardware)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            string? fixedCluster = r.GetValue(_cluster);
+            string? hwList = fixedCluster ?? r.GetValue(_hardware);
+            if (hwList is null) throw new CliException("--hardware is required (or --cluster for a fixed cluster)");
+            if (fixedCluster is not null && !lib.IsCluster(fixedCluster)) throw new CliException($"--cluster: '{fixedCluster}' is not a cluster; 'llmsim hardware list' names them");
+            foreach (var name in hwList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 if (lib.IsCluster(name))
                 {
@@ -123,7 +142,7 @@ public static class PlanCommand
                     hw.Add(new HardwareOption(d, c with { Device = d }) { Efficiency = eff });
                 }
             }
-            double lambda = r.GetValue(_rate);
+            double lambda = r.GetValue(_rate) ?? (fixedCluster is not null ? 1 : throw new CliException("--rate is required (requests per second), unless --cluster asks for the highest goodput"));
             if (!(lambda > 0) || !double.IsFinite(lambda)) throw new CliException("--rate must be a positive number of requests per second");
             string wl = r.GetValue(_workload)!;
             if (!Workloads.TryGetValue(wl, out var lengths)) throw new CliException($"--workload must be one of {string.Join(", ", Workloads.Keys)}, not '{wl}'");
@@ -139,8 +158,8 @@ public static class PlanCommand
             else defaults.Add("quantizations: 16-bit, fp8 where the device has it, w4a16");
             var batches = Ints(r.GetValue(_maxBatch)!, "--max-batch");
             Default(_maxBatch, $"batch limits {string.Join(",", batches)}");
-            Default(_maxDevices, $"at most {r.GetValue(_maxDevices)} devices");
-            var obj = r.GetValue(_objective) switch
+            if (fixedCluster is null) Default(_maxDevices, $"at most {r.GetValue(_maxDevices)} devices");
+            var obj = fixedCluster is not null ? Objective.Devices : r.GetValue(_objective) switch
             {
                 "cost" => Objective.Cost, "purchase" => Objective.Purchase, "power" => Objective.Power, "devices" => Objective.Devices,
                 var o => throw new CliException($"--objective must be cost, purchase, power or devices, not '{o}'"),
@@ -149,8 +168,16 @@ public static class PlanCommand
             if (dis is not ("on" or "off")) throw new CliException("--allow-disaggregation must be on or off");
             string whole = r.GetValue(_wholeNodes)!;
             if (whole is not ("on" or "off")) throw new CliException("--whole-nodes must be on or off");
-            var limits = new Constraints(Pairs(r.GetValue(_price), "--price", v => double.Parse(v, CultureInfo.InvariantCulture)), Pairs(r.GetValue(_inventory), "--inventory", v => int.Parse(v, CultureInfo.InvariantCulture)),
-                r.GetValue(_maxDevices), whole == "on", r.GetValue(_power) ?? double.MaxValue, r.GetValue(_budget) ?? double.MaxValue);
+            var inventory = Pairs(r.GetValue(_inventory), "--inventory", v => int.Parse(v, CultureInfo.InvariantCulture));
+            int maxDevices = r.GetValue(_maxDevices);
+            if (fixedCluster is not null)
+            {
+                // A fixed cluster: its devices are all there is, and they are already bought, so whole nodes cost nothing extra.
+                maxDevices = hw[0].Cluster.TotalDevices;
+                inventory[hw[0].Device.Name] = maxDevices;
+            }
+            var limits = new Constraints(Pairs(r.GetValue(_price), "--price", v => double.Parse(v, CultureInfo.InvariantCulture)), inventory,
+                maxDevices, whole == "on" && fixedCluster is null, r.GetValue(_power) ?? double.MaxValue, r.GetValue(_budget) ?? double.MaxValue);
             if (limits.MaxDevicesTotal < 1) throw new CliException("--max-devices must be at least 1");
             string check = r.GetValue(_check)!;
             if (check is not ("simulate" or "analytic")) throw new CliException("--check must be simulate or analytic");
@@ -251,6 +278,7 @@ public static class PlanCommand
                 ["plans"] = new JsonArray(result.Plans.Select(p => (JsonNode)PlanJson(p)).ToArray()),
                 ["alternatives"] = new JsonArray(result.Alternatives.Select(a => { var o = PlanJson(a.Plan); o["lostBecause"] = a.Reason; return (JsonNode)o; }).ToArray()),
                 ["paretoCostLatency"] = new JsonArray(result.ParetoCostLatency.Select(p => (JsonNode)PlanJson(p)).ToArray()),
+                ["paretoThroughputPerDeviceVsTokensPerUser"] = new JsonArray(result.ParetoThroughput.Select(p => (JsonNode)PlanJson(p)).ToArray()),
                 ["searchStats"] = new JsonObject
                 {
                     ["configurationsConsidered"] = result.Stats.Considered,
