@@ -34,8 +34,8 @@ using F = Simulator.Core.Units.Format;
 // ## Setup
 //
 // Find the repository (the folder holding `Simulator.sln`) so the shipped `hardware-profiles/` and
-// `model-specs/` are used, and define three small helpers: a text table, a chart saver (PNG files go to
-// `notebooks/output/`), and the calibration lookup `llmsim` itself uses.
+// `model-specs/` are used, and define two small helpers: a text table and a chart saver (PNG files go to
+// `notebooks/output/`). Calibrations come from `CalibrationFile.Calibrated`, the lookup `llmsim` itself uses.
 
 // %%
 CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
@@ -70,10 +70,6 @@ void SaveChart(ScottPlot.Plot plot, string file)
     Console.WriteLine($"chart: {Path.GetRelativePath(Path.Combine(root, "notebooks"), path).Replace('\\', '/')}");
 }
 
-// A device with its shipped calibration applied (fitted efficiency curves), as llmsim does; else the constants.
-(HardwareProfile Device, IEfficiencyModel Efficiency) Calibrated(HardwareProfile d) =>
-    d.CalibrationPath is { } p ? CalibrationFile.Apply(d, CalibrationFile.Load(p).OrThrow()) : (d, ConstantEfficiency.For(d));
-
 Console.WriteLine($"shipped library: {lib.HardwareNames.Count} devices, {lib.ModelNames.Count} models");
 
 // %% [markdown]
@@ -98,7 +94,7 @@ Console.WriteLine();
 string[] deviceNames = ["h100-sxm", "a100-80gb-sxm", "mi300x"];
 var deployments = deviceNames.Select(n =>
 {
-    var (device, efficiency) = Calibrated(lib.Hardware(n));
+    var (device, efficiency) = CalibrationFile.Calibrated(lib.Hardware(n));
     return Deployment.Create(model, device, QuantizationScheme.Bf16, Parallelism.Single, efficiency: efficiency);
 }).ToList();
 

@@ -78,10 +78,8 @@ void SaveChart(ScottPlot.Plot plot, string file)
 HardwareOption Option(string name)
 {
     var raw = lib.Hardware(name);
-    if (raw.CalibrationPath is not { } path) return new HardwareOption(raw, lib.DefaultCluster(raw));
-    var calibration = CalibrationFile.Load(path).OrThrow();
-    var (device, _) = CalibrationFile.Apply(raw, calibration);
-    return new HardwareOption(device, CalibrationFile.Apply(lib.DefaultCluster(raw), calibration) with { Device = device });
+    var (device, efficiency) = CalibrationFile.Calibrated(raw);
+    return new HardwareOption(device, CalibrationFile.Calibrated(lib.DefaultCluster(raw)) with { Device = device }) { Efficiency = efficiency };
 }
 
 Console.WriteLine($"shipped library: {lib.HardwareNames.Count} devices, {lib.ModelNames.Count} models");

@@ -77,9 +77,8 @@ void SaveChart(ScottPlot.Plot plot, string file)
 
 // The H100 and its cluster (hgx-h100) with the shipped calibration applied, and the efficiency model that goes with it.
 var rawDevice = lib.Hardware("h100-sxm");
-var calibration = CalibrationFile.Load(rawDevice.CalibrationPath!).OrThrow();
-var (device, efficiency) = CalibrationFile.Apply(rawDevice, calibration);
-var cluster = CalibrationFile.Apply(lib.DefaultCluster(rawDevice), calibration) with { Device = device };
+var (device, efficiency) = CalibrationFile.Calibrated(rawDevice);
+var cluster = CalibrationFile.Calibrated(lib.DefaultCluster(rawDevice)) with { Device = device };
 Console.WriteLine($"{device.DisplayName}: {F.Bandwidth(device.MemoryBandwidthBytesPerSecond)}, {F.Flops(device.PeakOpsPerSecond[DataType.Bf16])} bf16, " +
     $"{device.Price.HourlyUsd:0.00} USD/h; cluster {cluster.Name}: {cluster.DevicesPerNode} per node, {cluster.IntraNode?.Name} within, {cluster.InterNode?.Name} between nodes");
 
@@ -105,7 +104,7 @@ var limits = new Constraints(new Dictionary<string, double>(), new Dictionary<st
 
 Plan PlanFor(bool allowDisaggregation)
 {
-    var request = new PlanRequest(model, [new HardwareOption(device, cluster)], demand, new PlanSlo(TtftTarget, TpotTarget),
+    var request = new PlanRequest(model, [new HardwareOption(device, cluster) { Efficiency = efficiency }], demand, new PlanSlo(TtftTarget, TpotTarget),
         [QuantizationScheme.Bf16], [32, 64, 128, 256], limits, Objective.Cost, allowDisaggregation, Top: 1);
     return new Planner(new AnalyticCapacity(model)).Plan(request).Plans[0];
 }

@@ -118,12 +118,7 @@ PrintTable(["file", "rows", "broken", "benchmarks", "devices"], fileRows);
 // the median signed error (negative: the model is faster than measured).
 
 // %%
-(HardwareProfile, IEfficiencyModel) Shipped(HardwareProfile d) =>
-    d.CalibrationPath is { } p ? CalibrationFile.Apply(d, CalibrationFile.Load(p).OrThrow()) : (d, ConstantEfficiency.For(d));
-ClusterSpec ShippedCluster(ClusterSpec c) =>
-    c.Device.CalibrationPath is { } p ? CalibrationFile.Apply(c, CalibrationFile.Load(p).OrThrow()) : c;
-
-var calibrated = new Predictor(lib, Shipped) { AdjustCluster = ShippedCluster };
+var calibrated = new Predictor(lib, CalibrationFile.Calibrated) { AdjustCluster = CalibrationFile.Calibrated };
 var constants = new Predictor(lib, d => (d, ConstantEfficiency.For(d)));
 
 var comparisons = rows.ToDictionary(kv => kv.Key, kv => kv.Value.Select(calibrated.Compare).ToList());

@@ -117,6 +117,19 @@ public static class CalibrationFile
         return max is double a && half is double h && slope is double s ? new EfficiencyCurve(a, h, s) : null;
     }
 
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Calibration> Cache = new();
+
+    /// <summary>The calibration a profile references (read once per process), or null when it references none.</summary>
+    public static Calibration? Of(HardwareProfile device) =>
+        device.CalibrationPath is { } path ? Cache.GetOrAdd(Path.GetFullPath(path), p => Load(p).OrThrow()) : null;
+
+    /// <summary>A device with its own calibration applied (fitted curves, launch overhead), else its constant efficiencies.</summary>
+    public static (HardwareProfile Device, IEfficiencyModel Efficiency) Calibrated(HardwareProfile device) =>
+        Of(device) is { } c ? Apply(device, c) : (device, ConstantEfficiency.For(device));
+
+    /// <summary>A cluster with its device's calibrated intra-node link, where the calibration fitted one.</summary>
+    public static ClusterSpec Calibrated(ClusterSpec cluster) => Of(cluster.Device) is { } c ? Apply(cluster, c) : cluster;
+
     /// <summary>A cluster with its intra-node link replaced by the calibrated one, where the calibration has it.</summary>
     public static ClusterSpec Apply(ClusterSpec cluster, Calibration c) =>
         c.IntraNodeLink is { } link && cluster.IntraNode is not null ? cluster with { IntraNode = link with { Topology = cluster.IntraNode.Topology } } : cluster;

@@ -2,6 +2,7 @@ using System.CommandLine;
 using Simulator.Core.Loading;
 using Simulator.Core.Specs;
 using Simulator.Roofline;
+using Simulator.Validation;
 
 namespace Simulator.Cli.Commands;
 
@@ -62,28 +63,11 @@ public sealed class DeploymentOptions
         }
     }
 
-    /// <summary>
-    /// A device with its calibration applied where the profile names one (fitted curves and launch overhead),
-    /// else its constant efficiencies.
-    /// </summary>
-    public static (HardwareProfile Device, IEfficiencyModel Efficiency) Calibrated(HardwareProfile device)
-    {
-        if (device.CalibrationPath is not { } path) return (device, ConstantEfficiency.For(device));
-        return Simulator.Validation.CalibrationFile.Apply(device, Load(path));
-    }
+    /// <summary>A device with its own calibration applied, else its constants (see <see cref="CalibrationFile.Calibrated(HardwareProfile)"/>).</summary>
+    public static (HardwareProfile Device, IEfficiencyModel Efficiency) Calibrated(HardwareProfile device) => CalibrationFile.Calibrated(device);
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Simulator.Validation.Calibration> Loaded = new();
-
-    /// <summary>A calibration file, read once per process.</summary>
-    private static Simulator.Validation.Calibration Load(string path) =>
-        Loaded.GetOrAdd(Path.GetFullPath(path), p => Simulator.Validation.CalibrationFile.Load(p).OrThrow());
-
-    /// <summary>A cluster whose device's calibration fitted its intra-node link gets that link.</summary>
-    public static ClusterSpec CalibratedCluster(ClusterSpec cluster)
-    {
-        if (cluster.Device.CalibrationPath is not { } path) return cluster;
-        return Simulator.Validation.CalibrationFile.Apply(cluster, Load(path));
-    }
+    /// <summary>A cluster with its device's calibrated intra-node link.</summary>
+    public static ClusterSpec CalibratedCluster(ClusterSpec cluster) => CalibrationFile.Calibrated(cluster);
 
     /// <summary>
     /// Error bands from the device's calibration: the 10th and 90th percentile of the signed held-out error of
@@ -91,8 +75,7 @@ public sealed class DeploymentOptions
     /// </summary>
     public static (double P10, double P90)? Band(HardwareProfile device, string family)
     {
-        if (device.CalibrationPath is not { } path) return null;
-        return Load(path).ResidualBands.TryGetValue(family, out var b) ? b : null;
+        return CalibrationFile.Of(device) is { } c && c.ResidualBands.TryGetValue(family, out var b) ? b : null;
     }
 
     /// <summary>The range of measured values consistent with a prediction, given signed % errors (predicted - measured) / measured.</summary>
