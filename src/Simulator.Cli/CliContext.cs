@@ -15,7 +15,7 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     public TextWriter Out { get; } = stdout;
     public TextWriter Err { get; } = stderr;
 
-    /// <summary>Whether stdout is an interactive terminal (progress is shown only then).</summary>
+    /// <summary>Whether stderr is an interactive terminal (progress is shown only then; stdout may be redirected).</summary>
     public bool Interactive { get; init; }
 
     /// <summary>The shipped library folder: next to the executable (copied at build/pack), else found above the working folder.</summary>
@@ -35,9 +35,39 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
         return beside;
     }
 
-    /// <summary>Opens the library for the given folders (null: the defaults).</summary>
-    public SpecLibrary Library(string? hardwareDir, string? modelsDir) =>
-        new(hardwareDir ?? DefaultDir("hardware-profiles"), modelsDir ?? DefaultDir("model-specs"));
+    /// <summary>A folder shipped beside the executable (the build and the tool package copy it there).</summary>
+    public static string ShippedDir(string folder)
+    {
+        string? env = folder == "measured" ? Environment.GetEnvironmentVariable("LLMSIM_MEASURED_DIR") : null;
+        return string.IsNullOrEmpty(env) ? Path.Combine(AppContext.BaseDirectory, folder) : env;
+    }
+
+    /// <summary>Opens the library for the given folders (null: the defaults). A folder given that does not exist is an error, not an empty library.</summary>
+    public SpecLibrary Library(string? hardwareDir, string? modelsDir)
+    {
+        if (hardwareDir is not null && !Directory.Exists(hardwareDir)) throw new CliException($"--hardware-dir: folder '{hardwareDir}' does not exist");
+        if (modelsDir is not null && !Directory.Exists(modelsDir)) throw new CliException($"--models-dir: folder '{modelsDir}' does not exist");
+        var lib = new SpecLibrary(hardwareDir ?? DefaultDir("hardware-profiles"), modelsDir ?? DefaultDir("model-specs"));
+        _resolver = null;
+        _library = lib;
+        return lib;
+    }
+
+    /// <summary>Opens the library named by the command line's --hardware-dir and --models-dir (or the shipped one).</summary>
+    public SpecLibrary Library(System.CommandLine.ParseResult r) =>
+        Library(r.GetValue(Commands.CommonOptions.HardwareDir), r.GetValue(Commands.CommonOptions.ModelsDir));
+
+    private SpecLibrary? _library;
+    private Validation.DeviceResolver? _resolver;
+
+    /// <summary>This invocation's device resolver (calibrations loaded once, applied files remembered), over the last library opened.</summary>
+    public Validation.DeviceResolver Devices => _resolver ??= new Validation.DeviceResolver(_library);
+
+    /// <summary>
+    /// A progress line on stderr while a long step runs, shown only when stderr is a terminal; it reports elapsed
+    /// time, and with <c>Report</c> the share done and the time remaining. Dispose to clear it.
+    /// </summary>
+    public ProgressLine Progress(string label) => new(Interactive ? Err : null, label);
 
     /// <summary>Writes a table in the chosen format.</summary>
     public void Write(Table table, OutputFormat format)
@@ -48,5 +78,58 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
             case OutputFormat.Csv: Out.Write(table.ToCsv()); break;
             default: Out.Write(table.ToText()); break;
         }
+    }
+}
+
+/// <summary>One progress line on a terminal: label, share done, elapsed and remaining time; silent without a terminal.</summary>
+public sealed class ProgressLine : IDisposable
+{
+    private readonly TextWriter? _err;
+    private readonly string _label;
+    private readonly System.Diagnostics.Stopwatch _clock = System.Diagnostics.Stopwatch.StartNew();
+    private TimeSpan _lastDrawn = TimeSpan.FromSeconds(-1);
+    private bool _drawn, _closed;
+
+    public ProgressLine(TextWriter? err, string label)
+    {
+        _err = err;
+        _label = label;
+        if (_err is not null) Draw($"{_label} ...");
+    }
+
+    /// <summary>Reports progress as a fraction in [0, 1] (redrawn at most ten times a second), with an optional detail.</summary>
+    public void Report(double fraction, string detail = "")
+    {
+        if (_err is null || _closed) return;
+        var now = _clock.Elapsed;
+        if ((now - _lastDrawn).TotalSeconds < 0.1) return;
+        _lastDrawn = now;
+        string remaining = fraction > 0.01 ? $", about {Simulator.Core.Units.Format.Seconds(now.TotalSeconds * (1 - fraction) / fraction)} left" : "";
+        Draw($"{_label}: {fraction * 100:0}%{(detail.Length > 0 ? " (" + detail + ")" : "")}, {Simulator.Core.Units.Format.Seconds(now.TotalSeconds)} elapsed{remaining}");
+    }
+
+    /// <summary>Reports progress without a known total (elapsed time only).</summary>
+    public void Report(string detail)
+    {
+        if (_err is null || _closed) return;
+        var now = _clock.Elapsed;
+        if ((now - _lastDrawn).TotalSeconds < 0.1) return;
+        _lastDrawn = now;
+        Draw($"{_label}: {detail}, {Simulator.Core.Units.Format.Seconds(now.TotalSeconds)} elapsed");
+    }
+
+    private void Draw(string text)
+    {
+        const int width = 100;
+        if (text.Length > width) text = text[..width];
+        _err!.Write("\r" + text.PadRight(width));
+        _drawn = true;
+    }
+
+    public void Dispose()
+    {
+        if (_closed) return;
+        _closed = true;
+        if (_err is not null && _drawn) _err.Write("\r" + new string(' ', 100) + "\r");
     }
 }

@@ -3,7 +3,8 @@ using Simulator.Cli;
 using Simulator.Cli.Commands;
 using Simulator.Core.Loading;
 
-return Cli.Run(args, Console.Out, Console.Error, interactive: !Console.IsOutputRedirected);
+// Progress goes to stderr whenever stderr is a terminal, also when stdout is redirected (--format json > file).
+return Cli.Run(args, Console.Out, Console.Error, interactive: !Console.IsErrorRedirected);
 
 namespace Simulator.Cli
 {
@@ -13,6 +14,22 @@ namespace Simulator.Cli
         /// <summary>Exit code for bad input (files, options, impossible requests).</summary>
         public const int BadInput = 2;
 
+        /// <summary>Exit code of <c>plan</c> when no plan can meet the targets (the message says which constraint binds).</summary>
+        public const int Infeasible = 4;
+
+        /// <summary>Exit code for an internal error (a bug).</summary>
+        public const int InternalError = 70;
+
+        /// <summary>Most problems printed for one run; the rest are counted.</summary>
+        public const int MaxErrorsShown = 20;
+
+        /// <summary>Prints problems, at most <see cref="MaxErrorsShown"/> of them, then how many more there were.</summary>
+        public static void PrintErrors(TextWriter stderr, IReadOnlyCollection<string> errors)
+        {
+            foreach (var e in errors.Take(MaxErrorsShown)) stderr.WriteLine("error: " + e);
+            if (errors.Count > MaxErrorsShown) stderr.WriteLine($"error: ... and {errors.Count - MaxErrorsShown:N0} more problem(s) not shown");
+        }
+
         /// <summary>Runs one command line; never throws for user errors.</summary>
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive = false)
         {
@@ -21,11 +38,19 @@ namespace Simulator.Cli
             try
             {
                 var parsed = root.Parse(args);
+                if (parsed.Errors.Count > 0 && parsed.Action is null or System.CommandLine.Invocation.ParseErrorAction)
+                {
+                    // Every option-parsing problem (unknown option, a value out of range or of the wrong kind) is bad
+                    // input: exit code 2, like a bad file.
+                    PrintErrors(stderr, parsed.Errors.Select(e => e.Message).Distinct().ToList());
+                    stderr.WriteLine($"Run 'llmsim {string.Join(' ', CommandPath(parsed))} --help' for the options.");
+                    return BadInput;
+                }
                 return parsed.Invoke(new InvocationConfiguration { Output = stdout, Error = stderr, EnableDefaultExceptionHandler = false });
             }
             catch (SpecException e)
             {
-                foreach (var err in e.Errors) stderr.WriteLine("error: " + err);
+                PrintErrors(stderr, e.Errors.Select(x => x.ToString()).ToList());
                 return BadInput;
             }
             catch (CliException e)
@@ -37,8 +62,16 @@ namespace Simulator.Cli
             {
                 stderr.WriteLine($"internal error: {e.GetType().Name}: {e.Message}");
                 stderr.WriteLine("This is a bug in llmsim; run again with LLMSIM_DEBUG=1 for details and report it.");
-                return 70;
+                return InternalError;
             }
+        }
+
+        private static IEnumerable<string> CommandPath(ParseResult parsed)
+        {
+            var names = new List<string>();
+            for (var c = parsed.CommandResult; c is not null; c = c.Parent as System.CommandLine.Parsing.CommandResult)
+                if (c.Command is not RootCommand) names.Insert(0, c.Command.Name);
+            return names;
         }
 
         /// <summary>The root command with every verb.</summary>

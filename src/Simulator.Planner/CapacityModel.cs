@@ -21,24 +21,26 @@ public interface ICapacityModel
 /// is an M/D/1 server of prompts; a decode pool holds B requests with td(B) within the TPOT target.
 /// The chosen plans are checked afterwards; this only needs to rank configurations sensibly.
 /// </summary>
-public sealed class AnalyticCapacity(ModelSpec model) : ICapacityModel
+public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings = null) : ICapacityModel
 {
-    private sealed record Ctx(CostModel Cost, int Window, double Tp, int BMax, string? Problem);
+    private readonly int _minActivationTokens = (settings ?? PlannerSettings.Default).MinActivationTokens;
+
+    private sealed record Ctx(CostModel Cost, int Window, double Tp, int BMax, string? Problem, PruneCause? Cause = null);
 
     private Ctx Prepare(ReplicaConfig c, Demand demand)
     {
         Deployment d;
         try { d = Deployment.Create(model, c.Device, c.Quant, c.Parallelism, c.Cluster, efficiency: c.Efficiency); }
-        catch (PlanException e) { return new Ctx(null!, 0, double.NaN, 0, e.Message); }
+        catch (PlanException e) { return new Ctx(null!, 0, double.NaN, 0, e.Message, PruneCause.Invalid); }
         var cost = new CostModel(d);
         int window = d.Model.SlidingWindow ?? 0;
         double input = Math.Max(1, demand.MeanInputTokens), output = Math.Max(1, demand.MeanOutputTokens);
         var mem = MemoryModel.For(d);
-        if (!mem.WeightsFit) return new Ctx(cost, window, double.NaN, 0, $"weights ({mem.WeightBytes / 1e9:0.#} GB per device) do not fit");
-        double act = MemoryModel.ActivationBytes(d, Math.Max(input, 512), c.MaxBatch);
+        if (!mem.WeightsFit) return new Ctx(cost, window, double.NaN, 0, $"weights ({mem.WeightBytes / 1e9:0.#} GB per device) do not fit", PruneCause.WeightsDoNotFit);
+        double act = MemoryModel.ActivationBytes(d, Math.Max(input, _minActivationTokens), c.MaxBatch);
         double contextEnd = c.Role == Role.Prefill ? input : input + output;
         int bMax = Math.Min(c.MaxBatch, (int)Math.Floor(mem.MaxKvTokens(act) / contextEnd));
-        if (bMax < 1) return new Ctx(cost, window, double.NaN, 0, "not even one request's KV cache fits");
+        if (bMax < 1) return new Ctx(cost, window, double.NaN, 0, "not even one request's KV cache fits", PruneCause.NoKvRoom);
         var p = BatchShape.Create(window);
         p.AddPrefill((long)input);
         return new Ctx(cost, window, cost.StepSeconds(p), bMax, null);
@@ -75,13 +77,13 @@ public sealed class AnalyticCapacity(ModelSpec model) : ICapacityModel
     public Capacity Capacity(ReplicaConfig c, Demand demand, Slo slo)
     {
         var x = Prepare(c, demand);
-        if (x.Problem is not null) return new Capacity(c, 0, double.NaN, double.NaN, x.Problem);
+        if (x.Problem is not null) return new Capacity(c, 0, double.NaN, double.NaN, x.Problem) { Cause = x.Cause };
         double output = Math.Max(1, demand.MeanOutputTokens);
         double td1 = Td(x, demand, 1);
         if (c.Role != Role.Decode && x.Tp > slo.TtftSeconds)
-            return new Capacity(c, 0, x.Tp, td1, $"prefill alone takes {x.Tp * 1e3:0} ms, over the TTFT target");
+            return new Capacity(c, 0, x.Tp, td1, $"prefill alone takes {x.Tp * 1e3:0} ms, over the TTFT target") { Cause = PruneCause.TtftAtBatchOne };
         if (c.Role != Role.Prefill && td1 > slo.TpotSeconds)
-            return new Capacity(c, 0, x.Tp, td1, $"a decode step at batch 1 takes {td1 * 1e3:0.#} ms, over the TPOT target");
+            return new Capacity(c, 0, x.Tp, td1, $"a decode step at batch 1 takes {td1 * 1e3:0.#} ms, over the TPOT target") { Cause = PruneCause.TpotAtBatchOne };
         switch (c.Role)
         {
             case Role.Prefill:
@@ -102,7 +104,7 @@ public sealed class AnalyticCapacity(ModelSpec model) : ICapacityModel
                 double upper = Math.Min(0.999 / x.Tp, x.BMax / (output * td1));
                 double lambda = Bisect(l => Aggregated(x, demand, l) is { Fits: true } a && a.Ttft <= slo.TtftSeconds && a.Tpot <= slo.TpotSeconds, 0, upper);
                 var at = Aggregated(x, demand, lambda);
-                return new Capacity(c, lambda, at.Ttft, at.Tpot, lambda <= 0 ? "cannot meet the SLOs at any load" : null);
+                return new Capacity(c, lambda, at.Ttft, at.Tpot, lambda <= 0 ? "cannot meet the SLOs at any load" : null) { Cause = lambda <= 0 ? PruneCause.NoLoadMeetsTargets : null };
             }
         }
     }

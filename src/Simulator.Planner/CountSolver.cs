@@ -5,7 +5,10 @@ namespace Simulator.Planner;
 /// <summary>One candidate the solver may buy copies of.</summary>
 /// <param name="CapacityRps">Requests per second one copy serves within the SLOs.</param>
 /// <param name="Role">Aggregated, or prefill/decode for a disaggregated plan.</param>
-public sealed record SolverItem(string Key, string DeviceType, int Devices, int DevicesPerNode, double CapacityRps, Role Role, double HourlyUsdPerDevice, double PurchaseUsdPerDevice, double PowerWattsPerDevice);
+/// <param name="Quant">The quantization's name (plans keep one per device type when asked).</param>
+/// <param name="TcoUsdPerDevice">Purchase plus running cost of one device over the TCO period at board power (an upper bound used to rank).</param>
+public sealed record SolverItem(string Key, string DeviceType, int Devices, int DevicesPerNode, double CapacityRps, Role Role, double HourlyUsdPerDevice,
+    double PurchaseUsdPerDevice, double PowerWattsPerDevice, string Quant = "", double TcoUsdPerDevice = 0);
 
 /// <summary>The solver's answer.</summary>
 public sealed record SolverResult(string Status, IReadOnlyList<int> Counts, double Objective, IReadOnlyDictionary<string, int> NodesByType)
@@ -16,22 +19,25 @@ public sealed record SolverResult(string Status, IReadOnlyList<int> Counts, doub
 /// <summary>
 /// Integer program for how many copies of each configuration to run: serve the demanded rate (for a
 /// disaggregated plan, with the prefill pool and the decode pool each serving it) at the lowest hourly cost,
-/// purchase cost, power or device count, within per-type and total device limits, whole nodes, a power budget
-/// and a budget cap. Solved with OR-Tools CP-SAT on integers: capacities in milli-requests/s (rounded down),
-/// prices in cents (rounded up), power in watts.
+/// purchase cost, power, device count or total cost of ownership, within per-type and total device limits, whole
+/// nodes, a power budget, a budget cap and (when asked) one quantization per device type. Solved with OR-Tools
+/// CP-SAT on integers: capacities in milli-requests/s (rounded down), prices in cents (rounded up), power in watts.
+/// Ties in the objective go to fewer devices, then to the lower hourly cost, so the answer is unique.
 /// </summary>
 public static class CountSolver
 {
-    public static SolverResult Solve(IReadOnlyList<SolverItem> items, double demandRps, Constraints limits, Objective objective, bool disaggregated, double timeLimitSeconds = 10)
+    public static SolverResult Solve(IReadOnlyList<SolverItem> items, double demandRps, Constraints limits, Objective objective, bool disaggregated,
+        double timeLimitSeconds = 10)
     {
         var model = new CpModel();
         long demand = (long)Math.Ceiling(demandRps * 1000);
+        long maxTotal = Math.Min(limits.MaxDevicesTotal, Constraints.MaxDevicesLimit);
         var n = new IntVar[items.Count];
         for (int i = 0; i < items.Count; i++)
         {
             var it = items[i];
             long cap = Math.Max(1, (long)Math.Floor(it.CapacityRps * 1000));
-            long ub = Math.Min((demand + cap - 1) / cap, limits.MaxDevicesTotal / Math.Max(1, it.Devices));
+            long ub = Math.Min((demand + cap - 1) / cap, maxTotal / Math.Max(1, it.Devices));
             if (limits.MaxDevices.TryGetValue(it.DeviceType, out int perType)) ub = Math.Min(ub, perType / Math.Max(1, it.Devices));
             n[i] = model.NewIntVar(0, Math.Max(0, ub), $"n{i}");
         }
@@ -45,6 +51,24 @@ public static class CountSolver
         foreach (var (i, it) in items.Select((x, i) => (i, x)))
             if (it.Role == Role.Aggregated == disaggregated) model.Add(n[i] == 0);
 
+        // One quantization per device type: a boolean per (type, quantization), at most one true per type.
+        if (limits.OneQuantizationPerDeviceType)
+        {
+            foreach (var byType in Enumerable.Range(0, items.Count).GroupBy(i => items[i].DeviceType))
+            {
+                var byQuant = byType.GroupBy(i => items[i].Quant).ToList();
+                if (byQuant.Count < 2) continue;
+                var chosen = new List<BoolVar>();
+                foreach (var g in byQuant)
+                {
+                    var b = model.NewBoolVar($"q_{byType.Key}_{g.Key}");
+                    chosen.Add(b);
+                    foreach (int i in g) model.Add(n[i] == 0).OnlyEnforceIf(b.Not());
+                }
+                model.AddAtMostOne(chosen);
+            }
+        }
+
         // Devices per type, rounded up to whole nodes when asked.
         var types = items.Select(x => x.DeviceType).Distinct().Order(StringComparer.Ordinal).ToList();
         var nodes = new Dictionary<string, IntVar>();
@@ -54,7 +78,7 @@ public static class CountSolver
             var idx = Enumerable.Range(0, items.Count).Where(i => items[i].DeviceType == t).ToArray();
             var devices = LinearExpr.WeightedSum(idx.Select(i => n[i]), idx.Select(i => (long)items[i].Devices));
             int perNode = Math.Max(1, items[idx[0]].DevicesPerNode);
-            int maxT = limits.MaxDevices.TryGetValue(t, out int m) ? Math.Min(m, limits.MaxDevicesTotal) : limits.MaxDevicesTotal;
+            long maxT = limits.MaxDevices.TryGetValue(t, out int m) ? Math.Min(m, maxTotal) : maxTotal;
             model.Add(devices <= maxT);
             IntVar? nodeVar = null;
             if (limits.WholeNodes)
@@ -73,7 +97,8 @@ public static class CountSolver
         LinearExpr hourly = LinearExpr.Sum(types.Select(t => Paid(t) * Cents(first[t].HourlyUsdPerDevice)));
         LinearExpr purchase = LinearExpr.Sum(types.Select(t => Paid(t) * (long)Math.Ceiling(first[t].PurchaseUsdPerDevice)));
         LinearExpr power = LinearExpr.Sum(types.Select(t => Paid(t) * (long)Math.Ceiling(first[t].PowerWattsPerDevice)));
-        if (deviceExprs.Count > 0) model.Add(LinearExpr.Sum(deviceExprs.Select(e => e.Devices)) <= limits.MaxDevicesTotal);
+        LinearExpr tco = LinearExpr.Sum(types.Select(t => Paid(t) * (long)Math.Ceiling(first[t].TcoUsdPerDevice)));
+        if (deviceExprs.Count > 0) model.Add(LinearExpr.Sum(deviceExprs.Select(e => e.Devices)) <= maxTotal);
         if (limits.PowerBudgetWatts < double.MaxValue) model.Add(power <= (long)Math.Floor(limits.PowerBudgetWatts));
         if (limits.BudgetUsdPerHour < double.MaxValue) model.Add(hourly <= (long)Math.Floor(limits.BudgetUsdPerHour * 100));
         var goal = objective switch
@@ -81,6 +106,7 @@ public static class CountSolver
             Objective.Cost => hourly,
             Objective.Purchase => purchase,
             Objective.Power => power,
+            Objective.Tco => tco,
             _ => total,
         };
         // Ties broken by fewer devices, then by the hourly cost, so the answer is unique and reproducible.
@@ -97,6 +123,15 @@ public static class CountSolver
         return new SolverResult(s, counts, ObjectiveValue(items, counts, objective, limits.WholeNodes), nodeCounts);
     }
 
+    /// <summary>Devices paid for per device type: the devices used, rounded up to whole nodes when asked.</summary>
+    public static int BilledDevices(IReadOnlyList<SolverItem> items, IReadOnlyList<int> counts, bool wholeNodes) =>
+        Enumerable.Range(0, items.Count).GroupBy(i => items[i].DeviceType).Sum(g =>
+        {
+            int devices = g.Sum(i => counts[i] * items[i].Devices);
+            int perNode = Math.Max(1, items[g.First()].DevicesPerNode);
+            return wholeNodes ? (devices + perNode - 1) / perNode * perNode : devices;
+        });
+
     /// <summary>The objective of given counts, computed directly (whole nodes charged when asked).</summary>
     public static double ObjectiveValue(IReadOnlyList<SolverItem> items, IReadOnlyList<int> counts, Objective objective, bool wholeNodes)
     {
@@ -112,6 +147,7 @@ public static class CountSolver
                 Objective.Cost => paid * Math.Ceiling(it.HourlyUsdPerDevice * 100) / 100,
                 Objective.Purchase => paid * Math.Ceiling(it.PurchaseUsdPerDevice),
                 Objective.Power => paid * Math.Ceiling(it.PowerWattsPerDevice),
+                Objective.Tco => paid * Math.Ceiling(it.TcoUsdPerDevice),
                 _ => paid,
             };
         }

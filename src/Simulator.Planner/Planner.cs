@@ -11,6 +11,30 @@ public sealed record HardwareOption(HardwareProfile Device, ClusterSpec Cluster)
     public IEfficiencyModel? Efficiency { get; init; }
 }
 
+/// <summary>
+/// The planner's own constants, named and documented in one place (each can be changed by code that builds a request;
+/// the command line keeps the defaults).
+/// </summary>
+/// <param name="CheckDerate">When a plan misses its targets in the check, the capacities it used are multiplied by this before solving again.</param>
+/// <param name="MaxCheckRounds">Solve-and-check rounds before giving up on improving a plan.</param>
+/// <param name="MaxPipelineStages">Largest pipeline-parallel degree searched (deeper pipelines only add bubbles at serving batch sizes).</param>
+/// <param name="MinActivationTokens">Prompt tokens a step's activation buffer is sized for at least (the engine's smallest step budget in practice).</param>
+/// <param name="GoodputStartRate">Fixed-cluster search: first rate tried (requests/s), doubled until a plan fails.</param>
+/// <param name="GoodputStepDown">Fixed-cluster search: factor the rate is multiplied by while the simulated check fails.</param>
+/// <param name="ExtraAlternatives">Alternatives shown beyond the top plans.</param>
+public sealed record PlannerSettings(
+    double CheckDerate = 0.85,
+    int MaxCheckRounds = 5,
+    int MaxPipelineStages = 4,
+    int MinActivationTokens = 512,
+    double GoodputStartRate = 0.25,
+    double GoodputStepDown = 0.95,
+    int ExtraAlternatives = 5)
+{
+    /// <summary>The defaults above.</summary>
+    public static PlannerSettings Default { get; } = new();
+}
+
 /// <summary>Everything a planning run needs.</summary>
 public sealed record PlanRequest(
     ModelSpec Model,
@@ -22,16 +46,33 @@ public sealed record PlanRequest(
     Constraints Limits,
     Objective Objective,
     bool AllowDisaggregation,
-    int Top = 5);
+    int Top = 5)
+{
+    /// <summary>Period, energy price, PUE and hosting price of the total-cost-of-ownership view.</summary>
+    public TcoSettings Tco { get; init; } = TcoSettings.Default;
 
-/// <summary>How the search went.</summary>
+    /// <summary>The planner's constants.</summary>
+    public PlannerSettings Settings { get; init; } = PlannerSettings.Default;
+
+    /// <summary>The rate the plan's capacity must reach: the demand divided by the target utilisation (1 − headroom).</summary>
+    public double CapacityTarget => Demand.RequestsPerSecond / (1 - Limits.Headroom);
+}
+
+/// <summary>How the search went. <see cref="WallSeconds"/> is kept out of deterministic output.</summary>
+/// <param name="SolverStatus">Per part, e.g. "aggregated: optimal; disaggregated: optimal"; a part without a plan says why, never just "infeasible".</param>
 public sealed record SearchStats(int Considered, int Pruned, int Evaluated, int Checked, int CheckRounds, string SolverStatus, double WallSeconds);
 
-/// <summary>Ranked plans, the alternatives that lost and why, and the statistics.</summary>
+/// <summary>Ranked plans, the alternatives that lost and why, the devices asked for that are in neither, and the statistics.</summary>
 public sealed record PlanResult(IReadOnlyList<Plan> Plans, IReadOnlyList<(Plan Plan, string Reason)> Alternatives, IReadOnlyList<Plan> ParetoCostLatency, IReadOnlyList<Capacity> Capacities, SearchStats Stats)
 {
     /// <summary>Plans no other beats on both output tokens per second per device and tokens per second per user.</summary>
     public IReadOnlyList<Plan> ParetoThroughput { get; init; } = [];
+
+    /// <summary>Every device asked for that appears in no plan and no alternative, with the reason and the option that would bring it in.</summary>
+    public IReadOnlyList<Exclusion> Excluded { get; init; } = [];
+
+    /// <summary>Why the first plan is first (against the second, or alone).</summary>
+    public string WhyFirst { get; init; } = "";
 }
 
 /// <summary>No plan can exist: says which constraint binds and what to relax.</summary>
@@ -42,18 +83,20 @@ public interface IPlanChecker
 {
     /// <summary>Predicted p90 TTFT and TPOT of the plan at the demanded rate; the plan meets its SLOs when both are within target.</summary>
     (double TtftP90, double TpotP90, double Goodput) Check(IReadOnlyList<PlanItem> items, bool disaggregated, Demand demand, Slo slo);
+
+    /// <summary>How this checker obtains latencies.</summary>
+    CheckMethod Method { get; }
 }
 
 /// <summary>
 /// Searches replica configurations (device, TP, PP, EP, quantization, batch limit, role), prunes those that cannot
 /// fit or cannot meet the SLOs even at batch 1, estimates each survivor's capacity, asks CP-SAT for the cheapest
 /// mix that serves the demand (aggregated, and disaggregated prefill/decode pools), checks the winners and, if a
-/// plan misses its SLOs, derates the capacities it used and solves again.
+/// plan misses its SLOs, derates the capacities it used and solves again. Every device asked for ends in a plan,
+/// an alternative, or the excluded list with the reason.
 /// </summary>
 public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = null)
 {
-    public const int MaxCheckRounds = 5;
-
     /// <summary>The candidate configurations for a request (before pruning).</summary>
     public static List<ReplicaConfig> SearchSpace(PlanRequest req)
     {
@@ -64,7 +107,7 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
             var quants = req.Quantizations ?? DefaultQuantizations(hw.Device, m);
             int perNode = hw.Cluster.DevicesPerNode;
             for (int tp = 1; tp <= perNode; tp *= 2)
-                for (int pp = 1; pp <= 4 && tp * pp <= Math.Min(req.Limits.MaxDevicesTotal, hw.Cluster.TotalDevices); pp *= 2)
+                for (int pp = 1; pp <= req.Settings.MaxPipelineStages && tp * pp <= Math.Min(req.Limits.MaxDevicesTotal, hw.Cluster.TotalDevices); pp *= 2)
                     foreach (int ep in m.Moe is null ? [1] : tp > 1 ? new[] { 1, tp } : [1])
                     {
                         var par = new Parallelism(tp, pp, ep);
@@ -101,6 +144,17 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         return link is null ? 0 : Collectives.SendRecv(bytes, link);
     }
 
+    /// <summary>The hourly price in force for a device: the user's (--price), else the profile's (NaN when neither).</summary>
+    public static double Hourly(PlanRequest req, HardwareProfile d) =>
+        req.Limits.HourlyUsd.TryGetValue(d.Name, out var h) ? h : d.Price.HourlyUsd;
+
+    /// <summary>The purchase price in force for a device: the user's (--purchase-price), else the profile's (NaN when neither).</summary>
+    public static double Purchase(PlanRequest req, HardwareProfile d) =>
+        req.Limits.PurchaseUsd.TryGetValue(d.Name, out var p) ? p : d.Price.PurchaseUsd;
+
+    /// <summary>Idle power of a device: the profile's, else a quarter of its board power (the simulator's documented default).</summary>
+    public static double IdleWatts(HardwareProfile d) => double.IsNaN(d.IdlePowerWatts) ? 0.25 * d.PowerWatts : d.IdlePowerWatts;
+
     public PlanResult Plan(PlanRequest req)
     {
         var clock = Stopwatch.StartNew();
@@ -116,9 +170,7 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
             var slo = c.Role == Role.Prefill ? req.Slo with { TtftSeconds = req.Slo.TtftSeconds - transfer } : req.Slo;
             caps[i] = capacity.Capacity(c, req.Demand, slo);
         });
-        var priced = caps.Select(c => c.Usable && req.Objective is Objective.Cost && double.IsNaN(Hourly(req, c.Config.Device)) ? c with { PrunedReason = $"{c.Config.Device.Name} has no hourly price (give one with --price)" } : c)
-            .Select(c => c.Usable && req.Objective is Objective.Purchase && double.IsNaN(c.Config.Device.Price.PurchaseUsd) ? c with { PrunedReason = $"{c.Config.Device.Name} has no purchase price" } : c)
-            .ToArray();
+        var priced = caps.Select(c => Priced(req, c)).ToArray();
         var usable = priced.Where(c => c.Usable).ToList();
         int pruned = priced.Length - usable.Count;
         bool anyAggregated = usable.Any(c => c.Config.Role == Role.Aggregated);
@@ -127,66 +179,196 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
 
         var derate = new Dictionary<string, double>();
         var plans = new List<Plan>();
-        string status = "";
+        var parts = new List<string>();
         int rounds = 0, checkedPlans = 0;
         foreach (bool dis in req.AllowDisaggregation ? new[] { false, true } : [false])
         {
+            string part = dis ? "disaggregated" : "aggregated";
             var pool = usable.Where(c => dis ? c.Config.Role != Role.Aggregated : c.Config.Role == Role.Aggregated).ToList();
-            if (pool.Count == 0 || (dis && (!pool.Any(c => c.Config.Role == Role.Prefill) || !pool.Any(c => c.Config.Role == Role.Decode)))) continue;
-            for (int round = 1; round <= MaxCheckRounds; round++)
+            if (pool.Count == 0 || (dis && (!pool.Any(c => c.Config.Role == Role.Prefill) || !pool.Any(c => c.Config.Role == Role.Decode))))
+            {
+                parts.Add($"{part}: no usable configuration");
+                continue;
+            }
+            string outcome = "";
+            for (int round = 1; round <= req.Settings.MaxCheckRounds; round++)
             {
                 rounds = Math.Max(rounds, round);
                 var items = pool.Select(c => Item(req, c, derate.GetValueOrDefault(c.Config.Key, 1.0))).ToList();
-                var result = CountSolver.Solve(items, req.Demand.RequestsPerSecond, req.Limits, req.Objective, dis);
-                status = dis && status.Length > 0 ? status + "/" + result.Status : result.Status;
-                if (!result.Feasible) break;
+                var result = CountSolver.Solve(items, req.CapacityTarget, req.Limits, req.Objective, dis);
+                if (!result.Feasible)
+                {
+                    outcome = round == 1 ? "no plan within the limits" : $"{outcome}; no plan within the limits after derating";
+                    break;
+                }
+                outcome = result.Status.ToLowerInvariant() + (round > 1 ? $" after {round} rounds" : "");
                 var chosen = pool.Select((c, i) => new PlanItem(c, result.Counts[i])).Where(p => p.Count > 0).ToList();
-                var plan = Build(req, chosen, dis, $"CP-SAT {result.Status.ToLowerInvariant()}, round {round}");
+                var plan = Build(req, chosen, dis, $"CP-SAT {result.Status.ToLowerInvariant()}, round {round}", PlanOrigin.Solver);
                 checkedPlans++;
-                if (plan.MeetsSlo || round == MaxCheckRounds) { plans.Add(plan); break; }
-                foreach (var it in chosen) derate[it.Capacity.Config.Key] = derate.GetValueOrDefault(it.Capacity.Config.Key, 1.0) * 0.85;
+                if (plan.MeetsSlo || round == req.Settings.MaxCheckRounds)
+                {
+                    plans.Add(plan);
+                    if (!plan.MeetsSlo) outcome += ", misses a target when checked";
+                    break;
+                }
+                foreach (var it in chosen) derate[it.Capacity.Config.Key] = derate.GetValueOrDefault(it.Capacity.Config.Key, 1.0) * req.Settings.CheckDerate;
             }
+            parts.Add($"{part}: {outcome}");
         }
-        if (plans.Count == 0) throw new InfeasibleException(WhySolverFails(req, usable) + $" (solver status {status})");
+        string status = string.Join("; ", parts);
+        if (plans.Count == 0) throw new InfeasibleException(WhySolverFails(req, usable) + $" (solver: {status})");
 
         // Alternatives: each usable configuration alone (homogeneous plans), for the Pareto fronts and the "why not".
         var alternatives = new List<Plan>();
         foreach (var c in usable.Where(c => c.Config.Role == Role.Aggregated))
         {
-            int n = (int)Math.Ceiling(req.Demand.RequestsPerSecond / c.RequestsPerSecond);
-            if (n * c.Config.Devices > req.Limits.MaxDevicesTotal) continue;
-            alternatives.Add(Build(req, [new PlanItem(c, n)], false, "homogeneous", analyticOnly: true));
+            int n = (int)Math.Ceiling(req.CapacityTarget / c.RequestsPerSecond - 1e-9);
+            if ((long)n * c.Config.Devices > req.Limits.MaxDevicesTotal) continue;
+            if (req.Limits.MaxDevices.TryGetValue(c.Config.Device.Name, out int inv) && (long)n * c.Config.Devices > inv) continue;
+            var alt = Build(req, [new PlanItem(c, n)], false, "homogeneous", PlanOrigin.Homogeneous, analyticOnly: true);
+            if (alt.CostPerHour > req.Limits.BudgetUsdPerHour || alt.PowerWatts > req.Limits.PowerBudgetWatts) continue;
+            alternatives.Add(alt);
         }
-        // Equal scores (whole nodes make many plans cost the same) go to the faster plan, then the smaller one.
-        var ranked = plans.Concat(alternatives).Where(p => p.MeetsSlo)
-            .GroupBy(Signature).Select(g => g.First())
-            .OrderBy(p => Math.Round(Score(req, p), 6)).ThenBy(p => p.PredictedTtftP90Seconds + p.PredictedTpotP90Seconds * req.Demand.MeanOutputTokens).ThenBy(p => p.Devices)
-            .ThenBy(Signature, StringComparer.Ordinal).ToList();
-        if (ranked.Count == 0) ranked = plans.OrderBy(p => Score(req, p)).ToList();
+        var ranked = Rank(req, plans.Concat(alternatives).Where(p => p.MeetsSlo).GroupBy(Signature).Select(g => g.First()));
+        if (ranked.Count == 0) ranked = Rank(req, plans);
         // The leading alternatives were judged analytically; check them like the solver's plans, then rank again:
-        // plans that meet the targets when checked first, then by the objective and the end-to-end latency.
+        // plans that meet the targets when checked first, then by the objective and the tie-breaks.
+        int shown = Math.Max(1, req.Top) + req.Settings.ExtraAlternatives;
         if (checker is not null)
         {
-            int shown = Math.Max(1, req.Top) + 5;
-            var head = ranked.Take(shown).Select(p => p.Note == "homogeneous" ? Build(req, p.Items.ToList(), p.Disaggregated, "homogeneous, checked") : p).ToList();
-            checkedPlans += head.Count(p => p.Note == "homogeneous, checked");
-            ranked = head.OrderByDescending(p => p.MeetsSlo).ThenBy(p => Math.Round(Score(req, p), 6))
-                .ThenBy(p => p.PredictedTtftP90Seconds + p.PredictedTpotP90Seconds * req.Demand.MeanOutputTokens).ThenBy(p => p.Devices)
-                .ThenBy(Signature, StringComparer.Ordinal).Concat(ranked.Skip(shown)).ToList();
+            var head = ranked.Take(shown).Select(p => p.Origin == PlanOrigin.Homogeneous && p.Check == CheckMethod.Analytic
+                ? Build(req, p.Items.ToList(), p.Disaggregated, "homogeneous, checked", PlanOrigin.Homogeneous) : p).ToList();
+            checkedPlans += head.Count(p => p.Origin == PlanOrigin.Homogeneous && p.Check == checker.Method);
+            ranked = Rank(req, head).Concat(ranked.Skip(shown)).ToList();
         }
         var best = ranked[0];
         var top = ranked.Take(Math.Max(1, req.Top)).ToList();
-        var reasons = ranked.Skip(1).Take(Math.Max(0, req.Top - 1) + 5).Select(p => (p, Reason(req, best, p))).ToList();
+        var reasons = ranked.Skip(1).Take(Math.Max(0, req.Top - 1) + req.Settings.ExtraAlternatives).Select(p => (p, Reason(req, best, p))).ToList();
+
+        // Every device asked for appears somewhere: its best plan as an alternative, or the excluded list with the reason.
+        var excluded = new List<Exclusion>();
+        foreach (var hw in req.Hardware.DistinctBy(h => h.Device.Name))
+        {
+            string name = hw.Device.Name;
+            if (top.Any(p => p.DeviceNames.Contains(name)) || reasons.Any(r => r.p.DeviceNames.Contains(name))) continue;
+            var own = ranked.FirstOrDefault(p => p.DeviceNames.Contains(name))
+                ?? alternatives.Concat(plans).Where(p => p.DeviceNames.Contains(name)).OrderBy(p => Score(req, p)).FirstOrDefault();
+            if (own is not null) reasons.Add((own, Reason(req, best, own)));
+            else excluded.Add(Exclude(req, hw, priced.Where(c => c.Config.Device.Name == name).ToList()));
+        }
+
         var pareto = Pareto(ranked, p => p.CostPerHour, p => p.PredictedTtftP90Seconds);
         // Throughput per device against tokens per second each user sees (1 / TPOT): both higher is better.
         var paretoThroughput = Pareto(ranked.Where(p => p.PredictedTpotP90Seconds > 0), p => -p.CapacityRequestsPerSecond * req.Demand.MeanOutputTokens / p.Devices, p => p.PredictedTpotP90Seconds);
-        return new PlanResult(top, reasons, pareto, priced, new SearchStats(configs.Count, pruned, caps.Length, checkedPlans, rounds, status, clock.Elapsed.TotalSeconds)) { ParetoThroughput = paretoThroughput };
+        return new PlanResult(top, reasons, pareto, priced, new SearchStats(configs.Count, pruned, caps.Length, checkedPlans, rounds, status, clock.Elapsed.TotalSeconds))
+        {
+            ParetoThroughput = paretoThroughput,
+            Excluded = excluded,
+            WhyFirst = WhyFirst(req, ranked),
+        };
+    }
+
+    /// <summary>
+    /// Plans that meet the targets first, then by the objective (to the cent, watt or device), then fewer devices
+    /// paid for, then lower p90 latency (TTFT + TPOT × output tokens), then more headroom, then by signature.
+    /// </summary>
+    private List<Plan> Rank(PlanRequest req, IEnumerable<Plan> plans) => plans
+        .OrderByDescending(p => p.MeetsSlo)
+        .ThenBy(p => RoundedScore(req, p))
+        .ThenBy(p => p.BilledDevices)
+        .ThenBy(p => Latency(req, p))
+        .ThenByDescending(p => Math.Round(p.HeadroomAt(req.Demand.RequestsPerSecond), 4))
+        .ThenBy(Signature, StringComparer.Ordinal).ToList();
+
+    private static double Latency(PlanRequest req, Plan p) => p.PredictedTtftP90Seconds + p.PredictedTpotP90Seconds * req.Demand.MeanOutputTokens;
+
+    private static double RoundedScore(PlanRequest req, Plan p) => req.Objective switch
+    {
+        Objective.Cost => Math.Round(p.CostPerHour, 2),
+        Objective.Purchase or Objective.Tco => Math.Round(Score(req, p), 0),
+        _ => Math.Round(Score(req, p), 3),
+    };
+
+    /// <summary>Why the first plan is first, in words: the objective, or the tie-break that decided.</summary>
+    private static string WhyFirst(PlanRequest req, List<Plan> ranked)
+    {
+        var a = ranked[0];
+        string what = ObjectiveWords(req);
+        if (!a.MeetsSlo) return "no plan met the targets when checked; this one comes closest on the objective";
+        if (ranked.Count < 2) return $"the only plan that meets the targets ({what} {ScoreText(req, a)})";
+        var b = ranked[1];
+        if (!b.MeetsSlo) return $"the only plan that meets the targets when checked ({what} {ScoreText(req, a)})";
+        if (RoundedScore(req, a) < RoundedScore(req, b)) return $"lowest {what}: {ScoreText(req, a)} against {ScoreText(req, b)} for #2";
+        string tied = $"tied with #2 on {what} ({ScoreText(req, a)})";
+        if (a.BilledDevices < b.BilledDevices) return $"{tied}; fewer devices ({a.BilledDevices} against {b.BilledDevices})";
+        if (Latency(req, a) < Latency(req, b)) return $"{tied} and devices ({a.BilledDevices}); lower p90 latency (TTFT {a.PredictedTtftP90Seconds * 1e3:0} ms, TPOT {a.PredictedTpotP90Seconds * 1e3:0.#} ms against {b.PredictedTtftP90Seconds * 1e3:0} ms, {b.PredictedTpotP90Seconds * 1e3:0.#} ms)";
+        double ha = a.HeadroomAt(req.Demand.RequestsPerSecond), hb = b.HeadroomAt(req.Demand.RequestsPerSecond);
+        if (Math.Round(ha, 4) > Math.Round(hb, 4)) return $"{tied}, devices and latency; more headroom ({ha * 100:0}% spare capacity against {hb * 100:0}%)";
+        return $"{tied}, devices, latency and headroom; first by name";
+    }
+
+    private static string ObjectiveWords(PlanRequest req) => req.Objective switch
+    {
+        Objective.Cost => "hourly cost",
+        Objective.Purchase => "purchase cost",
+        Objective.Power => "power",
+        Objective.Tco => $"total cost of ownership over {req.Tco.PeriodSeconds / (365.25 * 86400):0.#} years",
+        _ => "device count",
+    };
+
+    private static string ScoreText(PlanRequest req, Plan p) => req.Objective switch
+    {
+        Objective.Cost => $"{p.CostPerHour:0.00} USD/h",
+        Objective.Purchase => $"{p.PurchaseUsd:N0} USD",
+        Objective.Power => $"{p.PowerWatts:0} W",
+        Objective.Tco => p.Tco is { } t ? $"{t.TotalUsd:N0} USD" : "n/a",
+        _ => $"{p.Devices} devices",
+    };
+
+    /// <summary>Prunes a usable configuration the objective cannot price, saying which price is missing.</summary>
+    private static Capacity Priced(PlanRequest req, Capacity c)
+    {
+        if (!c.Usable) return c;
+        var d = c.Config.Device;
+        if (req.Objective is Objective.Cost && double.IsNaN(Hourly(req, d)))
+            return c with { PrunedReason = $"{d.Name} has no hourly price", Cause = PruneCause.NoHourlyPrice };
+        if (req.Objective is Objective.Purchase or Objective.Tco && double.IsNaN(Purchase(req, d)))
+            return c with { PrunedReason = $"{d.Name} has no purchase price", Cause = PruneCause.NoPurchasePrice };
+        return c;
+    }
+
+    /// <summary>Why a device the user asked for is in no plan, and the option that would bring it in.</summary>
+    private static Exclusion Exclude(PlanRequest req, HardwareOption hw, List<Capacity> caps)
+    {
+        string name = hw.Device.Name;
+        if (caps.Count == 0)
+            return new Exclusion(name, $"no parallel plan of {req.Model.Name} fits {hw.Cluster.Name} within --max-devices {req.Limits.MaxDevicesTotal}",
+                "allow more devices (--max-devices) or a larger cluster");
+        if (caps.Any(c => c.Usable))
+            return new Exclusion(name, "its configurations serve the rate only beyond the device limit, inventory, budget or power budget",
+                "raise --max-devices, --inventory, --budget or --power-budget");
+        // The cause closest to a plan: missing prices first (everything else worked), then latency, then memory.
+        var order = new[] { PruneCause.NoHourlyPrice, PruneCause.NoPurchasePrice, PruneCause.NoLoadMeetsTargets, PruneCause.TpotAtBatchOne, PruneCause.TtftAtBatchOne, PruneCause.NoKvRoom, PruneCause.WeightsDoNotFit, PruneCause.Invalid };
+        var cause = order.First(k => caps.Any(c => c.Cause == k) || k == PruneCause.Invalid);
+        var example = caps.FirstOrDefault(c => c.Cause == cause) ?? caps[0];
+        double fastestTtft = caps.Where(c => double.IsFinite(c.TtftSeconds)).Select(c => c.TtftSeconds).DefaultIfEmpty(double.NaN).Min();
+        double fastestTpot = caps.Where(c => double.IsFinite(c.TpotSeconds)).Select(c => c.TpotSeconds).DefaultIfEmpty(double.NaN).Min();
+        return cause switch
+        {
+            PruneCause.NoHourlyPrice => new Exclusion(name, $"{name} has no hourly price, and the objective is hourly cost", $"give one with --price {name}=USD/h (e.g. --price '{name}=2.5 USD/h')"),
+            PruneCause.NoPurchasePrice => new Exclusion(name, $"{name} has no purchase price, and the objective needs one", $"give one with --purchase-price {name}=USD (e.g. --purchase-price '{name}=30000 USD')"),
+            PruneCause.NoLoadMeetsTargets => new Exclusion(name, "no load level meets both targets", "relax --ttft-slo or --tpot-slo"),
+            PruneCause.TpotAtBatchOne => new Exclusion(name, $"a decode step takes at least {fastestTpot * 1e3:0.#} ms even at batch 1, over the TPOT target {req.Slo.TpotSeconds * 1e3:0.#} ms", $"relax --tpot-slo to at least {Math.Ceiling(fastestTpot * 1e3 * 1.05):0} ms, allow more devices per replica, or a smaller quantization"),
+            PruneCause.TtftAtBatchOne => new Exclusion(name, $"one prefill takes at least {fastestTtft * 1e3:0} ms, over the TTFT target {req.Slo.TtftSeconds * 1e3:0} ms", $"relax --ttft-slo to at least {Math.Ceiling(fastestTtft * 1e3 * 1.05):0} ms, or allow more devices per replica"),
+            PruneCause.NoKvRoom or PruneCause.WeightsDoNotFit => new Exclusion(name, $"{req.Model.Name} does not fit: {example.PrunedReason}", "allow more devices per replica (--max-devices, a larger cluster) or a smaller quantization (--quant fp8,w4a16)"),
+            _ => new Exclusion(name, example.PrunedReason ?? "no configuration can run", "see 'llmsim estimate' for this device"),
+        };
     }
 
     /// <summary>
     /// For a fixed cluster (the request's inventory and device limit): the highest request rate some plan serves
     /// within the targets, found by doubling and then bisecting the rate with the fast analytic check, then
-    /// confirmed with this planner's checker, stepping the rate down 5% at a time while the check fails.
+    /// confirmed with this planner's checker, stepping the rate down while the check fails.
     /// </summary>
     public (double Rate, PlanResult Result) HighestGoodput(PlanRequest req)
     {
@@ -196,11 +378,11 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
             try { return fast.Plan(req with { Demand = req.Demand with { RequestsPerSecond = rate } }).Plans[0].MeetsSlo; }
             catch (InfeasibleException) { return false; }
         }
-        double lo = 0, hi = 0.25;
+        double lo = 0, hi = req.Settings.GoodputStartRate;
         while (Feasible(hi) && hi < 1e6) { lo = hi; hi *= 2; }
         if (lo == 0)
         {
-            // Even a quarter request per second fails: let the planner say why.
+            // Even the first rate fails: let the planner say why.
             Plan(req with { Demand = req.Demand with { RequestsPerSecond = hi } });
             throw new InfeasibleException("infeasible: the cluster cannot meet the targets at any rate; relax the SLO targets or use a larger cluster.");
         }
@@ -213,7 +395,7 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         PlanResult result = Plan(req with { Demand = req.Demand with { RequestsPerSecond = rate } });
         for (int i = 0; i < 10 && !result.Plans[0].MeetsSlo; i++)
         {
-            rate *= 0.95;
+            rate *= req.Settings.GoodputStepDown;
             result = Plan(req with { Demand = req.Demand with { RequestsPerSecond = rate } });
         }
         return (rate, result);
@@ -225,51 +407,95 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         .Select(i => $"{i.Count}x {i.Capacity.Config.Device.Name} {i.Capacity.Config.Parallelism} {i.Capacity.Config.Quant} {i.Capacity.Config.Role}")
         .Order(StringComparer.Ordinal));
 
-    private static double Hourly(PlanRequest req, HardwareProfile d) =>
-        req.Limits.HourlyUsd.TryGetValue(d.Name, out var h) ? h : d.Price.HourlyUsd;
+    /// <summary>Purchase plus energy and hosting at board power over the TCO period: one device's cost, an upper bound used to rank.</summary>
+    private static double TcoPerDevice(PlanRequest req, HardwareProfile d) =>
+        Z(Purchase(req, d)) + req.Tco.RunningUsd(d.PowerWatts, d.PowerWatts);
 
     private static SolverItem Item(PlanRequest req, Capacity c, double derate) => new(
         c.Config.Key, c.Config.Device.Name, c.Config.Devices, c.Config.Cluster.DevicesPerNode, c.RequestsPerSecond * derate, c.Config.Role,
-        Z(Hourly(req, c.Config.Device)), Z(c.Config.Device.Price.PurchaseUsd), c.Config.Device.PowerWatts);
+        Z(Hourly(req, c.Config.Device)), Z(Purchase(req, c.Config.Device)), c.Config.Device.PowerWatts, c.Config.Quant.Name, TcoPerDevice(req, c.Config.Device));
 
     private static double Z(double v) => double.IsNaN(v) ? 0 : v;
 
-    private double Score(PlanRequest req, Plan p) => req.Objective switch
+    private static double Score(PlanRequest req, Plan p) => req.Objective switch
     {
         Objective.Cost => p.CostPerHour,
         Objective.Purchase => p.PurchaseUsd,
         Objective.Power => p.PowerWatts,
+        Objective.Tco => p.Tco?.TotalUsd ?? double.PositiveInfinity,
         _ => p.Devices,
     };
 
-    private Plan Build(PlanRequest req, List<PlanItem> items, bool dis, string note, bool analyticOnly = false)
+    private Plan Build(PlanRequest req, List<PlanItem> items, bool dis, string note, PlanOrigin origin, bool analyticOnly = false)
     {
         var solverItems = items.Select(i => Item(req, i.Capacity, 1.0)).ToList();
         var counts = items.Select(i => i.Count).ToList();
-        double cost = CountSolver.ObjectiveValue(solverItems, counts, Objective.Cost, req.Limits.WholeNodes);
-        double purchase = CountSolver.ObjectiveValue(solverItems, counts, Objective.Purchase, req.Limits.WholeNodes);
-        double power = CountSolver.ObjectiveValue(solverItems, counts, Objective.Power, req.Limits.WholeNodes);
+        bool whole = req.Limits.WholeNodes;
+        double cost = CountSolver.ObjectiveValue(solverItems, counts, Objective.Cost, whole);
+        bool purchaseKnown = items.All(i => !double.IsNaN(Purchase(req, i.Capacity.Config.Device)));
+        double purchase = purchaseKnown ? CountSolver.ObjectiveValue(solverItems, counts, Objective.Purchase, whole) : double.NaN;
+        double power = CountSolver.ObjectiveValue(solverItems, counts, Objective.Power, whole);
         int devices = items.Sum(i => i.Count * i.Capacity.Config.Devices);
+        int billed = CountSolver.BilledDevices(solverItems, counts, whole);
         int nodes = items.GroupBy(i => i.Capacity.Config.Device.Name).Sum(g => (int)Math.Ceiling(g.Sum(i => i.Count * i.Capacity.Config.Devices) / (double)Math.Max(1, g.First().Capacity.Config.Cluster.DevicesPerNode)));
         double cap = dis
             ? Math.Min(items.Where(i => i.Capacity.Config.Role == Role.Prefill).Sum(i => i.Count * i.Capacity.RequestsPerSecond), items.Where(i => i.Capacity.Config.Role == Role.Decode).Sum(i => i.Count * i.Capacity.RequestsPerSecond))
             : items.Sum(i => i.Count * i.Capacity.RequestsPerSecond);
-        var (ttft, tpot, goodput) = (analyticOnly || checker is null ? new AnalyticChecker(capacity, req.Model) : checker).Check(items, dis, req.Demand, req.Slo);
+        var used = analyticOnly || checker is null ? new AnalyticChecker(capacity, req.Model) : checker;
+        var (ttft, tpot, goodput) = used.Check(items, dis, req.Demand, req.Slo);
         bool meets = ttft <= req.Slo.TtftSeconds && tpot <= req.Slo.TpotSeconds;
-        return new Plan(items, dis, cost, purchase, power, devices, nodes, cap, ttft, tpot, meets, note) { Goodput = goodput };
+        var plan = new Plan(items, dis, cost, purchase, power, devices, nodes, cap, ttft, tpot, meets, note)
+        {
+            Goodput = goodput, BilledDevices = billed, Origin = origin, Check = used.Method,
+        };
+        return plan with { Tco = purchaseKnown ? Tco(req, plan) : null };
+    }
+
+    /// <summary>
+    /// Purchase, energy and hosting over the period. Devices in use draw their idle power plus the busy share
+    /// (demand ÷ capacity) of the rest; devices paid for but idle (the rest of a whole node) draw idle power;
+    /// hosting is charged on board power. Device power only: host CPUs, NICs and fans are not in the profiles.
+    /// </summary>
+    private static TcoBreakdown Tco(PlanRequest req, Plan p)
+    {
+        double util = p.CapacityRequestsPerSecond > 0 ? Math.Min(1, req.Demand.RequestsPerSecond / p.CapacityRequestsPerSecond) : 1;
+        double avg = 0, board = 0;
+        foreach (var g in p.Items.GroupBy(i => i.Capacity.Config.Device.Name))
+        {
+            var d = g.First().Capacity.Config.Device;
+            int usedDevices = g.Sum(i => i.Count * i.Capacity.Config.Devices);
+            int perNode = Math.Max(1, g.First().Capacity.Config.Cluster.DevicesPerNode);
+            int paid = req.Limits.WholeNodes ? (usedDevices + perNode - 1) / perNode * perNode : usedDevices;
+            double idle = IdleWatts(d);
+            avg += usedDevices * (idle + (d.PowerWatts - idle) * util) + (paid - usedDevices) * idle;
+            board += paid * d.PowerWatts;
+        }
+        var t = req.Tco;
+        double energy = avg / 1000 * t.Pue * t.Hours * t.EnergyUsdPerKwh;
+        double hosting = board / 1000 * t.Months * t.HostingUsdPerKwMonth;
+        return new TcoBreakdown(p.PurchaseUsd, energy, hosting, avg, t.PeriodSeconds);
     }
 
     private static string Reason(PlanRequest req, Plan best, Plan p)
     {
         if (!p.MeetsSlo) return "misses an SLO when checked";
         string Pct(double a, double b) => b > 0 ? $"{(a / b - 1) * 100:0}%" : "n/a";
-        return req.Objective switch
+        string main = req.Objective switch
         {
             Objective.Cost => $"costs {p.CostPerHour:0.00} USD/h, {Pct(p.CostPerHour, best.CostPerHour)} more than the best",
             Objective.Purchase => $"costs {p.PurchaseUsd:0} USD to buy, {Pct(p.PurchaseUsd, best.PurchaseUsd)} more",
             Objective.Power => $"draws {p.PowerWatts:0} W, {Pct(p.PowerWatts, best.PowerWatts)} more",
+            Objective.Tco => p.Tco is { } t && best.Tco is { } bt ? $"costs {t.TotalUsd:N0} USD to own, {Pct(t.TotalUsd, bt.TotalUsd)} more" : "has no purchase price",
             _ => $"needs {p.Devices} devices, {p.Devices - best.Devices} more",
-        } + (p.PredictedTtftP90Seconds < best.PredictedTtftP90Seconds ? $"; but its TTFT is lower ({p.PredictedTtftP90Seconds * 1e3:0} ms)" : "");
+        };
+        if (RoundedScore(req, p) == RoundedScore(req, best))
+        {
+            main = $"ties with the best on {ObjectiveWords(req)}";
+            if (p.BilledDevices > best.BilledDevices) main += $" but needs {p.BilledDevices} devices against {best.BilledDevices}";
+            else if (Latency(req, p) > Latency(req, best)) main += $" but its p90 latency is higher";
+            else main += " but has less headroom";
+        }
+        return main + (p.PredictedTtftP90Seconds < best.PredictedTtftP90Seconds ? $"; but its TTFT is lower ({p.PredictedTtftP90Seconds * 1e3:0} ms)" : "");
     }
 
     /// <summary>Plans no other plan beats on both criteria (lower is better for both), sorted by the first.</summary>
@@ -289,19 +515,22 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
             .Select(g => $"{g.Count()} x {g.First().PrunedReason}");
         double fastestTtft = caps.Where(c => double.IsFinite(c.TtftSeconds)).Select(c => c.TtftSeconds).DefaultIfEmpty(double.NaN).Min();
         double fastestTpot = caps.Where(c => double.IsFinite(c.TpotSeconds)).Select(c => c.TpotSeconds).DefaultIfEmpty(double.NaN).Min();
+        string prices = caps.Any(c => c.Cause == PruneCause.NoHourlyPrice) ? " Devices without an hourly price need --price NAME=USD/h." : caps.Any(c => c.Cause == PruneCause.NoPurchasePrice) ? " Devices without a purchase price need --purchase-price NAME=USD." : "";
         return $"infeasible: no configuration of {req.Model.Name} on {string.Join(", ", req.Hardware.Select(h => h.Device.Name))} meets TTFT {req.Slo.TtftSeconds * 1e3:0} ms and TPOT {req.Slo.TpotSeconds * 1e3:0.#} ms. "
-            + $"Fastest seen at batch 1: TTFT {fastestTtft * 1e3:0} ms, TPOT {fastestTpot * 1e3:0.#} ms. Relax the SLO targets, allow more devices per replica, or add faster hardware. Reasons: {string.Join("; ", reasons)}.";
+            + $"Fastest seen at batch 1: TTFT {fastestTtft * 1e3:0} ms, TPOT {fastestTpot * 1e3:0.#} ms. Relax the SLO targets, allow more devices per replica, or add faster hardware.{prices} Reasons: {string.Join("; ", reasons)}.";
     }
 
     private static string WhySolverFails(PlanRequest req, List<Capacity> usable)
     {
         double best = usable.Where(c => c.Config.Role == Role.Aggregated).Select(c => c.RequestsPerSecond / c.Config.Devices).DefaultIfEmpty(0).Max();
-        int needed = best > 0 ? (int)Math.Ceiling(req.Demand.RequestsPerSecond / best) : int.MaxValue;
+        long needed = best > 0 ? (long)Math.Ceiling(req.CapacityTarget / best) : long.MaxValue;
+        bool inventory = req.Limits.MaxDevices.Count > 0 && req.Hardware.All(h => req.Limits.MaxDevices.ContainsKey(h.Device.Name));
         string binding = needed > req.Limits.MaxDevicesTotal
-            ? $"the device limit binds: the most efficient configuration serves {best:0.###} req/s per device, so {req.Demand.RequestsPerSecond:0.##} req/s needs at least {needed} devices but --max-devices is {req.Limits.MaxDevicesTotal}; allow more devices or lower the rate"
+            ? $"the device limit binds: the most efficient configuration serves {best:0.###} req/s per device, so {req.CapacityTarget:0.##} req/s needs at least {needed} devices but --max-devices is {req.Limits.MaxDevicesTotal}; allow more devices or lower the rate"
             : req.Limits.PowerBudgetWatts < double.MaxValue ? "the power budget binds; raise --power-budget"
             : req.Limits.BudgetUsdPerHour < double.MaxValue ? "the budget cap binds; raise --budget"
-            : "the per-type device inventory binds; allow more devices of some type";
+            : inventory ? "the per-type device inventory binds; allow more devices of some type (--inventory)"
+            : "whole-node billing or the one-quantization-per-device rule leaves no plan within the device limit; raise --max-devices or turn --whole-nodes off";
         return $"infeasible: {binding}.";
     }
 }
@@ -309,6 +538,8 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
 /// <summary>Checks a plan with the analytic capacity model at each replica's share of the load (load split in proportion to capacity).</summary>
 public sealed class AnalyticChecker(ICapacityModel capacity, ModelSpec model) : IPlanChecker
 {
+    public CheckMethod Method => CheckMethod.Analytic;
+
     public (double TtftP90, double TpotP90, double Goodput) Check(IReadOnlyList<PlanItem> items, bool disaggregated, Demand demand, Slo slo)
     {
         double ttft = 0, tpot = 0;

@@ -15,6 +15,8 @@ namespace Simulator.Planner;
 /// </summary>
 public sealed class SimulatorChecker(ModelSpec model, ICapacityModel analytic, Func<Demand, WorkloadSpec> workload, int requests = 2000, int seed = 1) : IPlanChecker
 {
+    public CheckMethod Method => CheckMethod.Simulated;
+
     /// <summary>Plans checked analytically because the simulator could not represent them.</summary>
     public int AnalyticFallbacks { get; private set; }
 
@@ -72,7 +74,7 @@ public sealed class SimulatorChecker(ModelSpec model, ICapacityModel analytic, F
     {
         Simulations++;
         // Prompts longer than the step budget would be rejected: size the budget to the longest prompt the workload draws.
-        int budget = Math.Max(2048, spec.Classes.Max(c => c.Input.Max));
+        int budget = Math.Max(ServingReplica.DefaultChunkedBudget, spec.Classes.Max(c => c.Input.Max));
         cluster = cluster with
         {
             Pool = cluster.Pool with { Replica = cluster.Pool.Replica with { TokenBudget = budget } },

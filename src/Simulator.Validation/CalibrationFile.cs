@@ -19,6 +19,7 @@ public static class CalibrationFile
         var w = new System.Text.StringBuilder();
         w.Append("# Efficiency curves fitted by llmsim calibrate: e(size) = max / (1 + exp(-slope (log10(size) - half_log10))).\n");
         w.Append("# gemm curves take size = FLOPs of the matrix multiply; memory takes size = bytes moved.\n");
+        foreach (var note in c.Notes) w.Append("# ").Append(note.Replace('\n', ' ')).Append('\n');
         w.Append($"device: {c.Device}\n");
         w.Append($"source: \"{c.Source.Replace("\"", "'")}\"\n");
         if (c.LaunchOverheadSeconds is double l) w.Append($"launch_overhead: {(l * 1e6).ToString("0.###", Inv)} us\n");
@@ -117,18 +118,15 @@ public static class CalibrationFile
         return max is double a && half is double h && slope is double s ? new EfficiencyCurve(a, h, s) : null;
     }
 
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, Calibration> Cache = new();
+    /// <summary>A device with its own calibration applied (fitted curves, launch overhead), else its constant efficiencies. Reads the file each call; code that resolves many devices should own a <see cref="DeviceResolver"/>.</summary>
+    public static (HardwareProfile Device, IEfficiencyModel Efficiency) Calibrated(HardwareProfile device)
+    {
+        var r = new DeviceResolver(null).ResolveCluster(new ClusterSpec(device.Name, device.DisplayName, device.Source, device, 1, 1, null, null));
+        return (r.Device, r.Efficiency);
+    }
 
-    /// <summary>The calibration a profile references (read once per process), or null when it references none.</summary>
-    public static Calibration? Of(HardwareProfile device) =>
-        device.CalibrationPath is { } path ? Cache.GetOrAdd(Path.GetFullPath(path), p => Load(p).OrThrow()) : null;
-
-    /// <summary>A device with its own calibration applied (fitted curves, launch overhead), else its constant efficiencies.</summary>
-    public static (HardwareProfile Device, IEfficiencyModel Efficiency) Calibrated(HardwareProfile device) =>
-        Of(device) is { } c ? Apply(device, c) : (device, ConstantEfficiency.For(device));
-
-    /// <summary>A cluster with its device's calibrated intra-node link, where the calibration fitted one.</summary>
-    public static ClusterSpec Calibrated(ClusterSpec cluster) => Of(cluster.Device) is { } c ? Apply(cluster, c) : cluster;
+    /// <summary>A cluster with its device's calibrated intra-node link, where the calibration fitted one (the device itself is not changed).</summary>
+    public static ClusterSpec Calibrated(ClusterSpec cluster) => new DeviceResolver(null).ResolveCluster(cluster).Cluster with { Device = cluster.Device };
 
     /// <summary>A cluster with its intra-node link replaced by the calibrated one, where the calibration has it.</summary>
     public static ClusterSpec Apply(ClusterSpec cluster, Calibration c) =>

@@ -1,7 +1,11 @@
 namespace Simulator.Validation;
 
-/// <summary>Error summary of one benchmark family.</summary>
-public sealed record FamilySummary(string Benchmark, int Count, int Skipped, double MedianAbsPctError, double P90AbsPctError, double MaxAbsPctError, double BiasPct);
+/// <summary>Error summary of one benchmark family (on one device, or pooled when <see cref="Device"/> is empty).</summary>
+public sealed record FamilySummary(string Benchmark, int Count, int Skipped, double MedianAbsPctError, double P90AbsPctError, double MaxAbsPctError, double BiasPct)
+{
+    /// <summary>The device profile the rows belong to ("" when pooled over devices).</summary>
+    public string Device { get; init; } = "";
+}
 
 /// <summary>Error statistics over comparisons.</summary>
 public static class ErrorStats
@@ -23,6 +27,11 @@ public static class ErrorStats
         }
         return result;
     }
+
+    /// <summary>Per device profile (sorted by name), then per benchmark family: errors are never pooled across devices.</summary>
+    public static IReadOnlyList<FamilySummary> SummarizeByDevice(IEnumerable<Comparison> comparisons) =>
+        comparisons.GroupBy(c => c.DeviceProfile).OrderBy(g => g.Key, StringComparer.Ordinal)
+            .SelectMany(g => Summarize(g).Select(s => s with { Device = g.Key })).ToList();
 
     /// <summary>Quantile with linear interpolation between order statistics (R type 7, numpy's default); NaN when empty.</summary>
     public static double Quantile(double[] values, double q) =>

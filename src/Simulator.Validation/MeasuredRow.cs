@@ -44,6 +44,34 @@ public static class MeasuredCsv
         ["seconds"] = "s", ["tflops"] = "TFLOP/s", ["gbps"] = "GB/s", ["ttft_seconds"] = "s", ["tpot_seconds"] = "s", ["tokens_per_second"] = "tokens/s",
     };
 
+    /// <summary>Metrics that are one timing written three ways: a GEMM's seconds, its TFLOP/s and its GB/s.</summary>
+    private static readonly string[] TimeDerived = ["seconds", "tflops", "gbps"];
+
+    /// <summary>
+    /// One row per measurement: rows that describe the same run (same benchmark, device, shape, model, lengths and source)
+    /// and differ only in whether the timing is written as seconds, TFLOP/s or GB/s count once, as the seconds row where
+    /// there is one. Other metrics (TTFT, TPOT, tokens/s) are separate measurements and stay.
+    /// </summary>
+    public static IReadOnlyList<MeasuredRow> Distinct(IEnumerable<MeasuredRow> rows)
+    {
+        var kept = new List<MeasuredRow>();
+        var index = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var r in rows)
+        {
+            int rank = Array.IndexOf(TimeDerived, r.Metric);
+            if (rank < 0) { kept.Add(r); continue; }
+            string key = string.Join('|', r.Benchmark, r.Device, r.Dtype, r.Model, r.Tp, r.M, r.N, r.K, r.Bytes, r.Batch, r.InputTokens, r.OutputTokens, r.ContextTokens, r.Source);
+            if (index.TryGetValue(key, out int at))
+            {
+                if (rank < Array.IndexOf(TimeDerived, kept[at].Metric)) kept[at] = r;
+                continue;
+            }
+            index[key] = kept.Count;
+            kept.Add(r);
+        }
+        return kept;
+    }
+
     /// <summary>The result of reading: good rows, and every problem with its line.</summary>
     public sealed record Result(IReadOnlyList<MeasuredRow> Rows, IReadOnlyList<SpecError> Problems, int UnknownBenchmarkRows);
 

@@ -19,6 +19,9 @@ public sealed record Comparison(MeasuredRow Row, string DeviceProfile, double? P
 /// </summary>
 public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (HardwareProfile Device, IEfficiencyModel Efficiency)> calibrated, IReadOnlyDictionary<string, string>? deviceMap = null)
 {
+    /// <summary>A profile to use for every row whatever its device label (a calibration fitting one device's rows); null: look the label up.</summary>
+    public HardwareProfile? DeviceOverride { get; init; }
+
     /// <summary>Clusters adjusted by calibration (fitted links), by device name; set by the caller.</summary>
     public Func<ClusterSpec, ClusterSpec> AdjustCluster { get; init; } = c => c;
 
@@ -30,13 +33,20 @@ public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (Hardwa
         ["NVIDIA L40S"] = "l40s", ["NVIDIA L4"] = "l4", ["NVIDIA A40"] = "a40", ["NVIDIA GeForce RTX 4090"] = "rtx-4090", ["NVIDIA B200"] = "b200-sxm",
     };
 
+    /// <summary>The profile name a device label maps to: the user's map, else the known GPU names, else the label itself.</summary>
+    public static string ProfileName(string label, IReadOnlyDictionary<string, string>? deviceMap = null) =>
+        deviceMap is not null && deviceMap.TryGetValue(label, out var mapped) ? mapped : KnownGpuNames.TryGetValue(label, out var known) ? known : label;
+
     public Comparison Compare(MeasuredRow row)
     {
-        string name = deviceMap is not null && deviceMap.TryGetValue(row.Device, out var mapped) ? mapped
-            : KnownGpuNames.TryGetValue(row.Device, out var known) ? known : row.Device;
+        string name = DeviceOverride?.Name ?? ProfileName(row.Device, deviceMap);
         HardwareProfile raw;
-        try { raw = library.Hardware(name); }
-        catch (SpecException) { return new Comparison(row, name, null, $"no hardware profile '{name}' (use --device-map NAME=PROFILE)"); }
+        if (DeviceOverride is not null) raw = DeviceOverride;
+        else
+        {
+            try { raw = library.Hardware(name); }
+            catch (SpecException) { return new Comparison(row, name, null, $"no hardware profile '{name}' (use --device-map NAME=PROFILE)"); }
+        }
         var (device, eff) = calibrated(raw);
         try
         {

@@ -59,11 +59,23 @@ public class CalibrationCliTests
         Assert.True(code == 0, err);
         var root = JsonDocument.Parse(stdout).RootElement;
         Assert.Equal(14, root.GetProperty("rows").GetArrayLength());
-        var gemm = root.GetProperty("summary").GetProperty("gemm");
-        foreach (var f in new[] { "count", "medianAbsPctError", "p90AbsPctError", "maxAbsPctError", "biasPct" })
-            Assert.True(gemm.TryGetProperty(f, out _), f);
-        Assert.Equal(12, gemm.GetProperty("count").GetInt32()); // 2 gh200 rows have no profile
+        // Summaries are per device, never pooled: 12 of the 14 rows are on 10 shipped profiles (2 gh200 rows have none).
+        var summary = root.GetProperty("summary");
+        int predicted = 0;
+        foreach (var device in summary.EnumerateObject())
+        {
+            var gemm = device.Value.GetProperty("gemm");
+            foreach (var f in new[] { "count", "medianAbsPctError", "p90AbsPctError", "maxAbsPctError", "biasPct" })
+                Assert.True(gemm.TryGetProperty(f, out _), f);
+            predicted += gemm.GetProperty("count").GetInt32();
+        }
+        Assert.Equal(12, predicted);
+        Assert.Equal(2, summary.GetProperty("b200-sxm").GetProperty("gemm").GetProperty("count").GetInt32());
         Assert.Contains("gh200", err);
+        // The shipped A100 and H100 calibrations apply to their rows, and the output says which files.
+        string applied = root.GetProperty("calibrationApplied").GetString()!;
+        Assert.Contains("a100-80gb-sxm.yaml", applied);
+        Assert.Contains("h100-sxm.yaml", applied);
     }
 
     [Fact]

@@ -185,7 +185,7 @@ public class SimulateCliTests
     [InlineData("not found", "--trace", "no-such-trace.csv")]
     [InlineData("needs --disaggregate", "--prefill-tp", "2")]
     [InlineData("is neither a preset", "--workload", "chatt")]
-    [InlineData("positive time", "--ttft-slo", "-5 ms")]
+    [InlineData("must not be negative", "--ttft-slo", "-5 ms")]
     [InlineData("--rate-sweep", "--rate-sweep", "1,x")]
     [InlineData("impossible plan", "--tp", "3")]
     public void Bad_input_exits_2_with_a_message(string words, params string[] args)

@@ -133,7 +133,7 @@ public class CalibratorTests
                 KernelTime.Seconds(0, b, 1, 1, 3.35e12, memTruth.At(b), 5e-6), "s", "synthetic"));
         rows.Add(new MeasuredRow("s.csv", line++, "launch", "h100-sxm", "async", "", null, null, null, null, null, null, null, null, null, "seconds", 5e-6, "s", "synthetic"));
 
-        var cal = Calibrator.Fit(h100, rows, "synthetic");
+        var cal = Calibrator.Fit(h100, rows, "synthetic").Calibration;
         Assert.Equal(5e-6, cal.LaunchOverheadSeconds!.Value, 12);
         var g = cal.Gemm[DataType.Bf16];
         foreach (double f in new[] { 1e9, 1e10, 1e11, 1e12 })
@@ -193,7 +193,7 @@ public class LinkCalibrationTests
                     Collectives.AllReduce(bytes, p, truth), "s", "synthetic"));
         var datasheet = truth with { BandwidthBytesPerSecond = 450e9, LatencySeconds = 2e-6 };
         var lib = new SpecLibrary(RepoPaths.HardwareDir, RepoPaths.ModelsDir);
-        var cal = Calibrator.Fit(lib.Hardware("h100-sxm"), rows, "synthetic", 5, datasheet);
+        var cal = Calibrator.Fit(lib.Hardware("h100-sxm"), rows, "synthetic", 5, datasheet, lib).Calibration;
         Assert.InRange(cal.IntraNodeLink!.BandwidthBytesPerSecond / 200e9, 0.99, 1.01);
         Assert.InRange(cal.IntraNodeLink.LatencySeconds / 5e-6, 0.99, 1.01);
         Assert.True(cal.CrossValidation["allreduce"].AfterMedianAbsPct < 1);

@@ -19,6 +19,22 @@ public static class CommonOptions
         },
     };
 
+    /// <summary>A --plot option: a chart file (.png or .svg), checked before any work is done.</summary>
+    public static Option<string?> Plot(string description) => new("--plot") { Description = description };
+
+    /// <summary>
+    /// Checks a chart path before the run starts (extension, folder exists and is writable), so a bad --plot fails
+    /// with exit code 2 before any table is printed; returns the path (null when none was given).
+    /// </summary>
+    public static string? CheckPlotPath(string? path)
+    {
+        if (path is null) return null;
+        string ext = Path.GetExtension(path).ToLowerInvariant();
+        if (ext is not (".png" or ".svg")) throw new CliException($"--plot: '{path}' must end in .png or .svg");
+        OutputFile.CheckWritable(path, "--plot");
+        return path;
+    }
+
     /// <summary>--hardware-dir: a folder of hardware profiles in place of the shipped ones (recursive: usable after any verb).</summary>
     public static readonly Option<string?> HardwareDir = new("--hardware-dir")
     {

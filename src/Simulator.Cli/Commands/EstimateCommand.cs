@@ -1,7 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
+using Simulator.Cli.Options;
 using Simulator.Cli.Output;
+using Simulator.Validation;
 using Simulator.Plotting;
 using Simulator.Roofline;
 using F = Simulator.Core.Units.Format;
@@ -16,25 +18,31 @@ public static class EstimateCommand
         var cmd = new Command("estimate", "Estimate TTFT, TPOT, end-to-end latency, throughput and memory for a static batch");
         var dep = new DeploymentOptions();
         dep.AddTo(cmd);
-        var batch = new Option<int>("--batch", "-b") { Description = "Requests in the batch", DefaultValueFactory = _ => 1 };
-        var input = new Option<int>("--input", "-i") { Description = "Prompt tokens per request", DefaultValueFactory = _ => 1024 };
-        var output = new Option<int>("--output", "-o") { Description = "Generated tokens per request", DefaultValueFactory = _ => 256 };
+        var batch = Opt.Int("--batch", "Requests in the batch", 1, 10_000_000, 1, "-b");
+        var input = Opt.Int("--input", "Prompt tokens per request", 1, PlanCommand.PlanOptions.MaxTokens, 1024, "-i");
+        var output = Opt.Int("--output", "Generated tokens per request", 1, PlanCommand.PlanOptions.MaxTokens, 256, "-o");
         var sweep = new Option<string?>("--sweep") { Description = "Vary one input: batch=1,2,4,8 or input=... or output=..." };
         var format = CommonOptions.Format();
-        var plot = new Option<string?>("--plot") { Description = "With --sweep: chart of latency and throughput (.png or .svg)" };
+        var plot = CommonOptions.Plot("With --sweep: chart of latency and throughput (.png or .svg)");
         foreach (var o in new Option[] { batch, input, output, sweep, format, plot }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
-            var lib = ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir));
-            var d = dep.Resolve(r, lib);
+            var lib = ctx.Library(r);
+            string? plotPath = CommonOptions.CheckPlotPath(r.GetValue(plot));
+            var d = dep.Resolve(r, lib, ctx.Devices);
             var baseW = new Workload(r.GetValue(batch), r.GetValue(input), r.GetValue(output));
             var (param, values) = ParseSweep(r.GetValue(sweep));
+            if (plotPath is not null && values.Count == 0) throw new CliException("--plot needs --sweep (a chart of one point says nothing)");
             var workloads = values.Count == 0 ? [baseW] : values.Select(v => param switch
             {
                 "batch" => baseW with { Batch = v },
                 "input" => baseW with { InputTokens = v },
                 _ => baseW with { OutputTokens = v },
             }).ToList();
+            int window = d.Model.MaxPositionEmbeddings;
+            foreach (var w in workloads)
+                if (window > 0 && (long)w.InputTokens + w.OutputTokens > window)
+                    throw new CliException($"prompt + output ({w.InputTokens:N0} + {w.OutputTokens:N0} tokens) exceed {d.Model.Name}'s context window of {window:N0} tokens (max_position_embeddings)");
             var estimates = new List<Estimate>();
             foreach (var w in workloads)
             {
@@ -42,13 +50,12 @@ public static class EstimateCommand
                 catch (PlanException e) { throw new CliException(e.Message); }
             }
             Render(ctx, d, estimates, r.GetValue(format), param);
-            if (r.GetValue(plot) is { } path)
+            if (plotPath is not null)
             {
-                if (values.Count == 0) throw new CliException("--plot needs --sweep (a chart of one point says nothing)");
-                RooflineCommand.Save(SweepChart.Build(estimates.Select(e => (double)(param == "batch" ? e.Workload.Batch : param == "input" ? e.Workload.InputTokens : e.Workload.OutputTokens)).ToArray(),
+                ChartOutput.Save(SweepChart.Build(estimates.Select(e => (double)(param == "batch" ? e.Workload.Batch : param == "input" ? e.Workload.InputTokens : e.Workload.OutputTokens)).ToArray(),
                     estimates.Select(e => e.TtftSeconds).ToArray(), estimates.Select(e => e.TpotSeconds).ToArray(), estimates.Select(e => e.TokensPerSecond).ToArray(),
-                    param!, $"{d.Model.Name} on {d.Device.Name} ({d.Quant}, {d.Parallelism})"), path);
-                ctx.Err.WriteLine($"wrote {path}");
+                    param!, $"{d.Model.Name} on {d.Device.Name} ({d.Quant}, {d.Parallelism})"), plotPath);
+                ctx.Err.WriteLine($"wrote {plotPath}");
             }
             return estimates.All(e => e.Fits) ? 0 : 3;
         });
@@ -64,8 +71,8 @@ public static class EstimateCommand
         var values = new List<int>();
         foreach (var v in parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1)
-                throw new CliException($"--sweep: '{v}' is not a positive whole number");
+            if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > PlanCommand.PlanOptions.MaxTokens)
+                throw new CliException($"--sweep: '{v}' is not a whole number from 1 to {PlanCommand.PlanOptions.MaxTokens:N0}");
             values.Add(n);
         }
         if (values.Count == 0) throw new CliException("--sweep lists no values");
@@ -73,7 +80,7 @@ public static class EstimateCommand
     }
 
     /// <summary>The JSON object of one estimate (field names are part of the CLI's contract).</summary>
-    public static JsonObject ToJson(Estimate e)
+    public static JsonObject ToJson(Estimate e, DeviceResolver devices)
     {
         var d = e.Deployment;
         var json = new JsonObject
@@ -108,12 +115,12 @@ public static class EstimateCommand
             ["notes"] = Json.Node(d.Notes.ToArray()),
         };
         // Bands: prefill rests on GEMMs (compute-bound), decode on streaming weights and KV (memory-bound).
-        if (DeploymentOptions.Band(d.Device, "gemm") is { } g)
+        if (devices.Band(d.Device, "gemm") is { } g)
         {
             var (lo, hi) = DeploymentOptions.Range(e.TtftSeconds, g);
             json["ttftBandSeconds"] = new JsonObject { ["low"] = lo, ["high"] = hi, ["from"] = "gemm residuals (p10..p90)" };
         }
-        if ((DeploymentOptions.Band(d.Device, "membw") ?? DeploymentOptions.Band(d.Device, "gemm")) is { } m)
+        if ((devices.Band(d.Device, "membw") ?? devices.Band(d.Device, "gemm")) is { } m)
         {
             var (lo, hi) = DeploymentOptions.Range(e.TpotSeconds, m);
             json["tpotBandSeconds"] = new JsonObject { ["low"] = lo, ["high"] = hi, ["from"] = "membw residuals (p10..p90), else gemm" };
@@ -123,9 +130,15 @@ public static class EstimateCommand
 
     private static void Render(CliContext ctx, Deployment d, List<Estimate> estimates, OutputFormat format, string? param)
     {
+        var devices = ctx.Devices;
+        RenderWith(ctx, devices, d, estimates, format, param);
+    }
+
+    private static void RenderWith(CliContext ctx, DeviceResolver devices, Deployment d, List<Estimate> estimates, OutputFormat format, string? param)
+    {
         if (format == OutputFormat.Json)
         {
-            ctx.Out.Write(Json.Write(estimates.Count == 1 && param is null ? ToJson(estimates[0]) : new JsonArray(estimates.Select(e => (JsonNode)ToJson(e)).ToArray())));
+            ctx.Out.Write(Json.Write(estimates.Count == 1 && param is null ? ToJson(estimates[0], devices) : new JsonArray(estimates.Select(e => (JsonNode)ToJson(e, devices)).ToArray())));
             return;
         }
         var t = new Table("batch", "input", "output", "ttftSeconds", "tpotSeconds", "e2eSeconds", "tokensPerSecond", "tokensPerSecondPerDevice", "mfu", "mbu", "weightBytesPerDevice", "kvCacheBytes", "fits", "maxBatch")
@@ -142,12 +155,12 @@ public static class EstimateCommand
         foreach (var n in d.Notes) ctx.Out.WriteLine("note: " + n);
         ctx.Out.WriteLine($"memory per device: {F.Bytes(first.Memory.CapacityBytes)} = weights {F.Bytes(first.Memory.WeightBytes)} + reserve {F.Bytes(first.Memory.ReserveBytes)} + free {F.Bytes(first.Memory.FreeBytes)} for KV cache and activations");
         ctx.Out.Write(t.ToText());
-        if (DeploymentOptions.Band(d.Device, "gemm") is { } gb)
+        if (devices.Band(d.Device, "gemm") is { } gb)
         {
             var (lo, hi) = DeploymentOptions.Range(first.TtftSeconds, gb);
             ctx.Out.WriteLine($"calibrated error band (p10..p90 of held-out residuals): TTFT {F.Seconds(lo)} .. {F.Seconds(hi)}");
         }
-        if ((DeploymentOptions.Band(d.Device, "membw") ?? DeploymentOptions.Band(d.Device, "gemm")) is { } mb)
+        if ((devices.Band(d.Device, "membw") ?? devices.Band(d.Device, "gemm")) is { } mb)
         {
             var (lo, hi) = DeploymentOptions.Range(first.TpotSeconds, mb);
             ctx.Out.WriteLine($"calibrated error band (p10..p90 of held-out residuals): TPOT {F.Seconds(lo)} .. {F.Seconds(hi)}");

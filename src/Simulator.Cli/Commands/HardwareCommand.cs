@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Simulator.Cli.Options;
 using Simulator.Cli.Output;
 using Simulator.Core.Loading;
 using Simulator.Core.Specs;
@@ -16,10 +17,10 @@ public static class HardwareCommand
 
         var list = new Command("list", "List the hardware profiles");
         var listFormat = CommonOptions.Format();
-        var kindOpt = new Option<string?>("--kind") { Description = "Only this kind: gpu, fpga, npu or cpu" };
+        var kindOpt = Opt.Choice<DeviceKind?>("--kind", "Only this kind of device", null, ("all", null), ("gpu", DeviceKind.Gpu), ("fpga", DeviceKind.Fpga), ("npu", DeviceKind.Npu), ("cpu", DeviceKind.Cpu));
         list.Options.Add(listFormat);
         list.Options.Add(kindOpt);
-        list.SetAction(r => List(ctx, ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir)), r.GetValue(listFormat), r.GetValue(kindOpt)));
+        list.SetAction(r => List(ctx, ctx.Library(r), r.GetValue(listFormat), r.GetValue(kindOpt)));
         cmd.Subcommands.Add(list);
 
         var show = new Command("show", "Show one hardware profile, interconnect or cluster");
@@ -27,23 +28,23 @@ public static class HardwareCommand
         var showFormat = CommonOptions.Format();
         show.Arguments.Add(name);
         show.Options.Add(showFormat);
-        show.SetAction(r => Show(ctx, ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir)), r.GetValue(name)!, r.GetValue(showFormat)));
+        show.SetAction(r => Show(ctx, ctx.Library(r), r.GetValue(name)!, r.GetValue(showFormat)));
         cmd.Subcommands.Add(show);
         return cmd;
     }
 
-    private static string Peak(HardwareProfile h, DataType t) => h.PeakOpsPerSecond.TryGetValue(t, out var v) ? F.Flops(v) : "-";
+    /// <summary>A peak in FLOP/s for floating-point types, in OP/s (TOPS) for integer types, as datasheets write them.</summary>
+    private static string Peak(HardwareProfile h, DataType t) => h.PeakOpsPerSecond.TryGetValue(t, out var v) ? Ops(t, v) : "-";
 
-    private static int List(CliContext ctx, SpecLibrary lib, OutputFormat format, string? kind)
+    private static string Ops(DataType t, double v) => t is DataType.Int8 or DataType.Int4 ? F.Ops(v) : F.Flops(v);
+
+    /// <summary>Device memory as datasheets state it: decimal gigabytes (80 GB), not GiB.</summary>
+    private static string Memory(double bytes) => F.BytesDecimal(bytes);
+
+    private static int List(CliContext ctx, SpecLibrary lib, OutputFormat format, DeviceKind? filter)
     {
-        DeviceKind? filter = null;
-        if (kind is not null)
-        {
-            if (!Enum.TryParse<DeviceKind>(kind, true, out var k)) throw new CliException($"--kind must be gpu, fpga, npu or cpu, not '{kind}'");
-            filter = k;
-        }
-        var table = new Table("name", "kind", "displayName", "memoryBytes", "bandwidthBytesPerSecond", "bf16FlopsPerSecond", "fp8FlopsPerSecond", "int8OpsPerSecond", "powerWatts", "hourlyUsd")
-            .AlignRight("memoryBytes", "bandwidthBytesPerSecond", "bf16FlopsPerSecond", "fp8FlopsPerSecond", "int8OpsPerSecond", "powerWatts", "hourlyUsd");
+        var table = new Table("name", "kind", "displayName", "memoryBytes", "bandwidthBytesPerSecond", "bf16FlopsPerSecond", "fp8FlopsPerSecond", "int8OpsPerSecond", "powerWatts", "hourlyUsd", "purchaseUsd", "priceKinds")
+            .AlignRight("memoryBytes", "bandwidthBytesPerSecond", "bf16FlopsPerSecond", "fp8FlopsPerSecond", "int8OpsPerSecond", "powerWatts", "hourlyUsd", "purchaseUsd");
         var errors = new List<SpecError>();
         foreach (var n in lib.HardwareNames)
         {
@@ -53,9 +54,10 @@ public static class HardwareCommand
             if (filter is { } f && h.Kind != f) continue;
             double Get(DataType t) => h.PeakOpsPerSecond.TryGetValue(t, out var v) ? v : double.NaN;
             table.Add((h.Name, h.Name), (h.Kind.ToString().ToLowerInvariant(), h.Kind.ToString().ToLowerInvariant()), (h.DisplayName, h.DisplayName),
-                (F.Bytes(h.MemoryCapacityBytes), h.MemoryCapacityBytes), (F.Bandwidth(h.MemoryBandwidthBytesPerSecond), h.MemoryBandwidthBytesPerSecond),
+                (Memory(h.MemoryCapacityBytes), h.MemoryCapacityBytes), (F.Bandwidth(h.MemoryBandwidthBytesPerSecond), h.MemoryBandwidthBytesPerSecond),
                 (Peak(h, DataType.Bf16), Get(DataType.Bf16)), (Peak(h, DataType.Fp8), Get(DataType.Fp8)), (Peak(h, DataType.Int8), Get(DataType.Int8)),
-                ($"{h.PowerWatts:0} W", h.PowerWatts), (double.IsNaN(h.Price.HourlyUsd) ? "-" : $"{h.Price.HourlyUsd:0.00} USD/h", h.Price.HourlyUsd));
+                ($"{h.PowerWatts:0} W", h.PowerWatts), (double.IsNaN(h.Price.HourlyUsd) ? "-" : $"{h.Price.HourlyUsd:0.00} USD/h", h.Price.HourlyUsd),
+                (double.IsNaN(h.Price.PurchaseUsd) ? "-" : $"{h.Price.PurchaseUsd:N0} USD", h.Price.PurchaseUsd), (PriceKinds(h), PriceKinds(h)));
         }
         if (format == OutputFormat.Table)
         {
@@ -68,10 +70,20 @@ public static class HardwareCommand
         return Report(ctx, errors);
     }
 
+    /// <summary>"hourly list 2026-09, purchase street 2023-08": how each price was obtained ("-" when none).</summary>
+    private static string PriceKinds(HardwareProfile h)
+    {
+        var parts = new List<string>();
+        if (h.Price.Hourly is { } hq) parts.Add("hourly " + hq.Provenance);
+        if (h.Price.Purchase is { } pq) parts.Add("purchase " + pq.Provenance);
+        return parts.Count == 0 ? "-" : string.Join(", ", parts);
+    }
+
+    /// <summary>Reports files that failed to load (the listing still shows the rest): exit code 2, like any bad input.</summary>
     internal static int Report(CliContext ctx, List<SpecError> errors)
     {
-        foreach (var e in errors) ctx.Err.WriteLine("error: " + e);
-        return errors.Count == 0 ? 0 : 1;
+        Cli.PrintErrors(ctx.Err, errors.Select(e => e.ToString()).ToList());
+        return errors.Count == 0 ? 0 : Cli.BadInput;
     }
 
     private static int Show(CliContext ctx, SpecLibrary lib, string name, OutputFormat format)
@@ -93,31 +105,43 @@ public static class HardwareCommand
             ["powerWatts"] = h.PowerWatts,
             ["idlePowerWatts"] = Json.Node(h.IdlePowerWatts),
             ["purchaseUsd"] = Json.Node(h.Price.PurchaseUsd),
+            ["purchasePrice"] = Quote(h.Price.Purchase),
             ["hourlyUsd"] = Json.Node(h.Price.HourlyUsd),
+            ["hourlyPrice"] = Quote(h.Price.Hourly),
             ["launchOverheadSeconds"] = h.LaunchOverheadSeconds,
             ["ridgePointFlopsPerByte"] = Json.Node(h.PeakOpsPerSecond.TryGetValue(DataType.Bf16, out var bf) ? bf / h.MemoryBandwidthBytesPerSecond : double.NaN),
             ["source"] = h.Source,
         };
         if (format == OutputFormat.Json) { ctx.Out.Write(Json.Write(json)); return 0; }
         var t = new Table("field", "value");
-        t.Add(("name", h.Name), ("value", h.DisplayName));
+        t.Add(("name", "name"), (h.Name, h.Name));
+        t.Add(("display name", "displayName"), (h.DisplayName, h.DisplayName));
         t.Add(("kind", "kind"), (h.Kind.ToString().ToLowerInvariant(), h.Kind.ToString().ToLowerInvariant()));
         t.Add(("vendor", "vendor"), (h.Vendor, h.Vendor));
         foreach (var (type, v) in h.PeakOpsPerSecond.OrderBy(p => p.Key))
-            t.Add(($"peak {type.Name()}", $"peak.{type.Name()}"), (F.Flops(v), v));
+            t.Add(($"peak {type.Name()}", $"peak.{type.Name()}"), (Ops(type, v), v));
         foreach (var m in h.Memory)
-            t.Add(($"memory {m.Name}", $"memory.{m.Name}"), ($"{F.Bytes(m.CapacityBytes)} at {(double.IsNaN(m.BandwidthBytesPerSecond) ? "?" : F.Bandwidth(m.BandwidthBytesPerSecond))}", m.CapacityBytes));
+            t.Add(($"memory {m.Name}", $"memory.{m.Name}"), ($"{Memory(m.CapacityBytes)} at {(double.IsNaN(m.BandwidthBytesPerSecond) ? "?" : F.Bandwidth(m.BandwidthBytesPerSecond))}", m.CapacityBytes));
         if (h.PeakOpsPerSecond.TryGetValue(DataType.Bf16, out var b))
             t.Add(("ridge point (bf16)", "ridge"), ($"{b / h.MemoryBandwidthBytesPerSecond:0} FLOP/byte", b / h.MemoryBandwidthBytesPerSecond));
         t.Add(("links", "links"), ($"intra {h.Interconnects.IntraNode ?? "-"}, inter {h.Interconnects.InterNode ?? "-"}, host {h.Interconnects.Host ?? "-"}", null));
         t.Add(("power", "power"), ($"{h.PowerWatts:0} W" + (double.IsNaN(h.IdlePowerWatts) ? "" : $" (idle {h.IdlePowerWatts:0} W)"), h.PowerWatts));
-        t.Add(("price", "price"), ($"{(double.IsNaN(h.Price.PurchaseUsd) ? "-" : h.Price.PurchaseUsd.ToString("0") + " USD")}, {(double.IsNaN(h.Price.HourlyUsd) ? "-" : h.Price.HourlyUsd.ToString("0.00") + " USD/h")}", h.Price.HourlyUsd));
+        t.Add(("purchase price", "price.purchase"), (QuoteText(h.Price.Purchase, q => $"{q.Usd:N0} USD"), h.Price.PurchaseUsd));
+        t.Add(("hourly price", "price.hourly"), (QuoteText(h.Price.Hourly, q => $"{q.Usd:0.00} USD/h"), h.Price.HourlyUsd));
         t.Add(("launch overhead", "launch"), (F.Seconds(h.LaunchOverheadSeconds), h.LaunchOverheadSeconds));
         t.Add(("source", "source"), (h.Source, h.Source));
         if (format == OutputFormat.Csv) ctx.Write(t, format);
         else ctx.Out.Write(t.ToText());
         return 0;
     }
+
+    private static JsonObject? Quote(PriceQuote? q) => q is null ? null : new JsonObject
+    {
+        ["usd"] = q.Usd, ["kind"] = q.Kind.ToString().ToLowerInvariant(), ["date"] = q.Date, ["source"] = q.Source,
+    };
+
+    private static string QuoteText(PriceQuote? q, Func<PriceQuote, string> figure) =>
+        q is null ? "- (no public figure; give one with plan --price / --purchase-price)" : $"{figure(q)} ({q.Provenance}{(q.Source is null ? "" : "; " + q.Source)})";
 
     private static int ShowLink(CliContext ctx, Interconnect ic, OutputFormat format)
     {

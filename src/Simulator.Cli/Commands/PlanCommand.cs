@@ -1,6 +1,6 @@
 using System.CommandLine;
-using System.Globalization;
 using System.Text.Json.Nodes;
+using Simulator.Cli.Options;
 using Simulator.Cli.Output;
 using Simulator.Core.Specs;
 using Simulator.Core.Units;
@@ -12,69 +12,48 @@ namespace Simulator.Cli.Commands;
 /// <summary><c>llmsim plan</c>: the cheapest cluster that serves a request rate within latency targets.</summary>
 public static class PlanCommand
 {
-    /// <summary>
-    /// Mean prompt and output lengths of the named workloads: chat and code from the Splitwise/Azure LLM inference
-    /// traces (conversation: 1,155 / 211 tokens; code: 2,048 / 28; 19,366 and 8,819 requests), summarize from the
-    /// arXiv summarization statistics (2,588 / 291; 28,257 documents), all in shared/reference/vidur-profiling;
-    /// reasoning is an assumption (1,024 in, 4,096 out) for long chain-of-thought answers.
-    /// </summary>
-    public static readonly IReadOnlyDictionary<string, (double Input, double Output)> Workloads = new Dictionary<string, (double, double)>
-    {
-        ["chat"] = (1155, 211), ["code"] = (2048, 28), ["summarize"] = (2588, 291), ["reasoning"] = (1024, 4096),
-    };
-
     public static Command Create(CliContext ctx)
     {
         var cmd = new Command("plan", "Find the cheapest mix of replicas (device, TP/PP/EP, quantization, batch, disaggregation) that serves a rate within TTFT/TPOT targets");
         var opts = new PlanOptions();
         opts.AddTo(cmd);
         var format = CommonOptions.Format();
-        var plot = new Option<string?>("--plot") { Description = "Pareto chart of cost against TTFT (.png or .svg)" };
+        var plot = CommonOptions.Plot("Pareto chart of cost against TTFT (.png or .svg)");
+        var timings = new Option<bool>("--timings") { Description = "Also print the search's wall time (left out by default so the same inputs give the same bytes)" };
         cmd.Options.Add(format);
         cmd.Options.Add(plot);
+        cmd.Options.Add(timings);
         cmd.SetAction(r =>
         {
-            var lib = ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir));
-            var (req, defaults, workload) = opts.Resolve(r, lib);
-            if (ctx.Interactive) ctx.Err.WriteLine($"planning {req.Model.Name} on {string.Join(", ", req.Hardware.Select(h => h.Device.Name))} ...");
-            PlanResult result;
-            if (opts.FixedCluster(r) is not null)
+            var lib = ctx.Library(r);
+            string? plotPath = CommonOptions.CheckPlotPath(r.GetValue(plot));
+            var (built, fixedCluster) = opts.Resolve(r, lib);
+            using var progress = ctx.Progress($"planning {built.Request.Model.Name} on {string.Join(", ", built.Request.Hardware.Select(h => h.Device.Name))}");
+            var (result, req, note) = Run(built, fixedCluster);
+            progress.Dispose();
+            var defaults = built.Defaults.ToList();
+            if (note is not null) defaults.Insert(0, note);
+            Render(ctx, req, result, r.GetValue(format), defaults, built.Workload is not null, r.GetValue(timings));
+            if (plotPath is not null)
             {
-                var capacity = new AnalyticCapacity(req.Model);
-                IPlanChecker? checker = workload is null ? null : new SimulatorChecker(req.Model, capacity, workload, CheckRequests);
-                double rate;
-                try { (rate, result) = new Planner.Planner(capacity, checker).HighestGoodput(req); }
-                catch (InfeasibleException e) { throw new CliException(e.Message, 4); }
-                req = req with { Demand = req.Demand with { RequestsPerSecond = Math.Round(rate, 3) } };
-                defaults.Insert(0, $"fixed cluster {opts.FixedCluster(r)} ({req.Limits.MaxDevicesTotal} devices): highest goodput found {rate:0.###} req/s within the targets; the plans below serve that rate");
-            }
-            else result = Run(req, workload);
-            Render(ctx, req, result, r.GetValue(format), defaults, workload is not null);
-            if (r.GetValue(plot) is { } path)
-            {
-                RooflineCommand.Save(ParetoPlot(req, result), path);
-                ctx.Err.WriteLine($"wrote {path}");
+                ChartOutput.Save(ParetoPlot(req, result), plotPath);
+                ctx.Err.WriteLine($"wrote {plotPath}");
             }
             return 0;
         });
         return cmd;
     }
 
-    /// <summary>Runs the planner; an impossible demand becomes exit code 4 with the planner's "infeasible" message.</summary>
-    public static PlanResult Run(PlanRequest req, Func<Demand, Serving.WorkloadSpec>? workload = null)
+    /// <summary>Runs the planner; bad inputs exit 2, an impossible demand exits 4 with the planner's "infeasible" message.</summary>
+    public static (PlanResult Result, PlanRequest Request, string? Note) Run(BuiltPlan built, ClusterSpec? fixedCluster = null)
     {
-        var capacity = new AnalyticCapacity(req.Model);
-        IPlanChecker? checker = workload is null ? null : new SimulatorChecker(req.Model, capacity, workload, CheckRequests);
-        try { return new Planner.Planner(capacity, checker).Plan(req); }
-        catch (InfeasibleException e) { throw new CliException(e.Message, 4); }
+        try { return PlanRequestBuilder.Run(built, fixedCluster); }
+        catch (InfeasibleException e) { throw new CliException(e.Message, Cli.Infeasible); }
     }
-
-    /// <summary>Requests each checking simulation runs (enough for a stable p90, few enough to check dozens of plans in seconds).</summary>
-    public const int CheckRequests = 2000;
 
     /// <summary>How latencies in the output were obtained.</summary>
     public static string LatencyModel(bool simulated) => simulated
-        ? $"p90 from the discrete-event simulator ({CheckRequests} Poisson requests per plan checked); other alternatives analytic means"
+        ? $"p90 from the discrete-event simulator ({PlanRequestBuilder.CheckRequests} Poisson requests per plan checked); other alternatives analytic means"
         : "analytic means (cost model + queueing); --check analytic";
 
     /// <summary>Cost against TTFT for every plan found, with the Pareto front.</summary>
@@ -87,130 +66,102 @@ public static class PlanCommand
     {
         private readonly Option<string> _model = new("--model", "-m") { Description = "Model name or file", Required = true };
         private readonly Option<string?> _hardware = new("--hardware", "-H") { Description = "Candidate hardware profiles or clusters, comma-separated (required unless --cluster)" };
-
-        /// <summary>The fixed cluster, when one was given.</summary>
-        public string? FixedCluster(ParseResult r) => r.GetValue(_cluster);
-        private readonly Option<double?> _rate = new("--rate", "-r") { Description = "Requests per second to serve (required unless --cluster)" };
+        private readonly Option<double?> _rate = Opt.Number("--rate", "Requests per second to serve (required unless --cluster)", 0, 1e7, unitWord: "requests/s");
         private readonly Option<string?> _cluster = new("--cluster") { Description = "A fixed cluster (name or YAML): find the highest goodput it gives within the targets instead of the cheapest plan for a rate" };
-        private readonly Option<string> _ttft = new("--ttft-slo") { Description = "TTFT target at p90 (default 1 s)", DefaultValueFactory = _ => "1 s" };
-        private readonly Option<string> _tpot = new("--tpot-slo") { Description = "TPOT target at p90 (default 50 ms)", DefaultValueFactory = _ => "50 ms" };
-        private readonly Option<string> _workload = new("--workload", "-w") { Description = "chat (default), code, summarize, reasoning", DefaultValueFactory = _ => "chat" };
-        private readonly Option<int?> _inputTokens = new("--input-tokens") { Description = "Mean prompt tokens (overrides the workload)" };
-        private readonly Option<int?> _outputTokens = new("--output-tokens") { Description = "Mean output tokens (overrides the workload)" };
+        private readonly Option<double?> _ttft = Opt.Quantity("--ttft-slo", QuantityKind.Time, "TTFT target at p90", "1 s", max: 3600);
+        private readonly Option<double?> _tpot = Opt.Quantity("--tpot-slo", QuantityKind.Time, "TPOT target at p90", "50 ms", max: 3600);
+        private readonly Option<string> _workload = Opt.Choice("--workload", "Workload preset whose length distributions give the mean prompt and output lengths", "chat",
+            Serving.Presets.Names.Select(n => (n, n)).ToArray());
+        private readonly Option<int?> _inputTokens = Opt.OptionalInt("--input-tokens", "Mean prompt tokens (overrides the workload)", 1, MaxTokens);
+        private readonly Option<int?> _outputTokens = Opt.OptionalInt("--output-tokens", "Mean output tokens (overrides the workload)", 1, MaxTokens);
         private readonly Option<string?> _quant = new("--quant", "-q") { Description = "Quantizations to consider, comma-separated (default: 16-bit, fp8 where supported, w4a16)" };
-        private readonly Option<int> _maxDevices = new("--max-devices") { Description = "Most devices the plan may use (default 64)", DefaultValueFactory = _ => 64 };
-        private readonly Option<string?> _inventory = new("--inventory") { Description = "Devices available per type: h100-sxm=16,a100-80gb-sxm=32" };
-        private readonly Option<string> _objective = new("--objective") { Description = "cost (hourly, default), purchase, power or devices", DefaultValueFactory = _ => "cost" };
-        private readonly Option<string> _disagg = new("--allow-disaggregation") { Description = "Consider separate prefill and decode pools: on (default) or off", DefaultValueFactory = _ => "on" };
-        private readonly Option<string> _maxBatch = new("--max-batch") { Description = "Batch limits to consider, comma-separated", DefaultValueFactory = _ => "32,64,128,256" };
-        private readonly Option<string?> _price = new("--price") { Description = "Hourly price per device where the profile has none or to override: h200-sxm=3.5,mi300x=2.9" };
-        private readonly Option<string> _wholeNodes = new("--whole-nodes") { Description = "Pay for devices in whole nodes (on, default) or singly (off)", DefaultValueFactory = _ => "on" };
-        private readonly Option<double?> _power = new("--power-budget") { Description = "Most watts the plan may draw" };
-        private readonly Option<double?> _budget = new("--budget") { Description = "Most USD per hour the plan may cost" };
-        private readonly Option<int> _top = new("--top") { Description = "Plans to show", DefaultValueFactory = _ => 5 };
-        private readonly Option<string> _check = new("--check") { Description = "How plans are checked: simulate (default, discrete-event simulation) or analytic", DefaultValueFactory = _ => "simulate" };
+        private readonly Option<int> _maxDevices = Opt.Int("--max-devices", "Most devices the plan may use", 1, Constraints.MaxDevicesLimit, PlanRequestBuilder.DefaultMaxDevices);
+        private readonly Option<IReadOnlyDictionary<string, int>> _inventory = Opt.CountPairs("--inventory", "Devices available per type: h100-sxm=16,a100-80gb-sxm=32", Constraints.MaxDevicesLimit);
+        private readonly Option<Objective> _objective = Opt.Choice("--objective", "What to minimise: hourly cost, purchase cost, power, devices, or total cost of ownership (tco)", Objective.Cost,
+            ("cost", Objective.Cost), ("purchase", Objective.Purchase), ("power", Objective.Power), ("devices", Objective.Devices), ("tco", Objective.Tco));
+        private readonly Option<Opt.Switch> _disagg = Opt.OnOff("--allow-disaggregation", "Consider separate prefill and decode pools", true);
+        private readonly Option<IReadOnlyList<int>> _maxBatch = Opt.IntList("--max-batch", "Batch limits to consider, comma-separated", 1, 100_000, [.. PlanRequestBuilder.DefaultMaxBatches]);
+        private readonly Option<IReadOnlyDictionary<string, double>> _price = Opt.Pairs("--price", QuantityKind.MoneyPerHour, "Hourly price per device, where the profile has none or to override it: 'h200-sxm=3.5 USD/h,mi300x=2.9 USD/h'", allowZero: false);
+        private readonly Option<IReadOnlyDictionary<string, double>> _purchase = Opt.Pairs("--purchase-price", QuantityKind.Money, "Purchase price per device, where the profile has none or to override it: 'h200-sxm=32000 USD'", allowZero: false);
+        private readonly Option<Opt.Switch> _wholeNodes = Opt.OnOff("--whole-nodes", "Pay for devices in whole nodes (on) or singly (off)", true);
+        private readonly Option<double?> _power = Opt.Quantity("--power-budget", QuantityKind.Power, "Most power the plan's devices may draw, e.g. '20 kW'", max: 1e10);
+        private readonly Option<double?> _budget = Opt.Quantity("--budget", QuantityKind.MoneyPerHour, "Most the plan may cost per hour, e.g. '100 USD/h'", max: 1e9);
+        private readonly Option<double?> _headroom = Opt.Number("--headroom", "Spare capacity to keep as a fraction (0.2 = replicas at most 80% utilised at the rate)", 0, 0.95, allowZero: true, unitWord: "fraction");
+        private readonly Option<int> _top = Opt.Int("--top", "Plans to show", 1, 100, 5);
+        private readonly Option<CheckMethod> _check = Opt.Choice("--check", "How plans are checked: simulate (discrete-event simulation) or analytic", CheckMethod.Simulated, ("simulate", CheckMethod.Simulated), ("analytic", CheckMethod.Analytic));
+        private readonly Option<double?> _tcoPeriod = Opt.Quantity("--tco-period", QuantityKind.Time, "Period of the total-cost-of-ownership view, e.g. '5 years'", "5 years", max: 50 * 365.25 * 86400);
+        private readonly Option<double?> _energyPrice = Opt.Quantity("--energy-price", QuantityKind.EnergyPrice, "Price of electricity for the TCO view", "0.09 USD/kWh", max: 10);
+        private readonly Option<double?> _pue = Opt.Number("--pue", "Power usage effectiveness of the data centre for the TCO view", 1, 5, 1.54);
+        private readonly Option<double?> _hosting = Opt.Quantity("--hosting-price", QuantityKind.HostingPrice, "Colocation price per kW of board power per month for the TCO view", "184 USD/kW/month", max: 1e5, allowZero: true);
+
+        /// <summary>Largest prompt or output length accepted on the command line (the model's context window is checked too).</summary>
+        public const int MaxTokens = Serving.WorkloadFile.MaxTokens;
 
         public void AddTo(Command cmd)
         {
-            foreach (var o in new Option[] { _model, _hardware, _rate, _cluster, _ttft, _tpot, _workload, _inputTokens, _outputTokens, _quant, _maxDevices, _inventory, _objective, _disagg, _maxBatch, _price, _wholeNodes, _power, _budget, _top, _check })
+            foreach (var o in new Option[] { _model, _hardware, _rate, _cluster, _ttft, _tpot, _workload, _inputTokens, _outputTokens, _quant, _maxDevices, _inventory, _objective, _disagg,
+                         _maxBatch, _price, _purchase, _wholeNodes, _power, _budget, _headroom, _top, _check, _tcoPeriod, _energyPrice, _pue, _hosting })
                 cmd.Options.Add(o);
         }
 
-        /// <summary>The planning problem, and the defaults that were used (so the output can say which).</summary>
-        public (PlanRequest Request, List<string> Defaults, Func<Demand, Serving.WorkloadSpec>? Workload) Resolve(ParseResult r, Core.Loading.SpecLibrary lib)
+        private static bool Given(ParseResult r, Option o) => r.GetResult(o) is { Implicit: false };
+
+        /// <summary>The planning problem with its defaults recorded, and the fixed cluster when one was given.</summary>
+        public (BuiltPlan Built, ClusterSpec? FixedCluster) Resolve(ParseResult r, Core.Loading.SpecLibrary lib)
         {
             var m = lib.Model(r.GetValue(_model)!);
-            var defaults = new List<string>();
-            void Default(Option o, string text) { if (r.GetResult(o) is null || r.GetResult(o)!.Implicit) defaults.Add(text); }
-            var hw = new List<HardwareOption>();
-            string? fixedCluster = r.GetValue(_cluster);
-            string? hwList = fixedCluster ?? r.GetValue(_hardware);
+            var resolver = new Validation.DeviceResolver(lib);
+            string? fixedName = r.GetValue(_cluster);
+            string? hwList = fixedName ?? r.GetValue(_hardware);
             if (hwList is null) throw new CliException("--hardware is required (or --cluster for a fixed cluster)");
-            if (fixedCluster is not null && !lib.IsCluster(fixedCluster)) throw new CliException($"--cluster: '{fixedCluster}' is not a cluster; 'llmsim hardware list' names them");
+            if (fixedName is not null && !lib.IsCluster(fixedName)) throw new CliException($"--cluster: '{fixedName}' is not a cluster; 'llmsim hardware list' names them");
+            if (fixedName is not null && Given(r, _hardware)) throw new CliException("give --hardware (candidates) or --cluster (a fixed cluster), not both");
+            var hw = new List<HardwareOption>();
+            ClusterSpec? fixedCluster = null;
             foreach (var name in hwList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                if (lib.IsCluster(name))
-                {
-                    var c = lib.Cluster(name);
-                    var (d, eff) = DeploymentOptions.Calibrated(c.Device);
-                    hw.Add(new HardwareOption(d, DeploymentOptions.CalibratedCluster(c) with { Device = d }) { Efficiency = eff });
-                }
-                else
-                {
-                    var (d, eff) = DeploymentOptions.Calibrated(lib.Hardware(name));
-                    var c = DeploymentOptions.CalibratedCluster(lib.DefaultCluster(lib.Hardware(name)));
-                    hw.Add(new HardwareOption(d, c with { Device = d }) { Efficiency = eff });
-                }
+                var resolved = lib.IsCluster(name) ? resolver.ResolveCluster(lib.Cluster(name)) : resolver.Resolve(lib.Hardware(name));
+                if (fixedName is not null) fixedCluster = resolved.Cluster;
+                hw.Add(new HardwareOption(resolved.Device, resolved.Cluster) { Efficiency = resolved.Efficiency });
             }
-            double lambda = r.GetValue(_rate) ?? (fixedCluster is not null ? 1 : throw new CliException("--rate is required (requests per second), unless --cluster asks for the highest goodput"));
-            if (!(lambda > 0) || !double.IsFinite(lambda)) throw new CliException("--rate must be a positive number of requests per second");
-            string wl = r.GetValue(_workload)!;
-            if (!Workloads.TryGetValue(wl, out var lengths)) throw new CliException($"--workload must be one of {string.Join(", ", Workloads.Keys)}, not '{wl}'");
-            var demand = new Demand(lambda, r.GetValue(_inputTokens) ?? lengths.Input, r.GetValue(_outputTokens) ?? lengths.Output);
-            bool fixedLengths = r.GetValue(_inputTokens) is not null || r.GetValue(_outputTokens) is not null;
-            if (!fixedLengths) Default(_workload, $"workload {wl} ({lengths.Input:0} prompt / {lengths.Output:0} output tokens on average)");
-            if (demand.MeanInputTokens < 1 || demand.MeanOutputTokens < 1) throw new CliException("--input-tokens and --output-tokens must be at least 1");
-            var slo = new Slo(Time(r.GetValue(_ttft)!, "--ttft-slo"), Time(r.GetValue(_tpot)!, "--tpot-slo"));
-            Default(_ttft, $"TTFT target {F.Seconds(slo.TtftSeconds)} (p90)");
-            Default(_tpot, $"TPOT target {F.Seconds(slo.TpotSeconds)} (p90)");
-            List<QuantizationScheme>? quants = null;
-            if (r.GetValue(_quant) is { } ql) quants = ql.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(q => DeploymentOptions.ParseQuant(q, m)).ToList();
-            else defaults.Add("quantizations: 16-bit, fp8 where the device has it, w4a16");
-            var batches = Ints(r.GetValue(_maxBatch)!, "--max-batch");
-            Default(_maxBatch, $"batch limits {string.Join(",", batches)}");
-            if (fixedCluster is null) Default(_maxDevices, $"at most {r.GetValue(_maxDevices)} devices");
-            var obj = fixedCluster is not null ? Objective.Devices : r.GetValue(_objective) switch
+            if (hw.Count == 0) throw new CliException("--hardware lists no hardware");
+            List<QuantizationScheme>? quants = r.GetValue(_quant) is { } ql
+                ? ql.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(q => DeploymentOptions.ParseQuant(q, m)).ToList()
+                : null;
+            var inputs = new PlanInputs
             {
-                "cost" => Objective.Cost, "purchase" => Objective.Purchase, "power" => Objective.Power, "devices" => Objective.Devices,
-                var o => throw new CliException($"--objective must be cost, purchase, power or devices, not '{o}'"),
+                Model = m,
+                Hardware = hw,
+                Rate = r.GetValue(_rate),
+                FixedCluster = fixedCluster,
+                TtftSloSeconds = Given(r, _ttft) ? r.GetValue(_ttft) : null,
+                TpotSloSeconds = Given(r, _tpot) ? r.GetValue(_tpot) : null,
+                Workload = Given(r, _workload) ? r.GetValue(_workload) : null,
+                InputTokens = r.GetValue(_inputTokens),
+                OutputTokens = r.GetValue(_outputTokens),
+                Quantizations = quants,
+                MaxBatches = Given(r, _maxBatch) ? r.GetValue(_maxBatch) : null,
+                MaxDevices = Given(r, _maxDevices) ? r.GetValue(_maxDevices) : null,
+                Inventory = r.GetValue(_inventory)!,
+                HourlyUsd = r.GetValue(_price)!,
+                PurchaseUsd = r.GetValue(_purchase)!,
+                Objective = r.GetValue(_objective),
+                AllowDisaggregation = r.GetValue(_disagg),
+                WholeNodes = Given(r, _wholeNodes) ? r.GetValue(_wholeNodes).IsOn : null,
+                PowerBudgetWatts = r.GetValue(_power),
+                BudgetUsdPerHour = r.GetValue(_budget),
+                Headroom = r.GetValue(_headroom),
+                Top = r.GetValue(_top),
+                Simulate = r.GetValue(_check) == CheckMethod.Simulated,
+                TcoPeriodSeconds = Given(r, _tcoPeriod) ? r.GetValue(_tcoPeriod) : null,
+                EnergyUsdPerKwh = Given(r, _energyPrice) ? r.GetValue(_energyPrice) : null,
+                Pue = Given(r, _pue) ? r.GetValue(_pue) : null,
+                HostingUsdPerKwMonth = Given(r, _hosting) ? r.GetValue(_hosting) : null,
             };
-            string dis = r.GetValue(_disagg)!;
-            if (dis is not ("on" or "off")) throw new CliException("--allow-disaggregation must be on or off");
-            string whole = r.GetValue(_wholeNodes)!;
-            if (whole is not ("on" or "off")) throw new CliException("--whole-nodes must be on or off");
-            var inventory = Pairs(r.GetValue(_inventory), "--inventory", v => int.Parse(v, CultureInfo.InvariantCulture));
-            int maxDevices = r.GetValue(_maxDevices);
-            if (fixedCluster is not null)
-            {
-                // A fixed cluster: its devices are all there is, and they are already bought, so whole nodes cost nothing extra.
-                maxDevices = hw[0].Cluster.TotalDevices;
-                inventory[hw[0].Device.Name] = maxDevices;
-            }
-            var limits = new Constraints(Pairs(r.GetValue(_price), "--price", v => double.Parse(v, CultureInfo.InvariantCulture)), inventory,
-                maxDevices, whole == "on" && fixedCluster is null, r.GetValue(_power) ?? double.MaxValue, r.GetValue(_budget) ?? double.MaxValue);
-            if (limits.MaxDevicesTotal < 1) throw new CliException("--max-devices must be at least 1");
-            string check = r.GetValue(_check)!;
-            if (check is not ("simulate" or "analytic")) throw new CliException("--check must be simulate or analytic");
-            // The checking simulation draws lengths from the workload's distribution, or fixed lengths when given.
-            Func<Demand, Serving.WorkloadSpec>? spec = check == "analytic" ? null : d =>
-            {
-                var w = Serving.Presets.Get(wl, new Serving.PoissonArrivals(d.RequestsPerSecond));
-                return fixedLengths ? w.WithFixedLengths((int)Math.Round(d.MeanInputTokens), (int)Math.Round(d.MeanOutputTokens)) : w;
-            };
-            return (new PlanRequest(m, hw, demand, slo, quants, batches, limits, obj, dis == "on", Math.Max(1, r.GetValue(_top))), defaults, spec);
+            if (fixedCluster is not null && Given(r, _rate)) throw new CliException("--rate and --cluster ask different questions: give one (--cluster finds the highest rate a fixed cluster serves)");
+            try { return (PlanRequestBuilder.Build(inputs), fixedCluster); }
+            catch (PlanInputException e) { throw new CliException(e.Message); }
         }
-    }
-
-    internal static double Time(string text, string option) =>
-        UnitParser.TryParse(text.Replace("ms", " ms").Replace("us", " us").Replace("  ", " "), QuantityKind.Time, out double v, out string e) && v > 0 ? v : throw new CliException($"{option}: {e} ");
-
-    private static List<int> Ints(string text, string option) =>
-        text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => int.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out int n) && n > 0 ? n : throw new CliException($"{option}: '{s}' is not a positive whole number")).ToList();
-
-    private static Dictionary<string, T> Pairs<T>(string? text, string option, Func<string, T> parse)
-    {
-        var d = new Dictionary<string, T>(StringComparer.OrdinalIgnoreCase);
-        foreach (var p in (text ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            var kv = p.Split('=', 2);
-            try { d[kv[0].Trim()] = parse(kv[1].Trim()); }
-            catch (Exception e) when (e is FormatException or IndexOutOfRangeException or OverflowException)
-            {
-                throw new CliException($"{option}: entries look like name=value, not '{p}'");
-            }
-        }
-        return d;
     }
 
     internal static string Label(Plan p) => string.Join(" + ", p.Items.Select(i =>
@@ -221,7 +172,25 @@ public static class PlanCommand
         return $"{i.Count}x {c.Device.Name} {par} {c.Quant} b{c.MaxBatch}{role}";
     }));
 
-    internal static JsonObject PlanJson(Plan p) => new()
+    /// <summary>The price quotes a plan's devices are costed at, with their provenance.</summary>
+    internal static JsonObject Prices(PlanRequest req, Plan p)
+    {
+        var o = new JsonObject();
+        foreach (var d in p.Items.Select(i => i.Capacity.Config.Device).DistinctBy(d => d.Name))
+            o[d.Name] = new JsonObject
+            {
+                ["hourlyUsd"] = Json.Node(Planner.Planner.Hourly(req, d)),
+                ["hourlySource"] = PriceWords(req.Limits.HourlyUsd.ContainsKey(d.Name), d.Price.Hourly),
+                ["purchaseUsd"] = Json.Node(Planner.Planner.Purchase(req, d)),
+                ["purchaseSource"] = PriceWords(req.Limits.PurchaseUsd.ContainsKey(d.Name), d.Price.Purchase),
+            };
+        return o;
+    }
+
+    /// <summary>"user", "list 2026-09", "assumption 2020-05", "unstated" or "none".</summary>
+    internal static string PriceWords(bool user, PriceQuote? q) => user ? "user (command line)" : q is null ? "none" : q.Provenance;
+
+    internal static JsonObject PlanJson(PlanRequest req, Plan p) => new()
     {
         ["disaggregated"] = p.Disaggregated,
         ["replicas"] = new JsonArray(p.Items.Select(i => (JsonNode)new JsonObject
@@ -233,24 +202,47 @@ public static class PlanCommand
             ["pp"] = i.Capacity.Config.Parallelism.Pp,
             ["ep"] = i.Capacity.Config.Parallelism.Ep,
             ["quantization"] = i.Capacity.Config.Quant.Name,
+            ["kvCacheDtype"] = i.Capacity.Config.Quant.KvCache.Name(),
             ["maxBatch"] = i.Capacity.Config.MaxBatch,
             ["capacityRequestsPerSecond"] = i.Capacity.RequestsPerSecond,
         }).ToArray()),
-        ["hardware"] = string.Join(",", p.Items.Select(i => i.Capacity.Config.Device.Name).Distinct()),
+        ["hardware"] = string.Join(",", p.DeviceNames),
         ["prefillPool"] = p.Disaggregated ? Pool(p, Role.Prefill) : null,
         ["decodePool"] = p.Disaggregated ? Pool(p, Role.Decode) : null,
         ["ttftP90Seconds"] = Json.Node(p.PredictedTtftP90Seconds),
         ["tpotP90Seconds"] = Json.Node(p.PredictedTpotP90Seconds),
+        ["latencyFrom"] = p.Check == CheckMethod.Simulated ? "simulated" : "analytic",
+        ["origin"] = p.Origin == PlanOrigin.Solver ? "solver" : "single configuration",
         ["goodput"] = p.Goodput,
         ["capacityRequestsPerSecond"] = p.CapacityRequestsPerSecond,
+        ["headroom"] = Json.Node(p.HeadroomAt(req.Demand.RequestsPerSecond)),
         ["costPerHour"] = p.CostPerHour,
-        ["purchaseUsd"] = p.PurchaseUsd,
+        ["purchaseUsd"] = Json.Node(p.PurchaseUsd),
         ["powerWatts"] = p.PowerWatts,
         ["devices"] = p.Devices,
+        ["billedDevices"] = p.BilledDevices,
         ["nodes"] = p.Nodes,
         ["meetsSlo"] = p.MeetsSlo,
+        ["prices"] = Prices(req, p),
+        ["tco"] = p.Tco is { } t ? new JsonObject
+        {
+            ["periodSeconds"] = t.PeriodSeconds,
+            ["purchaseUsd"] = t.PurchaseUsd,
+            ["energyUsd"] = t.EnergyUsd,
+            ["hostingUsd"] = t.HostingUsd,
+            ["totalUsd"] = t.TotalUsd,
+            ["averageWatts"] = t.AverageWatts,
+            ["usdPerMillionOutputTokens"] = Json.Node(TcoPerMillion(req, t)),
+        } : null,
         ["note"] = p.Note,
     };
+
+    /// <summary>TCO per million output tokens served at the demanded rate over the whole period.</summary>
+    internal static double TcoPerMillion(PlanRequest req, TcoBreakdown t)
+    {
+        double tokens = req.Demand.RequestsPerSecond * req.Demand.MeanOutputTokens * t.PeriodSeconds;
+        return tokens > 0 ? t.TotalUsd / tokens * 1e6 : double.NaN;
+    }
 
     private static JsonObject Pool(Plan p, Role role)
     {
@@ -263,32 +255,46 @@ public static class PlanCommand
         };
     }
 
-    private static void Render(CliContext ctx, PlanRequest req, PlanResult result, OutputFormat format, List<string> defaults, bool simulated)
+    private static string DevicesText(Plan p) => p.BilledDevices > p.Devices ? $"{p.Devices} ({p.BilledDevices} billed)" : p.Devices.ToString();
+
+    private static void Render(CliContext ctx, PlanRequest req, PlanResult result, OutputFormat format, List<string> defaults, bool simulated, bool timings)
     {
+        var stats = new JsonObject
+        {
+            ["configurationsConsidered"] = result.Stats.Considered,
+            ["pruned"] = result.Stats.Pruned,
+            ["evaluated"] = result.Stats.Evaluated,
+            ["checked"] = result.Stats.Checked,
+            ["checkRounds"] = result.Stats.CheckRounds,
+            ["solverStatus"] = result.Stats.SolverStatus,
+        };
+        if (timings) stats["wallSeconds"] = result.Stats.WallSeconds;
         if (format == OutputFormat.Json)
         {
             var json = new JsonObject
             {
                 ["model"] = req.Model.Name,
                 ["rate"] = req.Demand.RequestsPerSecond,
+                ["meanInputTokens"] = req.Demand.MeanInputTokens,
+                ["meanOutputTokens"] = req.Demand.MeanOutputTokens,
                 ["ttftSloSeconds"] = req.Slo.TtftSeconds,
                 ["tpotSloSeconds"] = req.Slo.TpotSeconds,
+                ["objective"] = req.Objective.ToString().ToLowerInvariant(),
+                ["headroom"] = req.Limits.Headroom,
+                ["wholeNodes"] = req.Limits.WholeNodes,
                 ["defaults"] = Json.Node(defaults.ToArray()),
                 ["latencyModel"] = LatencyModel(simulated),
-                ["plans"] = new JsonArray(result.Plans.Select(p => (JsonNode)PlanJson(p)).ToArray()),
-                ["alternatives"] = new JsonArray(result.Alternatives.Select(a => { var o = PlanJson(a.Plan); o["lostBecause"] = a.Reason; return (JsonNode)o; }).ToArray()),
-                ["paretoCostLatency"] = new JsonArray(result.ParetoCostLatency.Select(p => (JsonNode)PlanJson(p)).ToArray()),
-                ["paretoThroughputPerDeviceVsTokensPerUser"] = new JsonArray(result.ParetoThroughput.Select(p => (JsonNode)PlanJson(p)).ToArray()),
-                ["searchStats"] = new JsonObject
+                ["whyFirst"] = result.WhyFirst,
+                ["plans"] = new JsonArray(result.Plans.Select(p => (JsonNode)PlanJson(req, p)).ToArray()),
+                ["alternatives"] = new JsonArray(result.Alternatives.Select(a => { var o = PlanJson(req, a.Plan); o["lostBecause"] = a.Reason; return (JsonNode)o; }).ToArray()),
+                ["excluded"] = new JsonArray(result.Excluded.Select(e => (JsonNode)new JsonObject { ["hardware"] = e.Hardware, ["reason"] = e.Reason, ["remedy"] = e.Remedy }).ToArray()),
+                ["paretoCostLatency"] = new JsonArray(result.ParetoCostLatency.Select(p => (JsonNode)PlanJson(req, p)).ToArray()),
+                ["paretoThroughputPerDeviceVsTokensPerUser"] = new JsonArray(result.ParetoThroughput.Select(p => (JsonNode)PlanJson(req, p)).ToArray()),
+                ["tcoSettings"] = new JsonObject
                 {
-                    ["configurationsConsidered"] = result.Stats.Considered,
-                    ["pruned"] = result.Stats.Pruned,
-                    ["evaluated"] = result.Stats.Evaluated,
-                    ["checked"] = result.Stats.Checked,
-                    ["checkRounds"] = result.Stats.CheckRounds,
-                    ["solverStatus"] = result.Stats.SolverStatus,
-                    ["wallSeconds"] = result.Stats.WallSeconds,
+                    ["periodSeconds"] = req.Tco.PeriodSeconds, ["energyUsdPerKwh"] = req.Tco.EnergyUsdPerKwh, ["pue"] = req.Tco.Pue, ["hostingUsdPerKwMonth"] = req.Tco.HostingUsdPerKwMonth,
                 },
+                ["searchStats"] = stats,
             };
             ctx.Out.Write(Json.Write(json));
             return;
@@ -297,19 +303,37 @@ public static class PlanCommand
             .AlignRight("rank", "devices", "costPerHour", "ttftSeconds", "tpotSeconds", "capacity");
         int rank = 1;
         foreach (var p in result.Plans)
-            t.Add((rank.ToString(), rank++), (Label(p), Label(p)), (p.Devices.ToString(), p.Devices), ($"{p.CostPerHour:0.00} USD/h", p.CostPerHour),
+            t.Add((rank.ToString(), rank++), (Label(p), Label(p)), (DevicesText(p), p.BilledDevices), ($"{p.CostPerHour:0.00} USD/h", p.CostPerHour),
                 (F.Seconds(p.PredictedTtftP90Seconds), p.PredictedTtftP90Seconds), (F.Seconds(p.PredictedTpotP90Seconds), p.PredictedTpotP90Seconds),
                 ($"{p.CapacityRequestsPerSecond:0.##} req/s", p.CapacityRequestsPerSecond), (p.MeetsSlo ? "yes" : "NO", p.MeetsSlo));
         if (format == OutputFormat.Csv) { ctx.Write(t, format); return; }
         foreach (var d in defaults) ctx.Out.WriteLine("default: " + d);
-        ctx.Out.WriteLine($"{req.Model.Name} at {req.Demand.RequestsPerSecond} req/s, TTFT <= {F.Seconds(req.Slo.TtftSeconds)}, TPOT <= {F.Seconds(req.Slo.TpotSeconds)}; objective {req.Objective.ToString().ToLowerInvariant()}");
+        string headroom = req.Limits.Headroom > 0 ? $", headroom {req.Limits.Headroom * 100:0.#}% (capacity for {req.CapacityTarget:0.##} req/s)" : "";
+        ctx.Out.WriteLine($"{req.Model.Name} at {req.Demand.RequestsPerSecond} req/s, TTFT <= {F.Seconds(req.Slo.TtftSeconds)}, TPOT <= {F.Seconds(req.Slo.TpotSeconds)}; objective {req.Objective.ToString().ToLowerInvariant()}{headroom}");
         ctx.Out.Write(t.ToText());
+        var best = result.Plans[0];
+        ctx.Out.WriteLine($"why #1: {result.WhyFirst}.");
+        if (best.BilledDevices > best.Devices)
+            ctx.Out.WriteLine($"billing: #1 uses {best.Devices} devices and pays for {best.BilledDevices} (whole nodes; --whole-nodes off to pay per device).");
+        foreach (var d in best.Items.Select(i => i.Capacity.Config.Device).DistinctBy(d => d.Name))
+        {
+            string hourly = double.IsNaN(Planner.Planner.Hourly(req, d)) ? "no hourly price" : $"{Planner.Planner.Hourly(req, d):0.00} USD/h ({PriceWords(req.Limits.HourlyUsd.ContainsKey(d.Name), d.Price.Hourly)})";
+            string purchase = double.IsNaN(Planner.Planner.Purchase(req, d)) ? "no purchase price" : $"{Planner.Planner.Purchase(req, d):N0} USD to buy ({PriceWords(req.Limits.PurchaseUsd.ContainsKey(d.Name), d.Price.Purchase)})";
+            ctx.Out.WriteLine($"price: {d.Name} {hourly}, {purchase}; sources in 'llmsim hardware show {d.Name}'");
+        }
+        if (best.Tco is { } tco)
+            ctx.Out.WriteLine($"tco: #1 over {tco.PeriodSeconds / (365.25 * 86400):0.#} years: {tco.TotalUsd:N0} USD = purchase {tco.PurchaseUsd:N0} + energy {tco.EnergyUsd:N0} (average {tco.AverageWatts / 1000:0.##} kW of device power, PUE {req.Tco.Pue:0.##}, {req.Tco.EnergyUsdPerKwh:0.###} USD/kWh) + hosting {tco.HostingUsd:N0} ({req.Tco.HostingUsdPerKwMonth:0} USD/kW/month); {TcoPerMillion(req, tco):0.###} USD per million output tokens at this rate");
         if (result.Alternatives.Count > 0)
         {
             ctx.Out.WriteLine("why the next alternatives lost:");
-            foreach (var (p, why) in result.Alternatives.Take(5)) ctx.Out.WriteLine($"  {Label(p)}: {why}");
+            foreach (var (p, why) in result.Alternatives) ctx.Out.WriteLine($"  {Label(p)}: {why}");
+        }
+        if (result.Excluded.Count > 0)
+        {
+            ctx.Out.WriteLine("excluded (asked for, but in no plan):");
+            foreach (var e in result.Excluded) ctx.Out.WriteLine($"  {e.Hardware}: {e.Reason}; {e.Remedy}");
         }
         var s = result.Stats;
-        ctx.Out.WriteLine($"search: {s.Considered} configurations, {s.Pruned} pruned, solver {s.SolverStatus}, {s.CheckRounds} check round(s), {s.Checked} plan(s) checked, {s.WallSeconds:0.00} s. Latencies: {LatencyModel(simulated)}.");
+        ctx.Out.WriteLine($"search: {s.Considered} configurations, {s.Pruned} pruned; solver {s.SolverStatus}; {s.CheckRounds} check round(s), {s.Checked} plan(s) checked{(timings ? $", {s.WallSeconds:0.00} s" : "")}. Latencies: {LatencyModel(simulated)}.");
     }
 }

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Net;
 using System.Text;
+using Simulator.Cli.Output;
 using Simulator.Core.Specs;
 using Simulator.Planner;
 using Simulator.Plotting;
@@ -23,46 +24,59 @@ public static class ReportCommand
         var opts = new PlanCommand.PlanOptions();
         opts.AddTo(cmd);
         var output = new Option<string>("--output", "-o") { Description = "HTML file to write", Required = true };
-        var measured = new Option<string?>("--measured") { Description = "Measured CSVs for the validation section (default: validation/measured/**/*.csv when found)" };
+        var measured = new Option<string?>("--measured") { Description = "Measured CSVs for the validation section (default: the measured data shipped with llmsim)" };
         cmd.Options.Add(output);
         cmd.Options.Add(measured);
         cmd.SetAction(r =>
         {
-            var lib = ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir));
-            var (req, defaults, workload) = opts.Resolve(r, lib);
-            var result = PlanCommand.Run(req, workload);
+            var lib = ctx.Library(r);
+            string path = r.GetValue(output)!;
+            OutputFile.CheckWritable(path, "--output");
+            var (built, fixedCluster) = opts.Resolve(r, lib);
+            var (result, req, note) = PlanCommand.Run(built, fixedCluster);
+            var defaults = built.Defaults.ToList();
+            if (note is not null) defaults.Insert(0, note);
             var files = r.GetValue(measured) is { } list
                 ? list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToList()
-                : DefaultMeasured();
+                : ShippedMeasured();
             var rows = new List<MeasuredRow>();
             foreach (var f in files)
             {
+                if (!File.Exists(f)) throw new CliException($"--measured: file '{f}' not found");
                 var m = MeasuredCsv.Read(f);
                 if (m.Problems.Count > 0) ctx.Err.WriteLine($"warning: {f}: {m.Problems.Count} broken row(s) left out of the validation section (first: {m.Problems[0]})");
                 rows.AddRange(m.Rows);
             }
-            var predictor = new Predictor(lib, DeploymentOptions.Calibrated) { AdjustCluster = DeploymentOptions.CalibratedCluster };
-            string html = Build(req, result, defaults, rows, predictor, PlanCommand.LatencyModel(workload is not null));
-            string path = r.GetValue(output)!;
-            try { File.WriteAllText(path, html, new UTF8Encoding(false)); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new CliException($"{path}: cannot write: {e.Message}"); }
+            var resolver = ctx.Devices;
+            var predictor = new Predictor(lib, d => { var x = resolver.ResolveCluster(new ClusterSpec(d.Name, d.DisplayName, d.Source, d, 1, 1, null, null)); return (x.Device, x.Efficiency); })
+            {
+                AdjustCluster = cl => resolver.ResolveCluster(cl).Cluster with { Device = cl.Device },
+            };
+            string html = Build(req, result, defaults, MeasuredCsv.Distinct(rows), predictor, resolver, PlanCommand.LatencyModel(built.Workload is not null));
+            OutputFile.WriteAllText(path, html, "--output");
             ctx.Err.WriteLine($"wrote {path} ({html.Length / 1024} KiB)");
             return 0;
         });
         return cmd;
     }
 
-    private static List<string> DefaultMeasured()
+    /// <summary>
+    /// The measured data that ships with llmsim (copied beside the executable at build and pack time from
+    /// validation/measured), so the report's validation section is the same from any working folder.
+    /// </summary>
+    public static List<string> ShippedMeasured()
     {
-        var dir = new DirectoryInfo(Directory.GetCurrentDirectory());
-        while (dir is not null && !Directory.Exists(Path.Combine(dir.FullName, "validation", "measured"))) dir = dir.Parent;
-        return dir is null ? [] : Directory.EnumerateFiles(Path.Combine(dir.FullName, "validation", "measured"), "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+        string dir = CliContext.ShippedDir("measured");
+        return Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList() : [];
     }
+
+    /// <summary>Decode batch of the report's roofline chart: the plan's batch limit, at most this (a typical decode batch at moderate load).</summary>
+    public const int RooflineDecodeBatch = 32;
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
 
     /// <summary>The HTML text. Deterministic: the same inputs give the same bytes (no timestamps).</summary>
-    public static string Build(PlanRequest req, PlanResult result, IReadOnlyList<string> defaults, IReadOnlyList<MeasuredRow> measured, Predictor predictor, string latencyModel)
+    public static string Build(PlanRequest req, PlanResult result, IReadOnlyList<string> defaults, IReadOnlyList<MeasuredRow> measured, Predictor predictor, DeviceResolver resolver, string latencyModel)
     {
         var best = result.Plans[0];
         var h = new StringBuilder();
@@ -114,14 +128,15 @@ public static class ReportCommand
 
         // Roofline of the chosen plan's main configuration.
         var main = best.Items.OrderByDescending(i => i.Count * i.Capacity.Config.Devices).First().Capacity.Config;
-        var dep = Deployment.Create(req.Model, main.Device, main.Quant, main.Parallelism, main.Cluster);
+        // The same device, efficiency model and cluster the plan was costed with.
+        var dep = Deployment.Create(req.Model, main.Device, main.Quant, main.Parallelism, main.Cluster, efficiency: main.Efficiency);
         var cm = new CostModel(dep);
         var pre = BatchShape.Create(req.Model.SlidingWindow ?? 0);
         pre.AddPrefill((long)req.Demand.MeanInputTokens);
         var points = RooflineChart.Points(cm.Operators(pre), $"prefill {req.Demand.MeanInputTokens:0} tokens").ToList();
         var dec = BatchShape.Create(req.Model.SlidingWindow ?? 0);
-        dec.AddDecode((long)(req.Demand.MeanInputTokens + req.Demand.MeanOutputTokens / 2), Math.Min(main.MaxBatch, 32));
-        points.AddRange(RooflineChart.Points(cm.Operators(dec), $"decode x {Math.Min(main.MaxBatch, 32)}"));
+        dec.AddDecode((long)(req.Demand.MeanInputTokens + req.Demand.MeanOutputTokens / 2), Math.Min(main.MaxBatch, RooflineDecodeBatch));
+        points.AddRange(RooflineChart.Points(cm.Operators(dec), $"decode x {Math.Min(main.MaxBatch, RooflineDecodeBatch)}"));
         h.Append("<h2>Roofline of the chosen configuration</h2>\n<figure>")
             .Append(ChartFile.Svg(RooflineChart.Build([main.Device], points, $"{req.Model.Name} on {main.Device.Name} ({main.Quant}, {main.Parallelism})"), 1000, 650))
             .Append("<figcaption>Operators of one prefill and one decode step against the device's ceilings.</figcaption></figure>\n");
@@ -131,12 +146,9 @@ public static class ReportCommand
         {
             var dev = hw.Device;
             string cal = "none: datasheet constants";
-            if (dev.CalibrationPath is { } cp)
-            {
-                var c = CalibrationFile.Load(cp);
-                cal = c.Ok ? $"{E(c.Value!.Source)}; " + string.Join("; ", c.Value.CrossValidation.Select(kv => $"{kv.Key}: {kv.Value.BeforeMedianAbsPct:0.#}% → {kv.Value.AfterMedianAbsPct:0.#}% held out")) : "calibration file has errors";
-            }
-            var mine = measured.Where(m => string.Equals(Predictor.KnownGpuNames.TryGetValue(m.Device, out var k) ? k : m.Device, dev.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+            if (resolver.CalibrationOf(dev) is { } found)
+                cal = $"{E(found.Calibration.Source)}; " + string.Join("; ", found.Calibration.CrossValidation.Select(kv => $"{kv.Key}: {kv.Value.BeforeMedianAbsPct:0.#}% → {kv.Value.AfterMedianAbsPct:0.#}% held out"));
+            var mine = measured.Where(m => string.Equals(Predictor.ProfileName(m.Device), dev.Name, StringComparison.OrdinalIgnoreCase)).ToList();
             var summary = ErrorStats.Summarize(mine.Select(predictor.Compare));
             string errs = summary.Count == 0 ? "no measurements" : string.Join(", ", summary.Select(s => $"{s.Benchmark} {s.MedianAbsPctError:0.#}% (n={s.Count})"));
             h.Append($"<tr><td>{E(dev.Name)}</td><td>{cal}</td><td class=\"n\">{mine.Count}</td><td>{E(errs)}</td></tr>\n");

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Simulator.Cli.Options;
 using Simulator.Cli.Output;
 using Simulator.Core.Specs;
 using Simulator.Plotting;
@@ -16,27 +17,38 @@ public static class RooflineCommand
         var cmd = new Command("roofline", "Per-operator roofline analysis of one prefill or decode step (figures per device, summed over all layers)");
         var dep = new DeploymentOptions();
         dep.AddTo(cmd);
-        var phase = new Option<string>("--phase") { Description = "prefill or decode", DefaultValueFactory = _ => "decode" };
-        var batch = new Option<int>("--batch", "-b") { Description = "Requests in the step", DefaultValueFactory = _ => 1 };
-        var seq = new Option<int>("--seq", "-s") { Description = "Prefill: new tokens per request. Decode: tokens already in each request's KV cache", DefaultValueFactory = _ => 1024 };
-        var context = new Option<int>("--context") { Description = "Prefill only: tokens already cached before this chunk (chunked prefill)", DefaultValueFactory = _ => 0 };
+        var phase = Opt.Choice("--phase", "The step to analyse", "decode", ("prefill", "prefill"), ("decode", "decode"));
+        var batch = Opt.Int("--batch", "Requests in the step", 1, 1_000_000, 1, "-b");
+        var seq = Opt.Int("--seq", "Prefill: new tokens per request. Decode: tokens already in each request's KV cache", 1, PlanCommand.PlanOptions.MaxTokens, 1024, "-s");
+        var context = Opt.Int("--context", "Prefill only: tokens already cached before this chunk (chunked prefill)", 0, PlanCommand.PlanOptions.MaxTokens, 0);
         var format = CommonOptions.Format();
-        var plot = new Option<string?>("--plot") { Description = "Write a roofline chart (.png or .svg)" };
-        var compare = new Option<string?>("--compare") { Description = "Comma-separated hardware profiles to overlay on the chart" };
+        var plot = CommonOptions.Plot("Write a roofline chart (.png or .svg)");
+        var compare = new Option<string?>("--compare") { Description = "With --plot: comma-separated hardware profiles to overlay on the chart" };
         foreach (var o in new Option[] { phase, batch, seq, context, format, plot, compare }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
-            var lib = ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir));
-            var d = dep.Resolve(r, lib);
+            var lib = ctx.Library(r);
+            string? plotPath = CommonOptions.CheckPlotPath(r.GetValue(plot));
+            var d = dep.Resolve(r, lib, ctx.Devices);
             string ph = r.GetValue(phase)!;
             int b = r.GetValue(batch), s = r.GetValue(seq), c = r.GetValue(context);
-            if (ph is not ("prefill" or "decode")) throw new CliException($"--phase must be prefill or decode, not '{ph}'");
-            if (b < 1 || s < 1 || c < 0) throw new CliException("--batch and --seq must be at least 1 and --context at least 0");
+            if (ph == "decode" && r.GetResult(context) is { Implicit: false }) throw new CliException("--context applies to --phase prefill (decode: --seq is the context)");
+            int window = d.Model.MaxPositionEmbeddings;
+            if (window > 0 && (long)s + c > window) throw new CliException($"--seq + --context ({s:N0} + {c:N0} tokens) exceed {d.Model.Name}'s context window of {window:N0} tokens");
+            // Compared devices are resolved before anything is printed, so a wrong name is an error, never dropped.
+            var others = new List<Deployment>();
+            if (r.GetValue(compare) is { } list)
+            {
+                if (plotPath is null) throw new CliException("--compare overlays devices on the chart; give --plot FILE.png too");
+                foreach (var name in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    others.Add(dep.Resolve(r, lib, ctx.Devices, name));
+                if (others.Count == 0) throw new CliException("--compare lists no hardware");
+            }
             var shape = Shape(d, ph, b, s, c);
             var cost = new CostModel(d);
             var ops = cost.Operators(shape).ToArray();
             Render(ctx, d, ph, b, s, c, ops, r.GetValue(format));
-            if (r.GetValue(plot) is { } path)
+            if (plotPath is not null)
             {
                 // Both phases go on the chart so prefill and decode can be told apart: prefill of --seq new tokens,
                 // decode with --seq tokens of context, both at --batch requests.
@@ -49,29 +61,22 @@ public static class RooflineCommand
                     points.AddRange(RooflineChart.Points(cm.Operators(Shape(dep2, "decode", b, s, 0)), $"decode at context {s} x {b}{suffix}"));
                 }
                 AddPoints(d, "");
-                if (r.GetValue(compare) is { } list)
-                    foreach (var name in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-                    {
-                        var other = dep.Resolve(r, lib, name);
-                        devices.Add(other.Device);
-                        AddPoints(other, $" on {other.Device.Name}");
-                    }
+                foreach (var other in others)
+                {
+                    devices.Add(other.Device);
+                    AddPoints(other, $" on {other.Device.Name}");
+                }
                 var chart = RooflineChart.Build(devices, points, $"{d.Model.Name} on {string.Join(" vs ", devices.Select(x => x.Name))} ({d.Quant}, TP{d.Parallelism.Tp})");
-                Save(chart, path);
-                ctx.Err.WriteLine($"wrote {path}");
+                ChartOutput.Save(chart, plotPath);
+                ctx.Err.WriteLine($"wrote {plotPath}");
             }
             return 0;
         });
         return cmd;
     }
 
-    internal static void Save(ScottPlot.Plot chart, string path)
-    {
-        try { ChartFile.Save(chart, path); }
-        catch (ArgumentException e) { throw new CliException(e.Message); }
-        catch (IOException e) { throw new CliException($"{path}: cannot write: {e.Message}"); }
-        catch (UnauthorizedAccessException e) { throw new CliException($"{path}: cannot write: {e.Message}"); }
-    }
+    /// <summary>Saves a chart (kept for callers; see <see cref="ChartOutput.Save"/>).</summary>
+    internal static void Save(ScottPlot.Plot chart, string path) => ChartOutput.Save(chart, path);
 
     internal static BatchShape Shape(Deployment d, string phase, int batch, int seq, int context)
     {

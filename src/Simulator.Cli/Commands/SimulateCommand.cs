@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
+using Simulator.Cli.Options;
 using Simulator.Cli.Output;
+using Simulator.Validation;
 using Simulator.Core.Loading;
 using Simulator.Core.Specs;
 using Simulator.Core.Units;
@@ -17,44 +19,55 @@ namespace Simulator.Cli.Commands;
 /// </summary>
 public static class SimulateCommand
 {
+    /// <summary>Most requests one run simulates (about 320 MB of exact-percentile arrays and a minute or two of work).</summary>
+    public const long MaxRequests = 10_000_000;
+    /// <summary>Most replicas in one pool.</summary>
+    public const int MaxReplicas = 100_000;
+    /// <summary>Most closed-loop users.</summary>
+    public const int MaxUsers = 1_000_000;
+
     private sealed class Options
     {
         public readonly DeploymentOptions Deployment = new();
-        public readonly Option<int> Replicas = new("--replicas", "-r") { Description = "Replicas behind the router (prefill replicas when disaggregated, unless --prefill-replicas)", DefaultValueFactory = _ => 1 };
-        public readonly Option<string> Scheduler = new("--scheduler") { Description = "static | continuous (vLLM-style, default) | chunked (Sarathi-Serve chunked prefill)", DefaultValueFactory = _ => "continuous" };
-        public readonly Option<int> MaxBatch = new("--max-batch") { Description = "Most sequences per step", DefaultValueFactory = _ => ReplicaConfig.DefaultMaxBatch };
-        public readonly Option<int?> TokenBudget = new("--token-budget") { Description = $"Most new tokens per step (default {ReplicaConfig.DefaultChunkedBudget} chunked, {ReplicaConfig.DefaultUnchunkedBudget} otherwise; longer prompts are rejected without chunking)" };
-        public readonly Option<int> BlockSize = new("--block-size") { Description = "Tokens per KV-cache block", DefaultValueFactory = _ => 16 };
-        public readonly Option<string> Preemption = new("--preemption") { Description = "When KV blocks run out: recompute (default) or swap (over the host link)", DefaultValueFactory = _ => "recompute" };
-        public readonly Option<string> Router = new("--router") { Description = "round-robin (default) | least-outstanding | least-kv", DefaultValueFactory = _ => "round-robin" };
+        public readonly Option<int> Replicas = Opt.Int("--replicas", "Replicas behind the router (prefill replicas when disaggregated, unless --prefill-replicas)", 1, MaxReplicas, 1, "-r");
+        public readonly Option<SchedulerKind> Scheduler = Opt.Choice("--scheduler", "static | continuous (vLLM-style) | chunked (Sarathi-Serve chunked prefill)", SchedulerKind.Continuous,
+            ("static", SchedulerKind.Static), ("continuous", SchedulerKind.Continuous), ("chunked", SchedulerKind.Chunked));
+        public readonly Option<int> MaxBatch = Opt.Int("--max-batch", "Most sequences per step", 1, 1_000_000, ReplicaConfig.DefaultMaxBatch);
+        public readonly Option<int?> TokenBudget = Opt.OptionalInt("--token-budget", $"Most new tokens per step (default {ReplicaConfig.DefaultChunkedBudget} chunked, {ReplicaConfig.DefaultUnchunkedBudget} otherwise; longer prompts are rejected without chunking)", 1, WorkloadFile.MaxTokens);
+        public readonly Option<int> BlockSize = Opt.Int("--block-size", "Tokens per KV-cache block", 1, 4096, 16);
+        public readonly Option<PreemptionMode> Preemption = Opt.Choice("--preemption", "When KV blocks run out: recompute, or swap over the host link", PreemptionMode.Recompute,
+            ("recompute", PreemptionMode.Recompute), ("swap", PreemptionMode.Swap));
+        public readonly Option<RouterKind> Router = Opt.Choice("--router", "How requests are spread over replicas", RouterKind.RoundRobin,
+            ("round-robin", RouterKind.RoundRobin), ("least-outstanding", RouterKind.LeastOutstanding), ("least-kv", RouterKind.LeastKvUsage));
         public readonly Option<string?> Workload = new("--workload", "-w") { Description = $"Preset ({string.Join(", ", Presets.Names)}; default chat) or a workload YAML file (docs/FORMATS.md)" };
         public readonly Option<string?> Trace = new("--trace") { Description = "Replay a CSV trace (BurstGPT or Azure format)" };
-        public readonly Option<string?> TraceFormat = new("--trace-format") { Description = "burstgpt | azure (default: recognised from the header)" };
-        public readonly Option<double> TimeScale = new("--time-scale") { Description = "Replay the trace this many times faster (0.5 = half speed)", DefaultValueFactory = _ => 1 };
-        public readonly Option<double?> Rate = new("--rate") { Description = "Open-loop arrivals per second (Poisson unless --arrival says otherwise)" };
-        public readonly Option<string> Arrival = new("--arrival") { Description = "Open-loop process for --rate: poisson (default) | gamma (with --cv) | constant", DefaultValueFactory = _ => "poisson" };
-        public readonly Option<double> Cv = new("--cv") { Description = "Coefficient of variation of Gamma inter-arrival times (> 1: bursty)", DefaultValueFactory = _ => 1 };
-        public readonly Option<int?> Concurrency = new("--concurrency") { Description = "Closed loop: this many users, each sending its next request when the last one ends" };
-        public readonly Option<string?> ThinkTime = new("--think-time") { Description = "Closed loop: mean think time between a user's requests (exponential), e.g. '2 s'" };
-        public readonly Option<long?> Requests = new("--requests", "-n") { Description = "Requests to simulate (default 1000 without --duration; a trace: all rows)" };
-        public readonly Option<string?> Duration = new("--duration") { Description = "Stop new arrivals after this long, e.g. '10 min' or 600 (seconds); requests in flight finish" };
-        public readonly Option<int?> InputTokens = new("--input-tokens") { Description = "Fixed prompt length for every request (overrides the workload or trace)" };
-        public readonly Option<int?> OutputTokens = new("--output-tokens") { Description = "Fixed output length for every request (overrides the workload or trace)" };
+        public readonly Option<Serving.TraceFormat?> TraceFormat = Opt.Choice<Serving.TraceFormat?>("--trace-format", "Trace format (default: recognised from the header: auto)", null,
+            ("auto", null), ("burstgpt", Serving.TraceFormat.BurstGpt), ("azure", Serving.TraceFormat.Azure));
+        public readonly Option<double?> TimeScale = Opt.Number("--time-scale", "Replay the trace this many times faster (0.5 = half speed)", 0, 1e6, 1.0, unitWord: "factor");
+        public readonly Option<double?> Rate = Opt.Number("--rate", "Open-loop arrivals per second (Poisson unless --arrival says otherwise)", 0, 1e7, unitWord: "requests/s");
+        public readonly Option<int> Arrival = Opt.Choice("--arrival", "Open-loop process for --rate: poisson | gamma (with --cv) | constant", 0, ("poisson", 0), ("gamma", 1), ("constant", 2));
+        public readonly Option<double?> Cv = Opt.Number("--cv", "Coefficient of variation of Gamma inter-arrival times (> 1: bursty)", 0, 100, 1.0, unitWord: "ratio");
+        public readonly Option<int?> Concurrency = Opt.OptionalInt("--concurrency", "Closed loop: this many users, each sending its next request when the last one ends (vLLM's --max-concurrency is a cap on an open-loop rate instead)", 1, MaxUsers);
+        public readonly Option<double?> ThinkTime = Opt.Quantity("--think-time", QuantityKind.Time, "Closed loop: mean think time between a user's requests (exponential), e.g. '2 s'", max: 1e7, allowZero: true);
+        public readonly Option<long?> Requests = Opt.Count("--requests", "Requests to simulate (default 1000 without --duration; a trace: all rows)", 1, MaxRequests, null, "-n");
+        public readonly Option<double?> Duration = Opt.Quantity("--duration", QuantityKind.Time, "Stop new arrivals after this long, e.g. '10 min'; requests in flight finish", max: 1e9);
+        public readonly Option<int?> InputTokens = Opt.OptionalInt("--input-tokens", "Fixed prompt length for every request (overrides the workload or trace)", 1, WorkloadFile.MaxTokens);
+        public readonly Option<int?> OutputTokens = Opt.OptionalInt("--output-tokens", "Fixed output length for every request (overrides the workload or trace)", 1, WorkloadFile.MaxTokens);
         public readonly Option<bool> Disaggregate = new("--disaggregate") { Description = "Separate prefill and decode pools; the prompt's KV cache moves between them" };
         public readonly Option<string?> PrefillHardware = new("--prefill-hardware") { Description = "Prefill pool hardware (default --hardware)" };
-        public readonly Option<int?> PrefillTp = new("--prefill-tp") { Description = "Prefill pool TP (default --tp)" };
-        public readonly Option<int?> PrefillReplicas = new("--prefill-replicas") { Description = "Prefill replicas (default --replicas)" };
+        public readonly Option<int?> PrefillTp = Opt.OptionalInt("--prefill-tp", "Prefill pool TP (default --tp)", 1, DeploymentOptions.MaxParallel);
+        public readonly Option<int?> PrefillReplicas = Opt.OptionalInt("--prefill-replicas", "Prefill replicas (default --replicas)", 1, MaxReplicas);
         public readonly Option<string?> DecodeHardware = new("--decode-hardware") { Description = "Decode pool hardware (default --hardware)" };
-        public readonly Option<int?> DecodeTp = new("--decode-tp") { Description = "Decode pool TP (default --tp)" };
-        public readonly Option<int?> DecodeReplicas = new("--decode-replicas") { Description = "Decode replicas (default --replicas)" };
+        public readonly Option<int?> DecodeTp = Opt.OptionalInt("--decode-tp", "Decode pool TP (default --tp)", 1, DeploymentOptions.MaxParallel);
+        public readonly Option<int?> DecodeReplicas = Opt.OptionalInt("--decode-replicas", "Decode replicas (default --replicas)", 1, MaxReplicas);
         public readonly Option<string?> KvLink = new("--kv-link") { Description = "Interconnect the KV cache crosses between pools (default: the decode hardware's inter-node link, else its host link)" };
-        public readonly Option<int> Seed = new("--seed") { Description = "Seed of every random stream", DefaultValueFactory = _ => 1 };
+        public readonly Option<int> Seed = new("--seed") { Description = "Seed of every random stream (default 1)", DefaultValueFactory = _ => 1 };
         public readonly Option<OutputFormat> Format = CommonOptions.Format();
         public readonly Option<string?> RequestsOut = new("--requests-out") { Description = "Write one CSV row per request (completed or rejected) to this file" };
-        public readonly Option<string?> Plot = new("--plot") { Description = "Chart file (.png or .svg): latency CDFs (and FILE-kv: KV usage over time); with --rate-sweep, latency and goodput against load" };
-        public readonly Option<string?> RateSweep = new("--rate-sweep") { Description = "Run once per arrival rate, e.g. 1,2,4,8" };
-        public readonly Option<string?> TtftSlo = new("--ttft-slo") { Description = "TTFT target for every request, e.g. '500 ms' (overrides the workload's)" };
-        public readonly Option<string?> TpotSlo = new("--tpot-slo") { Description = "TPOT target for every request, e.g. '50 ms' (overrides the workload's)" };
+        public readonly Option<string?> Plot = CommonOptions.Plot("Chart file (.png or .svg): latency CDFs (and FILE-kv: KV usage over time); with --rate-sweep, latency and goodput against load");
+        public readonly Option<IReadOnlyList<double>> RateSweep = Opt.NumberList("--rate-sweep", "Run once per arrival rate, e.g. 1,2,4,8", 1e7, "rate in requests/s");
+        public readonly Option<double?> TtftSlo = Opt.Quantity("--ttft-slo", QuantityKind.Time, "TTFT target for every request, e.g. '500 ms' (overrides the workload's)", max: 3600);
+        public readonly Option<double?> TpotSlo = Opt.Quantity("--tpot-slo", QuantityKind.Time, "TPOT target for every request, e.g. '50 ms' (overrides the workload's)", max: 3600);
 
         public IEnumerable<Option> All() =>
         [
@@ -74,20 +87,33 @@ public static class SimulateCommand
         return cmd;
     }
 
+    private static bool Given(ParseResult r, Option o) => r.GetResult(o) is { Implicit: false };
+
     private static int Execute(CliContext ctx, Options o, ParseResult r)
     {
-        var lib = ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir));
-        var cluster = BuildCluster(o, r, lib);
+        var lib = ctx.Library(r);
+        string? plot = CommonOptions.CheckPlotPath(r.GetValue(o.Plot));
+        string? requestsOut = r.GetValue(o.RequestsOut);
+        if (requestsOut is not null) OutputFile.CheckWritable(requestsOut, "--requests-out");
+        var cluster = BuildCluster(o, r, lib, ctx.Devices);
         var (workload, trace, notes) = BuildWorkload(o, r);
-        var sweep = ParseRates(r.GetValue(o.RateSweep));
+        var sweep = r.GetValue(o.RateSweep)!;
         long? requests = r.GetValue(o.Requests);
-        double? duration = r.GetValue(o.Duration) is { } dt ? ParseTime(dt, "--duration") : null;
-        if (requests is < 1) throw new CliException("--requests must be at least 1");
+        double? duration = r.GetValue(o.Duration);
         if (trace is null && requests is null && duration is null) requests = 1000;
+        if (requests is null && duration is { } dur)
+        {
+            // Bound the work a duration implies: open-loop arrivals expected in it, or a hard cap for closed loops.
+            double expected = workload.Arrivals is ClosedLoopArrivals ? double.NaN : dur * Math.Max(sweep.DefaultIfEmpty(0).Max(), (workload.Arrivals is OpenArrivals oa ? oa.RatePerSecond : 0));
+            if (expected > MaxRequests) throw new CliException($"--duration {Core.Units.Format.Seconds(dur)} at this rate means about {expected:N0} requests; one run simulates at most {MaxRequests:N0} (shorten --duration or give --requests)");
+            if (trace is null && workload.Arrivals is ClosedLoopArrivals)
+            {
+                requests = MaxRequests;
+                notes.Add($"closed loop with --duration: at most {MaxRequests:N0} requests are simulated (the most one run takes); the run reports how many arrived");
+            }
+        }
         var run = new RunOptions { Seed = r.GetValue(o.Seed), Requests = requests, DurationSeconds = duration };
         var format = r.GetValue(o.Format);
-        string? plot = r.GetValue(o.Plot);
-        string? requestsOut = r.GetValue(o.RequestsOut);
         if (trace?.BrokenSummary() is { } broken) ctx.Err.WriteLine("warning: " + broken);
 
         if (sweep.Count > 0)
@@ -104,7 +130,7 @@ public static class SimulateCommand
             if (plot is not null)
             {
                 var points = results.Select(x => new RateSweepPoint(x.Rate, x.Result.Ttft.P50, x.Result.Ttft.P99, x.Result.Tpot.P50, x.Result.Tpot.P99, x.Result.Goodput, x.Result.RequestsPerSecond)).ToArray();
-                RooflineCommand.Save(RateSweepChart.Build(points, SimulateOutput.Title(cluster, workload)), plot);
+                ChartOutput.Save(RateSweepChart.Build(points, SimulateOutput.Title(cluster, workload)), plot);
                 ctx.Err.WriteLine($"wrote {plot}");
             }
             return 0;
@@ -113,22 +139,12 @@ public static class SimulateCommand
         SimulationResult result;
         if (requestsOut is not null)
         {
-            StreamWriter writer;
-            try
-            {
-                string? dir = Path.GetDirectoryName(Path.GetFullPath(requestsOut));
-                if (dir is not null) Directory.CreateDirectory(dir);
-                writer = new StreamWriter(requestsOut) { NewLine = "\n" };
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                throw new CliException($"{requestsOut}: cannot write: {e.Message}");
-            }
-            using (writer)
-            {
-                var sink = new RequestCsvWriter(writer);
-                result = RunOne(ctx, cluster, workload, run, sink, null);
-            }
+            // Streamed to a temporary file and moved into place only when the run completes: a failure leaves nothing behind.
+            using var file = OutputFile.Open(requestsOut, "--requests-out");
+            var sink = new RequestCsvWriter(file.Writer);
+            try { result = RunOne(ctx, cluster, workload, run, sink, null); }
+            catch (IOException e) { throw file.Fail(e); }
+            file.Commit();
         }
         else result = RunOne(ctx, cluster, workload, run, null, null);
 
@@ -143,9 +159,9 @@ public static class SimulateCommand
                 ("TPOT", result.TpotSamples.Sorted().ToArray()),
                 ("E2E", result.E2eSamples.Sorted().ToArray()),
             };
-            RooflineCommand.Save(LatencyCdfChart.Build(series, title), plot);
+            ChartOutput.Save(LatencyCdfChart.Build(series, title), plot);
             string kvPath = Path.Combine(Path.GetDirectoryName(plot) ?? "", Path.GetFileNameWithoutExtension(plot) + "-kv" + Path.GetExtension(plot));
-            RooflineCommand.Save(KvUsageChart.Build(result.KvUsage, title), kvPath);
+            ChartOutput.Save(KvUsageChart.Build(result.KvUsage, title), kvPath);
             ctx.Err.WriteLine($"wrote {plot}");
             ctx.Err.WriteLine($"wrote {kvPath}");
         }
@@ -154,16 +170,15 @@ public static class SimulateCommand
 
     private static SimulationResult RunOne(CliContext ctx, ClusterConfig cluster, WorkloadSpec workload, RunOptions run, IRequestSink? sink, string? label)
     {
-        Action<SimulationProgress>? progress = null;
-        if (ctx.Interactive)
-            progress = p => ctx.Err.Write(p.Target == long.MaxValue
-                ? $"\rsimulating{(label is null ? "" : " " + label)}: {p.Finished:N0} requests done, t = {p.Now:0.0} s   "
-                : $"\rsimulating{(label is null ? "" : " " + label)}: {100.0 * p.Finished / p.Target:0}% ({p.Finished:N0} of {p.Target:N0} requests, t = {p.Now:0.0} s)   ");
+        using var line = ctx.Progress("simulating" + (label is null ? "" : " " + label));
+        Action<SimulationProgress> progress = p =>
+        {
+            if (p.Target == long.MaxValue) line.Report($"{p.Finished:N0} requests done, t = {p.Now:0.0} s");
+            else line.Report((double)p.Finished / p.Target, $"{p.Finished:N0} of {p.Target:N0} requests, t = {p.Now:0.0} s");
+        };
         try
         {
-            var result = ServingSimulator.Run(cluster, workload, run, sink, null, progress);
-            if (ctx.Interactive) ctx.Err.Write("\r" + new string(' ', 78) + "\r");
-            return result;
+            return ServingSimulator.Run(cluster, workload, run, sink, null, ctx.Interactive ? progress : null);
         }
         catch (ArgumentException e)
         {
@@ -173,23 +188,19 @@ public static class SimulateCommand
 
     // ------------------------------------------------------------------ cluster
 
-    private static ClusterConfig BuildCluster(Options o, ParseResult r, SpecLibrary lib)
+    private static ClusterConfig BuildCluster(Options o, ParseResult r, SpecLibrary lib, DeviceResolver devices)
     {
-        var scheduler = Parse(r.GetValue(o.Scheduler)!, "--scheduler", ("static", SchedulerKind.Static), ("continuous", SchedulerKind.Continuous), ("chunked", SchedulerKind.Chunked));
-        var preemption = Parse(r.GetValue(o.Preemption)!, "--preemption", ("recompute", PreemptionMode.Recompute), ("swap", PreemptionMode.Swap));
-        var router = Parse(r.GetValue(o.Router)!, "--router", ("round-robin", RouterKind.RoundRobin), ("least-outstanding", RouterKind.LeastOutstanding), ("least-kv", RouterKind.LeastKvUsage));
+        var scheduler = r.GetValue(o.Scheduler);
+        var preemption = r.GetValue(o.Preemption);
+        var router = r.GetValue(o.Router);
         int replicas = r.GetValue(o.Replicas);
-        if (replicas < 1) throw new CliException("--replicas must be at least 1");
         int maxBatch = r.GetValue(o.MaxBatch);
-        if (maxBatch < 1) throw new CliException("--max-batch must be at least 1");
         int budget = r.GetValue(o.TokenBudget) ?? 0;
-        if (r.GetValue(o.TokenBudget) is < 1) throw new CliException("--token-budget must be at least 1");
         int blockSize = r.GetValue(o.BlockSize);
-        if (blockSize < 1) throw new CliException("--block-size must be at least 1");
 
         ReplicaConfig Replica(string? hardware, int? tp)
         {
-            var d = o.Deployment.Resolve(r, lib, hardware, tp);
+            var d = o.Deployment.Resolve(r, lib, devices, hardware, tp);
             return new ReplicaConfig(d)
             {
                 Scheduler = scheduler,
@@ -205,13 +216,12 @@ public static class SimulateCommand
         if (!disaggregate)
         {
             foreach (var opt in new Option[] { o.PrefillHardware, o.PrefillTp, o.PrefillReplicas, o.DecodeHardware, o.DecodeTp, o.DecodeReplicas, o.KvLink })
-                if (r.GetResult(opt) is { Implicit: false }) throw new CliException($"{opt.Name} needs --disaggregate");
+                if (Given(r, opt)) throw new CliException($"{opt.Name} needs --disaggregate");
         }
         ClusterConfig cluster;
         if (disaggregate)
         {
             int pr = r.GetValue(o.PrefillReplicas) ?? replicas, dr = r.GetValue(o.DecodeReplicas) ?? replicas;
-            if (pr < 1 || dr < 1) throw new CliException("--prefill-replicas and --decode-replicas must be at least 1");
             var prefill = Replica(r.GetValue(o.PrefillHardware), r.GetValue(o.PrefillTp));
             var decode = Replica(r.GetValue(o.DecodeHardware), r.GetValue(o.DecodeTp));
             Interconnect? link = r.GetValue(o.KvLink) is { } name ? lib.Interconnect(name) : null;
@@ -226,8 +236,7 @@ public static class SimulateCommand
     private static Interconnect? HostLink(SpecLibrary lib, HardwareProfile device)
     {
         if (device.Interconnects.Host is not { } name) return null;
-        try { return lib.Interconnect(name); }
-        catch (SpecException) { return null; }
+        return lib.Interconnect(name);
     }
 
     // ------------------------------------------------------------------ workload
@@ -240,12 +249,9 @@ public static class SimulateCommand
         double? rate = r.GetValue(o.Rate);
         int? users = r.GetValue(o.Concurrency);
         int input = r.GetValue(o.InputTokens) ?? 0, output = r.GetValue(o.OutputTokens) ?? 0;
-        if (r.GetValue(o.InputTokens) is < 1 || r.GetValue(o.OutputTokens) is < 1) throw new CliException("--input-tokens and --output-tokens must be at least 1");
         if (rate is not null && users is not null) throw new CliException("give --rate (open loop) or --concurrency (closed loop), not both");
-        if (rate is <= 0 || rate is { } rr && !double.IsFinite(rr)) throw new CliException("--rate must be a positive number of requests per second");
-        if (users is < 1) throw new CliException("--concurrency must be at least 1");
-        double sloTtft = r.GetValue(o.TtftSlo) is { } ts ? ParseTime(ts, "--ttft-slo") : double.NaN;
-        double sloTpot = r.GetValue(o.TpotSlo) is { } tp ? ParseTime(tp, "--tpot-slo") : double.NaN;
+        double sloTtft = r.GetValue(o.TtftSlo) ?? double.NaN;
+        double sloTpot = r.GetValue(o.TpotSlo) ?? double.NaN;
 
         Trace? trace = null;
         WorkloadSpec workload;
@@ -254,9 +260,7 @@ public static class SimulateCommand
             if (workloadArg is not null) throw new CliException("give --workload or --trace, not both");
             if (rate is not null || users is not null) throw new CliException("a trace brings its own arrival times; use --time-scale to speed it up or slow it down instead of --rate or --concurrency");
             trace = ReadTrace(tracePath, r.GetValue(o.TraceFormat));
-            double scale = r.GetValue(o.TimeScale);
-            if (!(scale > 0) || !double.IsFinite(scale)) throw new CliException("--time-scale must be a positive number");
-            trace = trace.TimeScaled(scale);
+            trace = trace.TimeScaled(r.GetValue(o.TimeScale) ?? 1);
             if (input > 0 || output > 0)
                 trace = trace with { Rows = trace.Rows.Select(x => new TraceRow(x.ArrivalSeconds, input > 0 ? input : x.InputTokens, output > 0 ? output : x.OutputTokens)).ToArray() };
             if (trace.Rows.Count == 0) throw new CliException($"{tracePath}: no usable rows");
@@ -266,7 +270,7 @@ public static class SimulateCommand
         }
         else
         {
-            if (r.GetResult(o.TraceFormat) is { Implicit: false } || r.GetResult(o.TimeScale) is { Implicit: false })
+            if (Given(r, o.TraceFormat) || Given(r, o.TimeScale))
                 throw new CliException("--trace-format and --time-scale apply to --trace");
             string name = workloadArg ?? "chat";
             bool arrivalGiven = false;
@@ -277,24 +281,23 @@ public static class SimulateCommand
             if (rate is { } rt) workload = workload.WithArrivals(OpenProcess(o, r, rt));
             else if (users is { } u)
             {
-                double think = r.GetValue(o.ThinkTime) is { } tt ? ParseTime(tt, "--think-time", allowZero: true) : 0;
+                double think = r.GetValue(o.ThinkTime) ?? 0;
                 workload = workload.WithArrivals(new ClosedLoopArrivals(u, think));
             }
             else if (!arrivalGiven && r.GetValue(o.RateSweep) is null)
                 notes.Add("no --rate, --concurrency or arrival in the workload: Poisson arrivals at 1 request/s");
             if (input > 0 || output > 0) workload = workload.WithFixedLengths(input, output);
         }
-        if (r.GetResult(o.ThinkTime) is { Implicit: false } && workload.Arrivals is not ClosedLoopArrivals) throw new CliException("--think-time applies to --concurrency");
+        if (Given(r, o.ThinkTime) && workload.Arrivals is not ClosedLoopArrivals) throw new CliException("--think-time applies to --concurrency");
         workload = workload.WithSlo(sloTtft, sloTpot);
         return (workload, trace, notes);
     }
 
     private static ArrivalProcess OpenProcess(Options o, ParseResult r, double rate)
     {
-        double cv = r.GetValue(o.Cv);
-        if (!(cv > 0) || !double.IsFinite(cv)) throw new CliException("--cv must be a positive number");
-        var process = Parse(r.GetValue(o.Arrival)!, "--arrival", ("poisson", 0), ("gamma", 1), ("constant", 2));
-        if (process != 1 && r.GetResult(o.Cv) is { Implicit: false }) throw new CliException("--cv applies to --arrival gamma");
+        double cv = r.GetValue(o.Cv) ?? 1;
+        int process = r.GetValue(o.Arrival);
+        if (process != 1 && Given(r, o.Cv)) throw new CliException("--cv applies to --arrival gamma");
         return process switch
         {
             0 => new PoissonArrivals(rate),
@@ -303,18 +306,18 @@ public static class SimulateCommand
         };
     }
 
-    private static Trace ReadTrace(string path, string? formatText)
+    private static Trace ReadTrace(string path, Serving.TraceFormat? given)
     {
         if (!File.Exists(path)) throw new CliException($"{path}: trace file not found");
         try
         {
             Serving.TraceFormat format;
-            if (formatText is null)
+            if (given is null)
             {
                 string header = File.ReadLines(path).FirstOrDefault(l => l.Trim().Length > 0) ?? "";
                 format = header.Contains("ContextTokens", StringComparison.OrdinalIgnoreCase) ? Serving.TraceFormat.Azure : Serving.TraceFormat.BurstGpt;
             }
-            else format = Parse(formatText, "--trace-format", ("burstgpt", Serving.TraceFormat.BurstGpt), ("azure", Serving.TraceFormat.Azure));
+            else format = given.Value;
             using var reader = new StreamReader(path);
             return TraceReader.Read(reader, format, path);
         }
@@ -333,38 +336,6 @@ public static class SimulateCommand
         return (result.Workload, result.ArrivalGiven);
     }
 
-    // ------------------------------------------------------------------ parsing helpers
-
-    private static T Parse<T>(string text, string option, params (string Name, T Value)[] choices)
-    {
-        foreach (var (name, value) in choices)
-            if (string.Equals(text.Trim(), name, StringComparison.OrdinalIgnoreCase)) return value;
-        throw new CliException($"{option} must be {string.Join(", ", choices.Select(c => c.Name))}, not '{text}'.{NameMatcher.Suggest(text, choices.Select(c => c.Name))}");
-    }
-
-    /// <summary>A time with a unit ('500 ms', '10 min') or a plain number of seconds.</summary>
-    internal static double ParseTime(string text, string option, bool allowZero = false)
-    {
-        double v;
-        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double plain)) v = plain;
-        else if (!UnitParser.TryParse(text, QuantityKind.Time, out v, out string error)) throw new CliException($"{option}: {error}");
-        if (!double.IsFinite(v) || v < 0 || (v == 0 && !allowZero)) throw new CliException($"{option} must be a positive time, such as '500 ms', not '{text}'");
-        return v;
-    }
-
-    private static List<double> ParseRates(string? text)
-    {
-        var list = new List<double>();
-        if (text is null) return list;
-        foreach (var part in text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-        {
-            if (!double.TryParse(part, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) || !(v > 0) || !double.IsFinite(v))
-                throw new CliException($"--rate-sweep: '{part}' is not a positive rate in requests per second");
-            list.Add(v);
-        }
-        if (list.Count == 0) throw new CliException("--rate-sweep lists no rates");
-        return list;
-    }
 }
 
 /// <summary>Reads a file of lengths for an empirical distribution: one number a line, or a CSV column by name.</summary>

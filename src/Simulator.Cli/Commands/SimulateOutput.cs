@@ -11,6 +11,9 @@ internal static class SimulateOutput
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
 
+    /// <summary>A number for a table, "n/a" where it is undefined (nothing completed).</summary>
+    private static string Num(double v, string format) => double.IsNaN(v) ? "n/a" : v.ToString(format, Inv);
+
     public static string Title(ClusterConfig c, WorkloadSpec w)
     {
         var d = c.Pool.Replica.Deployment;
@@ -168,12 +171,14 @@ internal static class SimulateOutput
         Row("e2e", r.E2e);
         Row("queueDelay", r.QueueDelay);
         o.Write(t.ToText());
-        o.WriteLine($"throughput: {r.RequestsPerSecond.ToString("0.###", Inv)} req/s, {r.InputTokensPerSecond.ToString("N0", Inv)} input tokens/s, {r.OutputTokensPerSecond.ToString("N0", Inv)} output tokens/s");
-        o.WriteLine($"goodput: {r.Goodput.ToString("0.###", Inv)} req/s meeting every SLO; SLO attainment {r.SloAttainment.ToString("P1", Inv)}");
+        o.WriteLine($"throughput: {Num(r.RequestsPerSecond, "0.###")} req/s, {Num(r.InputTokensPerSecond, "N0")} input tokens/s, {Num(r.OutputTokensPerSecond, "N0")} output tokens/s");
+        o.WriteLine($"goodput: {Num(r.Goodput, "0.###")} req/s meeting every SLO; SLO attainment {(double.IsNaN(r.SloAttainment) ? "n/a" : r.SloAttainment.ToString("P1", Inv))}");
         o.WriteLine($"devices busy {r.DeviceBusyFraction.ToString("P1", Inv)}; KV usage mean {r.Pools.Average(p => p.MeanKvUsage).ToString("P1", Inv)}, peak {r.Pools.Max(p => p.PeakKvUsage).ToString("P1", Inv)}; preemptions {r.Preemptions.ToString("N0", Inv)} ({r.PreemptedRequests.ToString("N0", Inv)} requests)"
             + (r.KvTransfers > 0 ? $"; KV transfers {r.KvTransfers.ToString("N0", Inv)}, mean {F.Seconds(r.KvTransferSecondsMean)}" : ""));
-        string cost = double.IsNaN(r.CostUsd) ? "cost n/a (no hourly price in the hardware profile)" : $"cost {r.CostUsd.ToString("0.###", Inv)} USD, {r.CostUsdPerMillionOutputTokens.ToString("0.###", Inv)} USD per million output tokens";
-        o.WriteLine($"energy {(r.EnergyJoules / 3.6e6).ToString("0.###", Inv)} kWh, {r.JoulesPerOutputToken.ToString("0.###", Inv)} J per output token; {cost}");
+        string perMillion = double.IsNaN(r.CostUsdPerMillionOutputTokens) ? "n/a per million output tokens (none completed)" : $"{r.CostUsdPerMillionOutputTokens.ToString("0.###", Inv)} USD per million output tokens";
+        string cost = double.IsNaN(r.CostUsd) ? "cost n/a (no hourly price in the hardware profile)" : $"cost {r.CostUsd.ToString("0.###", Inv)} USD, {perMillion}";
+        string perToken = double.IsNaN(r.JoulesPerOutputToken) ? "n/a J per output token (no output tokens)" : $"{r.JoulesPerOutputToken.ToString("0.###", Inv)} J per output token";
+        o.WriteLine($"energy {(r.EnergyJoules / 3.6e6).ToString("0.###", Inv)} kWh, {perToken}; {cost}");
     }
 
     /// <summary>One flat row per run (a rate sweep: one per rate), raw SI values.</summary>

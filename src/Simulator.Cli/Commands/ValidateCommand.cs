@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
+using Simulator.Cli.Options;
 using Simulator.Cli.Output;
 using Simulator.Core.Loading;
 using Simulator.Core.Specs;
@@ -18,79 +19,104 @@ public static class ValidateCommand
 
     public static Command CreateValidate(CliContext ctx)
     {
-        var cmd = new Command("validate", "Compare the cost model's predictions with measured rows: per-row and per-family error");
+        var cmd = new Command("validate", "Compare the cost model's predictions with measured rows: per-row and per-device, per-family error");
         var measured = Measured();
-        var calibration = new Option<string?>("--calibration") { Description = "Calibration file(s) to apply (comma-separated), each to its own device" };
+        var calibration = new Option<string?>("--calibration") { Description = "Calibration file(s) to apply (comma-separated), each to its own device, in place of the profiles' own" };
+        var noCalibration = new Option<bool>("--no-calibration") { Description = "Apply no calibration at all: datasheet constants only" };
         var map = DeviceMap();
         var format = CommonOptions.Format();
-        var plot = new Option<string?>("--plot") { Description = "Predicted-vs-measured chart (.png or .svg)" };
+        var plot = CommonOptions.Plot("Signed error per benchmark family, devices told apart (.png or .svg)");
         var showRows = new Option<bool>("--rows") { Description = "Table format: print every row, not only the summary" };
-        foreach (var o in new Option[] { measured, calibration, map, format, plot, showRows }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { measured, calibration, noCalibration, map, format, plot, showRows }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
-            var lib = ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir));
+            var lib = ctx.Library(r);
+            string? plotPath = CommonOptions.CheckPlotPath(r.GetValue(plot));
+            bool none = r.GetValue(noCalibration);
+            if (none && r.GetValue(calibration) is not null) throw new CliException("--no-calibration and --calibration contradict each other; give one");
             var (rows, problems) = ReadAll(ctx, r.GetValue(measured)!);
-            var calibrations = new Dictionary<string, Calibration>(StringComparer.OrdinalIgnoreCase);
+            var calibrations = new Dictionary<string, (Calibration, string)>(StringComparer.OrdinalIgnoreCase);
             foreach (var file in Split(r.GetValue(calibration)))
             {
                 var c = CalibrationFile.Load(file).OrThrow();
-                calibrations[c.Device] = c;
+                if (calibrations.ContainsKey(c.Device)) throw new CliException($"--calibration: two files calibrate {c.Device}");
+                calibrations[c.Device] = (c, Path.GetFullPath(file));
             }
-            var predictor = new Predictor(lib, d => calibrations.TryGetValue(d.Name, out var c) ? CalibrationFile.Apply(d, c) : DeploymentOptions.Calibrated(d), ParseMap(r.GetValue(map)))
+            var resolver = new DeviceResolver(lib, calibrations, none);
+            var predictor = new Predictor(lib, d => { var x = resolver.ResolveCluster(new ClusterSpec(d.Name, d.DisplayName, d.Source, d, 1, 1, null, null)); return (x.Device, x.Efficiency); }, ParseMap(r.GetValue(map)))
             {
-                AdjustCluster = cl => calibrations.TryGetValue(cl.Device.Name, out var c) ? CalibrationFile.Apply(cl, c) : DeploymentOptions.CalibratedCluster(cl),
+                AdjustCluster = cl => resolver.ResolveCluster(cl).Cluster with { Device = cl.Device },
             };
-            var comparisons = rows.Select(predictor.Compare).ToList();
-            var summary = ErrorStats.Summarize(comparisons);
-            Render(ctx, comparisons, summary, r.GetValue(format), r.GetValue(showRows));
+            var distinct = MeasuredCsv.Distinct(rows);
+            var comparisons = distinct.Select(predictor.Compare).ToList();
+            var summary = ErrorStats.SummarizeByDevice(comparisons);
+            string applied = none ? "none (--no-calibration: datasheet constants)"
+                : resolver.AppliedFiles.Count == 0 ? "none (no device measured here has a calibration)"
+                : string.Join(", ", resolver.AppliedFiles.Select(f => RelativeToCwd(f)));
+            Render(ctx, comparisons, summary, r.GetValue(format), r.GetValue(showRows), rows.Count, applied);
             foreach (var g in comparisons.Where(c => c.Skipped is not null).GroupBy(c => c.Skipped).OrderByDescending(g => g.Count()).Take(8))
                 ctx.Err.WriteLine($"skipped {g.Count()} row(s): {g.Key} (first: {g.First().Row.File}:{g.First().Row.Line})");
-            if (r.GetValue(plot) is { } path)
+            if (plotPath is not null)
             {
                 var pts = comparisons.Where(c => c.Predicted is not null).Select(c => (c.Row.Benchmark, c.Row.Value, c.Predicted!.Value)).ToList();
-                RooflineCommand.Save(ValidationChart.Build(pts, $"Predicted vs measured ({pts.Count} rows{(calibrations.Count > 0 ? ", calibrated" : "")})"), path);
-                ctx.Err.WriteLine($"wrote {path}");
+                ChartOutput.Save(ValidationChart.Build(pts, $"Predicted vs measured ({pts.Count} rows{(resolver.AppliedFiles.Count > 0 ? ", calibrated" : "")})"), plotPath);
+                ctx.Err.WriteLine($"wrote {plotPath}");
             }
             return problems > 0 ? Cli.BadInput : 0;
         });
         return cmd;
     }
 
+    private static string RelativeToCwd(string path)
+    {
+        string rel = Path.GetRelativePath(Directory.GetCurrentDirectory(), path);
+        return rel.StartsWith("..", StringComparison.Ordinal) ? path : rel;
+    }
+
     public static Command CreateCalibrate(CliContext ctx)
     {
-        var cmd = new Command("calibrate", "Fit efficiency curves for one device from measured GEMM and bandwidth rows; report cross-validated error before and after");
+        var cmd = new Command("calibrate", "Fit efficiency curves, launch overhead and all-reduce link for one device; keep only what lowers cross-validated error");
         var measured = Measured();
         var hardware = new Option<string>("--hardware", "-H") { Description = "Hardware profile to calibrate", Required = true };
         var output = new Option<string>("--output", "-o") { Description = "Calibration YAML to write", Required = true };
         var map = DeviceMap();
-        var folds = new Option<int>("--folds") { Description = "Folds for cross-validation", DefaultValueFactory = _ => 5 };
+        var folds = Opt.Int("--folds", "Folds for cross-validation", 2, 50, 5);
         foreach (var o in new Option[] { measured, hardware, output, map, folds }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
-            var lib = ctx.Library(r.GetValue(CommonOptions.HardwareDir), r.GetValue(CommonOptions.ModelsDir));
+            var lib = ctx.Library(r);
             var device = lib.Hardware(r.GetValue(hardware)!);
+            string path = r.GetValue(output)!;
+            OutputFile.CheckWritable(path, "--output");
             var (rows, problems) = ReadAll(ctx, r.GetValue(measured)!);
+            if (problems > 0) throw new CliException($"{problems} broken row(s) in {r.GetValue(measured)}; fix or remove them (listed above) before calibrating; nothing written");
             var deviceMap = ParseMap(r.GetValue(map));
-            string Profile(string label) => deviceMap.TryGetValue(label, out var p) ? p : Predictor.KnownGpuNames.TryGetValue(label, out var k) ? k : label;
-            var mine = rows.Where(x => string.Equals(Profile(x.Device), device.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+            var mine = rows.Where(x => string.Equals(Predictor.ProfileName(x.Device, deviceMap), device.Name, StringComparison.OrdinalIgnoreCase)).ToList();
             if (mine.Count == 0) throw new CliException($"no measured rows for {device.Name} in {r.GetValue(measured)} (check --device-map)");
             int k = r.GetValue(folds);
-            if (k < 2) throw new CliException("--folds must be at least 2");
-            var cal = Calibrator.Fit(device, mine, $"llmsim calibrate --measured {string.Join(",", Split(r.GetValue(measured)).Select(Path.GetFileName))} ({mine.Count} rows)", k, lib.DefaultCluster(device).IntraNode);
-            string path = r.GetValue(output)!;
-            try { File.WriteAllText(path, CalibrationFile.ToYaml(cal)); }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new CliException($"{path}: cannot write: {e.Message}"); }
-            ctx.Out.WriteLine($"{device.Name}: {mine.Count} rows; launch overhead {(cal.LaunchOverheadSeconds is double l ? F.Seconds(l) : "unchanged")}");
+            var intra = lib.DefaultCluster(device).IntraNode;
+            string source = $"llmsim calibrate --measured {string.Join(",", Split(r.GetValue(measured)).Select(Path.GetFileName))} ({MeasuredCsv.Distinct(mine).Count} measurements)";
+            CalibrationReport report;
+            using (ctx.Progress($"calibrating {device.Name} ({k}-fold cross-validation)"))
+                report = Calibrator.Fit(device, mine, source, k, intra, lib, deviceMap);
+            var cal = report.Calibration;
+            ctx.Out.WriteLine($"{device.Name}: {mine.Count} rows, {MeasuredCsv.Distinct(mine).Count} distinct measurements, {k}-fold cross-validation");
+            foreach (var d in report.Decisions) ctx.Out.WriteLine($"  {d.Component}: {d.Reason}");
+            foreach (var h in report.BoundHits) ctx.Out.WriteLine($"  warning: {h}");
+            if (cal.LaunchOverheadSeconds is double l) ctx.Out.WriteLine($"  launch overhead {F.Seconds(l)}");
             foreach (var (t, c) in cal.Gemm.OrderBy(p => p.Key))
                 ctx.Out.WriteLine($"  gemm {t.Name()}: max {c.Max:0.000}, half at 10^{c.HalfLog10:0.00} FLOP, slope {c.Slope:0.00}");
             if (cal.Memory is { } m) ctx.Out.WriteLine($"  memory: max {m.Max:0.000}, half at 10^{m.HalfLog10:0.00} B, slope {m.Slope:0.00}");
-            if (cal.IntraNodeLink is { } il) ctx.Out.WriteLine($"  all-reduce over {il.Name}: latency {F.Seconds(il.LatencySeconds)}, bandwidth {F.Bandwidth(il.BandwidthBytesPerSecond)} (datasheet {F.Bandwidth(lib.DefaultCluster(device).IntraNode!.BandwidthBytesPerSecond)})");
+            if (cal.IntraNodeLink is { } il) ctx.Out.WriteLine($"  all-reduce over {il.Name}: latency {F.Seconds(il.LatencySeconds)}, bandwidth {F.Bandwidth(il.BandwidthBytesPerSecond)} (datasheet {F.Bandwidth(intra!.BandwidthBytesPerSecond)})");
             var t2 = new Table("family", "rows", "before median |%|", "after median |%| (held out)", "after p90 |%|").AlignRight("rows", "before median |%|", "after median |%| (held out)", "after p90 |%|");
-            foreach (var (f, cv) in cal.CrossValidation.OrderBy(p => p.Key, StringComparer.Ordinal))
+            foreach (var (f, cv) in cal.CrossValidation.OrderBy(p => Array.IndexOf(MeasuredCsv.Benchmarks, p.Key)))
                 t2.Add((f, f), (cv.Rows.ToString(), cv.Rows), (cv.BeforeMedianAbsPct.ToString("0.0"), cv.BeforeMedianAbsPct), (cv.AfterMedianAbsPct.ToString("0.0"), cv.AfterMedianAbsPct), (cv.AfterP90AbsPct.ToString("0.0"), cv.AfterP90AbsPct));
             ctx.Out.Write(t2.ToText());
+            if (!cal.HasAny)
+                throw new CliException($"no fitted component lowers the held-out error for {device.Name}; nothing written (the profile's constants predict these rows best)");
+            OutputFile.WriteAllText(path, CalibrationFile.ToYaml(cal), "--output");
             ctx.Out.WriteLine($"wrote {path}; reference it from the profile with 'calibration: {path}' or pass it to validate --calibration");
-            return problems > 0 ? Cli.BadInput : 0;
+            return 0;
         });
         return cmd;
     }
@@ -128,7 +154,7 @@ public static class ValidateCommand
         return (rows, problems);
     }
 
-    private static void Render(CliContext ctx, List<Comparison> comparisons, IReadOnlyList<FamilySummary> summary, OutputFormat format, bool allRows)
+    private static void Render(CliContext ctx, List<Comparison> comparisons, IReadOnlyList<FamilySummary> summary, OutputFormat format, bool allRows, int rawRows, string applied)
     {
         var rows = new Table("file", "line", "benchmark", "device", "dtype", "model", "metric", "measured", "predicted", "signedPctError", "absPctError", "skipped")
             .AlignRight("line", "measured", "predicted", "signedPctError", "absPctError");
@@ -136,28 +162,41 @@ public static class ValidateCommand
             rows.Add((Path.GetFileName(c.Row.File), c.Row.File), (c.Row.Line.ToString(), c.Row.Line), (c.Row.Benchmark, c.Row.Benchmark), (c.DeviceProfile, c.DeviceProfile), (c.Row.Dtype, c.Row.Dtype),
                 (c.Row.Model, c.Row.Model), (c.Row.Metric, c.Row.Metric), (c.Row.Value.ToString("G4"), c.Row.Value), (c.Predicted?.ToString("G4") ?? "-", c.Predicted),
                 (double.IsNaN(c.SignedPctError) ? "-" : c.SignedPctError.ToString("+0.0;-0.0"), c.SignedPctError), (double.IsNaN(c.AbsPctError) ? "-" : c.AbsPctError.ToString("0.0"), c.AbsPctError), (c.Skipped ?? "", c.Skipped));
-        var sum = new Table("benchmark", "count", "skipped", "medianAbsPctError", "p90AbsPctError", "maxAbsPctError", "biasPct").AlignRight("count", "skipped", "medianAbsPctError", "p90AbsPctError", "maxAbsPctError", "biasPct");
+        var sum = new Table("device", "benchmark", "count", "skipped", "medianAbsPctError", "p90AbsPctError", "maxAbsPctError", "biasPct").AlignRight("count", "skipped", "medianAbsPctError", "p90AbsPctError", "maxAbsPctError", "biasPct");
         foreach (var s in summary)
-            sum.Add((s.Benchmark, s.Benchmark), (s.Count.ToString(), s.Count), (s.Skipped.ToString(), s.Skipped), (s.MedianAbsPctError.ToString("0.0"), s.MedianAbsPctError),
+            sum.Add((s.Device, s.Device), (s.Benchmark, s.Benchmark), (s.Count.ToString(), s.Count), (s.Skipped.ToString(), s.Skipped), (s.MedianAbsPctError.ToString("0.0"), s.MedianAbsPctError),
                 (s.P90AbsPctError.ToString("0.0"), s.P90AbsPctError), (s.MaxAbsPctError.ToString("0.0"), s.MaxAbsPctError), ((Math.Round(s.BiasPct, 1) == 0 ? 0.0 : s.BiasPct).ToString("+0.0;-0.0;0.0"), s.BiasPct));
         switch (format)
         {
             case OutputFormat.Json:
-                var summaryObj = new JsonObject();
-                foreach (var s in summary)
-                    summaryObj[s.Benchmark] = new JsonObject
-                    {
-                        ["count"] = s.Count, ["skipped"] = s.Skipped, ["medianAbsPctError"] = Json.Node(s.MedianAbsPctError), ["p90AbsPctError"] = Json.Node(s.P90AbsPctError),
-                        ["maxAbsPctError"] = Json.Node(s.MaxAbsPctError), ["biasPct"] = Json.Node(s.BiasPct),
-                    };
-                ctx.Out.Write(Json.Write(new JsonObject { ["rows"] = rows.ToJson(), ["summary"] = summaryObj }));
+                var byDevice = new JsonObject();
+                foreach (var g in summary.GroupBy(s => s.Device))
+                {
+                    var fam = new JsonObject();
+                    foreach (var s in g)
+                        fam[s.Benchmark] = new JsonObject
+                        {
+                            ["count"] = s.Count, ["skipped"] = s.Skipped, ["medianAbsPctError"] = Json.Node(s.MedianAbsPctError), ["p90AbsPctError"] = Json.Node(s.P90AbsPctError),
+                            ["maxAbsPctError"] = Json.Node(s.MaxAbsPctError), ["biasPct"] = Json.Node(s.BiasPct),
+                        };
+                    byDevice[g.Key] = fam;
+                }
+                ctx.Out.Write(Json.Write(new JsonObject
+                {
+                    ["calibrationApplied"] = applied,
+                    ["rowsRead"] = rawRows,
+                    ["measurements"] = comparisons.Count,
+                    ["rows"] = rows.ToJson(),
+                    ["summary"] = byDevice,
+                }));
                 break;
             case OutputFormat.Csv:
                 ctx.Out.Write(rows.ToCsv());
                 break;
             default:
                 if (allRows) ctx.Out.Write(rows.ToText());
-                ctx.Out.WriteLine($"{comparisons.Count} measured rows, {comparisons.Count(c => c.Predicted is not null)} predicted. Error = (predicted - measured) / measured; bias = median signed error.");
+                ctx.Out.WriteLine($"calibration applied: {applied}");
+                ctx.Out.WriteLine($"{rawRows} measured rows = {comparisons.Count} measurements (a timing written as seconds, TFLOP/s and GB/s counts once), {comparisons.Count(c => c.Predicted is not null)} predicted. Error = (predicted - measured) / measured; bias = median signed error; per device, never pooled.");
                 ctx.Out.Write(sum.ToText());
                 break;
         }

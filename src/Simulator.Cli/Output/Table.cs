@@ -36,10 +36,14 @@ public sealed class Table
 
     public int Count => _rows.Count;
 
-    /// <summary>Renders as an aligned text table.</summary>
+    /// <summary>Widest a cell is printed; longer text wraps onto continuation lines at spaces (machine formats keep it whole).</summary>
+    public int MaxCellWidth { get; init; } = 80;
+
+    /// <summary>Renders as an aligned text table; long cells wrap within <see cref="MaxCellWidth"/> columns.</summary>
     public string ToText()
     {
-        var widths = _columns.Select((c, i) => Math.Max(c.Length, _rows.Count == 0 ? 0 : _rows.Max(r => r.Text[i].Length))).ToArray();
+        var wrapped = _rows.Select(r => r.Text.Select(t => Wrap(t, MaxCellWidth)).ToArray()).ToList();
+        var widths = _columns.Select((c, i) => Math.Max(c.Length, wrapped.Count == 0 ? 0 : wrapped.Max(r => r[i].Max(l => l.Length)))).ToArray();
         var sb = new StringBuilder();
         void Line(IReadOnlyList<string> cells)
         {
@@ -49,12 +53,38 @@ public sealed class Table
                 string cell = right ? cells[i].PadLeft(widths[i]) : cells[i].PadRight(widths[i]);
                 sb.Append(i == 0 ? "" : "  ").Append(i == cells.Count - 1 && !right ? cell.TrimEnd() : cell);
             }
+            // A row whose last cells are empty continuation lines ends without trailing spaces.
+            while (sb.Length > 0 && sb[^1] == ' ') sb.Length--;
             sb.Append('\n');
         }
         Line(_columns);
         Line(widths.Select(w => new string('-', w)).ToArray());
-        foreach (var r in _rows) Line(r.Text);
+        foreach (var r in wrapped)
+        {
+            int lines = r.Max(c => c.Length);
+            for (int k = 0; k < lines; k++) Line(r.Select(c => k < c.Length ? c[k] : "").ToArray());
+        }
         return sb.ToString();
+    }
+
+    /// <summary>Splits text into lines of at most <paramref name="width"/> characters, at spaces where it can.</summary>
+    public static string[] Wrap(string text, int width)
+    {
+        if (text.Length <= width && text.IndexOf('\n') < 0) return [text];
+        var lines = new List<string>();
+        foreach (var para in text.Replace("\r", "").Split('\n'))
+        {
+            string rest = para.Trim();
+            while (rest.Length > width)
+            {
+                int cut = rest.LastIndexOf(' ', width);
+                if (cut <= 0) cut = width;
+                lines.Add(rest[..cut].TrimEnd());
+                rest = rest[cut..].TrimStart();
+            }
+            lines.Add(rest);
+        }
+        return lines.ToArray();
     }
 
     /// <summary>Renders as CSV with a header row; raw values, invariant culture.</summary>

@@ -52,9 +52,11 @@ public static class HardwareReader
         }
 
         InterconnectRefs links = new(null, null, null);
+        var linkLines = new Dictionary<string, int>();
         if (r.Map("interconnects") is { } ic)
         {
             links = new InterconnectRefs(ic.Str("intra_node"), ic.Str("inter_node"), ic.Str("host"));
+            foreach (var k in new[] { "intra_node", "inter_node", "host" }) linkLines["interconnects." + k] = ic.LineOfKey(k);
             ic.Finish();
         }
         double? power = r.Quantity("power", QuantityKind.Power, required: true, max: MaxPower);
@@ -62,8 +64,7 @@ public static class HardwareReader
         Price price = new(double.NaN, double.NaN);
         if (r.Map("price") is { } p)
         {
-            price = new Price(p.Quantity("purchase", QuantityKind.Money, max: MaxPurchase) ?? double.NaN,
-                              p.Quantity("hourly", QuantityKind.MoneyPerHour, max: MaxHourly) ?? double.NaN);
+            price = Price.Of(ReadQuote(p, "purchase", QuantityKind.Money, MaxPurchase), ReadQuote(p, "hourly", QuantityKind.MoneyPerHour, MaxHourly));
             p.Finish();
         }
         double? launch = r.Quantity("launch_overhead", QuantityKind.Time, required: true, max: MaxLatency, allowZero: true);
@@ -92,6 +93,7 @@ public static class HardwareReader
             PeakOpsPerSecond = peaks,
             Memory = levels,
             Interconnects = links,
+            FieldLines = linkLines,
             PowerWatts = power!.Value,
             IdlePowerWatts = idle ?? double.NaN,
             Price = price,
@@ -101,6 +103,30 @@ public static class HardwareReader
             Notes = notes,
             FilePath = r.File,
         };
+    }
+
+    /// <summary>
+    /// A price: either a bare quantity (<c>purchase: 25000 USD</c>, kind unstated) or a mapping with its provenance
+    /// (<c>purchase: {value: 25000 USD, kind: street, date: 2024-06, source: "..."}</c>).
+    /// </summary>
+    private static PriceQuote? ReadQuote(YamlFieldReader p, string key, QuantityKind kind, double max)
+    {
+        if (p.IsMap(key))
+        {
+            var m = p.Map(key)!;
+            double? v = m.Quantity("value", kind, required: true, max: max);
+            string? kindText = m.Str("kind", required: true);
+            string? date = m.Str("date", required: true);
+            string? source = m.Str("source", required: true);
+            m.Finish();
+            var pk = PriceKind.Unstated;
+            if (kindText is not null && !(Enum.TryParse(kindText, ignoreCase: true, out pk) && pk is PriceKind.List or PriceKind.Street or PriceKind.Assumption))
+                m.Error("kind", $"expected list, street or assumption, got '{kindText}'");
+            if (date is not null && !System.Text.RegularExpressions.Regex.IsMatch(date, @"^(19|20)\d\d(-(0[1-9]|1[0-2]))?(-\d\d)?$"))
+                m.Error("date", $"expected a date such as 2025-01, got '{date}'");
+            return v is double usd ? new PriceQuote(usd, pk, date, source) : null;
+        }
+        return p.Quantity(key, kind, max: max) is double x ? new PriceQuote(x, PriceKind.Unstated, null, null) : null;
     }
 
     /// <summary>Reads an interconnect (link) profile.</summary>

@@ -5,6 +5,9 @@ namespace Simulator.Core.Loading;
 /// <summary>Loads single spec files from disk, turning every problem into <see cref="SpecError"/> values.</summary>
 public static class SpecFiles
 {
+    /// <summary>Largest spec, workload or calibration file read (far beyond any real one; keeps a hostile file from taking minutes).</summary>
+    public const long MaxSpecBytes = 16_000_000;
+
     /// <summary>Reads a file's text, or records why it cannot be read.</summary>
     public static string? ReadText(string path, List<SpecError> errors)
     {
@@ -13,6 +16,12 @@ public static class SpecFiles
             if (Directory.Exists(path))
             {
                 errors.Add(new SpecError(path, 0, "", "is a folder, not a file"));
+                return null;
+            }
+            var info = new FileInfo(path);
+            if (info.Exists && info.Length > MaxSpecBytes)
+            {
+                errors.Add(new SpecError(path, 0, "", $"is {info.Length / 1e6:0.#} MB; a spec file is at most {MaxSpecBytes / 1e6:0} MB"));
                 return null;
             }
             return File.ReadAllText(path);

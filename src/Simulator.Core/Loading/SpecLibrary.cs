@@ -86,7 +86,18 @@ public sealed class SpecLibrary
     public HardwareProfile Hardware(string nameOrPath)
     {
         string path = Resolve(nameOrPath, _hardwareFiles, "hardware profile");
-        return Cached("hw", path, () => SpecFiles.LoadProfile(path));
+        return Cached("hw", path, () =>
+        {
+            var loaded = SpecFiles.LoadProfile(path);
+            if (loaded.Value is not { } hw) return loaded;
+            // An interconnect the profile names must exist: a wrong name would silently leave the device without that link.
+            var errors = new List<SpecError>();
+            foreach (var (field, link) in new[] { ("intra_node", hw.Interconnects.IntraNode), ("inter_node", hw.Interconnects.InterNode), ("host", hw.Interconnects.Host) })
+                if (link is not null && !_interconnectFiles.ContainsKey(link))
+                    errors.Add(new SpecError(path, hw.FieldLines.GetValueOrDefault("interconnects." + field), "interconnects." + field,
+                        $"unknown interconnect '{link}'.{NameMatcher.Suggest(link, _interconnectFiles.Keys)} (looked in {Path.Combine(HardwareDir, "interconnects")})"));
+            return errors.Count == 0 ? loaded : new Loaded<HardwareProfile>(null, errors);
+        });
     }
 
     /// <summary>An interconnect by name or path.</summary>

@@ -35,6 +35,12 @@ public sealed class YamlFieldReader : IFieldReader
     /// <summary>Parses a whole file's text into its top-level mapping, or records why it cannot.</summary>
     public static YamlFieldReader? Open(string file, string text, List<SpecError> errors)
     {
+        if (TooDeep(text) is int deepLine)
+        {
+            // YamlDotNet builds nodes recursively: thousands of nested '[' or '{' would overflow the stack and kill the process.
+            errors.Add(new SpecError(file, deepLine, "", $"malformed YAML: nested more than {MaxDepth} levels deep; spec files need a handful"));
+            return null;
+        }
         var stream = new YamlStream();
         try
         {
@@ -45,7 +51,13 @@ public sealed class YamlFieldReader : IFieldReader
             string message = (e.InnerException?.Message ?? e.Message).Trim();
             int idx = message.IndexOf("): ", StringComparison.Ordinal);
             if (message.StartsWith('(') && idx > 0) message = message[(idx + 3)..];
-            errors.Add(new SpecError(file, (int)e.Start.Line, "", "malformed YAML: " + message));
+            int line = (int)e.Start.Line;
+            if (message.Contains("tab", StringComparison.OrdinalIgnoreCase) && FirstTabLine(text, line) is int tabLine)
+            {
+                line = tabLine;
+                message = "a tab character in the indentation or between tokens; YAML indents with spaces only";
+            }
+            errors.Add(new SpecError(file, Math.Max(1, line), "", "malformed YAML: " + message));
             return null;
         }
         catch (InvalidOperationException)
@@ -63,6 +75,48 @@ public sealed class YamlFieldReader : IFieldReader
         if (stream.Documents.Count > 1)
             errors.Add(new SpecError(file, LineOf(stream.Documents[1].RootNode), "", "expected one YAML document, found several ('---')"));
         return new YamlFieldReader(file, root, "", errors);
+    }
+
+    /// <summary>Deepest nesting of mappings and lists a spec file may have.</summary>
+    public const int MaxDepth = 64;
+
+    /// <summary>
+    /// The line where flow brackets nest deeper than <see cref="MaxDepth"/> (outside quotes and comments), or null.
+    /// Block nesting that deep needs far more indentation than any file holds, so brackets are what can overflow.
+    /// </summary>
+    private static int? TooDeep(string text)
+    {
+        int depth = 0, line = 1;
+        char quote = '\0';
+        bool comment = false;
+        for (int i = 0; i < text.Length; i++)
+        {
+            char c = text[i];
+            if (c == '\n') { line++; comment = false; if (quote == '\0') continue; }
+            if (comment) continue;
+            if (quote != '\0') { if (c == quote) quote = '\0'; continue; }
+            switch (c)
+            {
+                case '#' when i == 0 || char.IsWhiteSpace(text[i - 1]): comment = true; break;
+                case '"' or '\'' when i == 0 || text[i - 1] is ' ' or '[' or '{' or ',' or ':' or '\n' or '-': quote = c; break;
+                case '[' or '{':
+                    if (++depth > MaxDepth) return line;
+                    break;
+                case ']' or '}': depth = Math.Max(0, depth - 1); break;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The first line at or after <paramref name="from"/> (1-based) holding a tab, or null.</summary>
+    private static int? FirstTabLine(string text, int from)
+    {
+        var lines = text.Split('\n');
+        for (int i = Math.Max(0, from - 1); i < lines.Length; i++)
+            if (lines[i].Contains('\t')) return i + 1;
+        for (int i = 0; i < Math.Min(lines.Length, from); i++)
+            if (lines[i].Contains('\t')) return i + 1;
+        return null;
     }
 
     private static int LastGoodLine(string text)
@@ -102,6 +156,12 @@ public sealed class YamlFieldReader : IFieldReader
     }
 
     public bool Has(string key) => Get(key, false) is not null;
+
+    /// <summary>Line of a field's key (the mapping's own line when absent).</summary>
+    public int LineOfKey(string key) => _entries.TryGetValue(key, out var e) ? LineOf(e.Key) : Line;
+
+    /// <summary>Whether the field is present and is a mapping (does not mark it as known).</summary>
+    public bool IsMap(string key) => _entries.TryGetValue(key, out var e) && e.Value is YamlMappingNode;
 
     public string? Str(string key, bool required = false)
     {
@@ -252,10 +312,19 @@ public sealed class YamlFieldReader : IFieldReader
         foreach (var k in keys) _known.Add(k);
     }
 
+    /// <summary>Unknown fields reported one by one; past this they are counted in one message.</summary>
+    public const int MaxUnknownReported = 50;
+
     public void Finish()
     {
+        int unknown = 0;
         foreach (var (key, (k, _)) in _entries)
-            if (!_known.Contains(key))
+        {
+            if (_known.Contains(key)) continue;
+            if (++unknown <= MaxUnknownReported)
                 _errors.Add(new SpecError(File, LineOf(k), Qualify(key), "unknown field." + NameMatcher.Suggest(key, _known)));
+        }
+        if (unknown > MaxUnknownReported)
+            _errors.Add(new SpecError(File, Line, _path, $"... and {unknown - MaxUnknownReported:N0} more unknown fields ({unknown:N0} in all)"));
     }
 }

@@ -10,8 +10,41 @@ public sealed record MemoryLevel(string Name, double CapacityBytes, double Bandw
 /// <summary>Names of the interconnect profiles a device attaches to (null where it has none).</summary>
 public sealed record InterconnectRefs(string? IntraNode, string? InterNode, string? Host);
 
+/// <summary>Where a price comes from, so the output can say which prices are assumptions.</summary>
+public enum PriceKind
+{
+    /// <summary>The profile gives the figure without saying what kind of price it is (read its source).</summary>
+    Unstated,
+    /// <summary>A published list price: vendor MSRP or recommended price, or a cloud provider's on-demand rate card.</summary>
+    List,
+    /// <summary>A widely reported market (street) price, not a list price.</summary>
+    Street,
+    /// <summary>Derived or estimated (a system price divided by its GPUs, a comparable part's price); the profile says how.</summary>
+    Assumption,
+    /// <summary>Given on the command line (--price, --purchase-price) for this run.</summary>
+    User,
+}
+
+/// <summary>One price figure with its provenance.</summary>
+/// <param name="Date">When the figure was published or read (year-month), as the profile states it.</param>
+public sealed record PriceQuote(double Usd, PriceKind Kind, string? Date, string? Source)
+{
+    /// <summary>"list 2025-01", "assumption 2024-06", "user" ...: what a table shows beside the figure.</summary>
+    public string Provenance => Kind.ToString().ToLowerInvariant() + (Date is null ? "" : " " + Date);
+}
+
 /// <summary>Price of a device: purchase (USD) and on-demand rental (USD per device-hour); NaN where unknown.</summary>
-public sealed record Price(double PurchaseUsd, double HourlyUsd);
+public sealed record Price(double PurchaseUsd, double HourlyUsd)
+{
+    /// <summary>The purchase figure with its kind, date and source (null when unknown).</summary>
+    public PriceQuote? Purchase { get; init; }
+    /// <summary>The hourly figure with its kind, date and source (null when unknown).</summary>
+    public PriceQuote? Hourly { get; init; }
+
+    /// <summary>A price built from quotes (either may be null).</summary>
+    public static Price Of(PriceQuote? purchase, PriceQuote? hourly) =>
+        new(purchase?.Usd ?? double.NaN, hourly?.Usd ?? double.NaN) { Purchase = purchase, Hourly = hourly };
+}
 
 /// <summary>Fractions of datasheet peak that large, well-shaped kernels reach. Used when no calibration exists.</summary>
 public sealed record Efficiency(double Compute, double Memory);
@@ -44,6 +77,9 @@ public sealed record HardwareProfile
     public string? Notes { get; init; }
     /// <summary>The file it was loaded from (for messages).</summary>
     public string? FilePath { get; init; }
+
+    /// <summary>Lines of fields checked after loading (interconnect names), keyed by field path, for messages.</summary>
+    public IReadOnlyDictionary<string, int> FieldLines { get; init; } = new Dictionary<string, int>();
 
     /// <summary>Main memory: the last level.</summary>
     public MemoryLevel MainMemory => Memory[^1];

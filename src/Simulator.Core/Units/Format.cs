@@ -10,6 +10,12 @@ public static class Format
     /// <summary>Bytes with a binary prefix for sizes of memory (GiB), e.g. "13.5 GiB".</summary>
     public static string Bytes(double bytes) => Scaled(bytes, 1024, ["B", "KiB", "MiB", "GiB", "TiB", "PiB"]);
 
+    /// <summary>Bytes with a decimal prefix, as datasheets state memory (80 GB), e.g. "80 GB".</summary>
+    public static string BytesDecimal(double bytes) => Scaled(bytes, 1000, ["B", "kB", "MB", "GB", "TB", "PB"]);
+
+    /// <summary>Integer operations per second with a decimal prefix, e.g. "1979 TOPS".</summary>
+    public static string Ops(double opsPerSecond) => Scaled(opsPerSecond, 1000, ["OPS", "kOPS", "MOPS", "GOPS", "TOPS", "POPS"]);
+
     /// <summary>Decimal bytes per second, e.g. "3.35 TB/s".</summary>
     public static string Bandwidth(double bytesPerSecond) => Scaled(bytesPerSecond, 1000, ["B/s", "kB/s", "MB/s", "GB/s", "TB/s", "PB/s"]);
 

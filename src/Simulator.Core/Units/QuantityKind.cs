@@ -17,4 +17,8 @@ public enum QuantityKind
     Money,
     /// <summary>US dollars per hour: USD/h.</summary>
     MoneyPerHour,
+    /// <summary>US dollars per kilowatt-hour of energy: USD/kWh (kept in USD/kWh, as tariffs state it).</summary>
+    EnergyPrice,
+    /// <summary>US dollars per kilowatt of provisioned power per month: USD/kW/month (colocation pricing).</summary>
+    HostingPrice,
 }

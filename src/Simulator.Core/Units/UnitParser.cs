@@ -37,11 +37,16 @@ public static partial class UnitParser
         },
         [QuantityKind.Time] = new(StringComparer.Ordinal)
         {
-            ["ns"] = 1e-9, ["us"] = 1e-6, ["µs"] = 1e-6, ["ms"] = 1e-3, ["s"] = 1, ["min"] = 60, ["h"] = 3600,
+            ["ns"] = 1e-9, ["us"] = 1e-6, ["µs"] = 1e-6, ["ms"] = 1e-3, ["s"] = 1, ["sec"] = 1, ["min"] = 60, ["h"] = 3600,
+            ["d"] = 86400, ["day"] = 86400, ["days"] = 86400, ["week"] = 7 * 86400, ["weeks"] = 7 * 86400,
+            // A year is 365.25 days and a month a twelfth of it (the Julian year), so 3 years = 36 months exactly.
+            ["month"] = 365.25 * 86400 / 12, ["months"] = 365.25 * 86400 / 12, ["y"] = 365.25 * 86400, ["year"] = 365.25 * 86400, ["years"] = 365.25 * 86400,
         },
         [QuantityKind.Power] = new(StringComparer.Ordinal) { ["mW"] = 1e-3, ["W"] = 1, ["kW"] = 1e3, ["MW"] = 1e6 },
         [QuantityKind.Money] = new(StringComparer.Ordinal) { ["USD"] = 1, ["kUSD"] = 1e3 },
         [QuantityKind.MoneyPerHour] = new(StringComparer.Ordinal) { ["USD/h"] = 1, ["USD/hour"] = 1, ["USD/hr"] = 1 },
+        [QuantityKind.EnergyPrice] = new(StringComparer.Ordinal) { ["USD/kWh"] = 1, ["USD/MWh"] = 1e-3 },
+        [QuantityKind.HostingPrice] = new(StringComparer.Ordinal) { ["USD/kW/month"] = 1, ["USD/kW-month"] = 1, ["USD/kW/mo"] = 1 },
     };
 
     private static readonly Dictionary<QuantityKind, string> Examples = new()
@@ -53,6 +58,8 @@ public static partial class UnitParser
         [QuantityKind.Power] = "700 W",
         [QuantityKind.Money] = "30000 USD",
         [QuantityKind.MoneyPerHour] = "2.50 USD/h",
+        [QuantityKind.EnergyPrice] = "0.08 USD/kWh",
+        [QuantityKind.HostingPrice] = "150 USD/kW/month",
     };
 
     /// <summary>An example of a well-written quantity of this kind, for error messages.</summary>
@@ -83,7 +90,7 @@ public static partial class UnitParser
         string unit = match.Groups["unit"].Success ? match.Groups["unit"].Value.Trim() : "";
         if (unit.Length == 0)
         {
-            error = $"'{text}' has no unit: write it as a {Describe(kind)} such as '{example}'";
+            error = NoUnit(text.Trim(), number, kind);
             return false;
         }
         if (!Units[kind].TryGetValue(unit, out double factor))
@@ -110,6 +117,30 @@ public static partial class UnitParser
         return true;
     }
 
+    /// <summary>
+    /// The message for a bare number where a quantity is expected, naming the unit with the number written two ways:
+    /// <c>'200' has no unit; write '200 ms' or '0.2 s'</c>.
+    /// </summary>
+    public static string NoUnit(string text, double number, QuantityKind kind)
+    {
+        string n = number.ToString("R", CultureInfo.InvariantCulture);
+        string k = (number / 1000).ToString("R", CultureInfo.InvariantCulture);
+        string hint = kind switch
+        {
+            QuantityKind.Time => $"'{n} ms' or '{k} s'",
+            QuantityKind.Power => $"'{n} W' or '{k} kW'",
+            QuantityKind.Bytes => $"'{n} GB' or '{n} GiB'",
+            QuantityKind.Bandwidth => $"'{n} GB/s' or '{n} Gbit/s'",
+            QuantityKind.Throughput => $"'{n} TFLOP/s' or '{n} TOPS'",
+            QuantityKind.Money => $"'{n} USD'",
+            QuantityKind.MoneyPerHour => $"'{n} USD/h'",
+            QuantityKind.EnergyPrice => $"'{n} USD/kWh'",
+            QuantityKind.HostingPrice => $"'{n} USD/kW/month'",
+            _ => $"'{n} {Units[kind].Keys.First()}'",
+        };
+        return $"'{text}' has no unit; write {hint} (a {Describe(kind)})";
+    }
+
     /// <summary>Parses or throws <see cref="FormatException"/>; for code and tests, not for user files.</summary>
     public static double Parse(string text, QuantityKind kind) =>
         TryParse(text, kind, out double value, out string error) ? value : throw new FormatException(error);
@@ -133,6 +164,8 @@ public static partial class UnitParser
         QuantityKind.Power => "power",
         QuantityKind.Money => "price",
         QuantityKind.MoneyPerHour => "hourly price",
+        QuantityKind.EnergyPrice => "price of energy",
+        QuantityKind.HostingPrice => "hosting price per kW per month",
         _ => kind.ToString(),
     };
 }

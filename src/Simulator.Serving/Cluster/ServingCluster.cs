@@ -73,13 +73,14 @@ internal sealed class ServingCluster
     public void Arrive(Request r)
     {
         _metrics.OnArrival();
-        int total = r.InputTokens + r.OutputTokens;
+        // In 64 bits: a prompt and an output near int.MaxValue must be rejected, not wrap around to a small number.
+        long total = (long)r.InputTokens + r.OutputTokens;
         if (_contextWindow > 0 && total > _contextWindow) { Reject(r, _contextReason!); return; }
         if (_budgetLimitsPrompts && r.InputTokens > _prefillBudget) { Reject(r, _budgetReason!); return; }
         if (Config.Disaggregated)
         {
             bool staticPrefill = Config.Pool.Replica.Scheduler == SchedulerKind.Static;
-            if ((staticPrefill ? total : r.InputTokens + 1) > _prefillAdmissible) { Reject(r, _prefillKvReason!); return; }
+            if ((staticPrefill ? total : r.InputTokens + 1L) > _prefillAdmissible) { Reject(r, _prefillKvReason!); return; }
             if (total > _decodeAdmissible) { Reject(r, _decodeKvReason!); return; }
         }
         else if (total > _prefillAdmissible) { Reject(r, _prefillKvReason!); return; }

@@ -57,7 +57,16 @@ public sealed record UniformLength(int Min, int MaxValue) : LengthDistribution
 public sealed record NormalLength(double MeanValue, double StdDev, int Min, int MaxValue) : LengthDistribution
 {
     public override int Sample(Random rng) => Truncate(() => Normal.Sample(rng, MeanValue, StdDev), Min, MaxValue);
-    public override double Mean => MeanValue;
+    /// <summary>The mean of the truncated distribution that <see cref="Sample"/> draws from: μ + σ(φ(α) − φ(β)) / (Φ(β) − Φ(α)).</summary>
+    public override double Mean
+    {
+        get
+        {
+            double a = (Min - MeanValue) / StdDev, b = (MaxValue - MeanValue) / StdDev;
+            double z = Normal.CDF(0, 1, b) - Normal.CDF(0, 1, a);
+            return z <= 0 ? Math.Clamp(MeanValue, Min, MaxValue) : MeanValue + StdDev * (Normal.PDF(0, 1, a) - Normal.PDF(0, 1, b)) / z;
+        }
+    }
     public override int Max => MaxValue;
     public override string Describe() => $"normal(mean {N(MeanValue)}, sd {N(StdDev)}, {Min}..{MaxValue})";
 }
@@ -66,7 +75,21 @@ public sealed record NormalLength(double MeanValue, double StdDev, int Min, int 
 public sealed record LogNormalLength(double Median, double Sigma, int Min, int MaxValue) : LengthDistribution
 {
     public override int Sample(Random rng) => Truncate(() => LogNormal.Sample(rng, Math.Log(Median), Sigma), Min, MaxValue);
-    public override double Mean => Median * Math.Exp(Sigma * Sigma / 2);
+    /// <summary>
+    /// The mean of the truncated distribution that <see cref="Sample"/> draws from (redrawing outside [Min, Max]):
+    /// e^(μ+σ²/2) · [Φ((ln b − μ − σ²)/σ) − Φ((ln a − μ − σ²)/σ)] / [Φ((ln b − μ)/σ) − Φ((ln a − μ)/σ)].
+    /// </summary>
+    public override double Mean
+    {
+        get
+        {
+            double mu = Math.Log(Median), la = Math.Log(Min), lb = Math.Log(MaxValue);
+            double z = Normal.CDF(0, 1, (lb - mu) / Sigma) - Normal.CDF(0, 1, (la - mu) / Sigma);
+            if (z <= 0) return Math.Clamp(Median, Min, MaxValue);
+            double num = Normal.CDF(0, 1, (lb - mu - Sigma * Sigma) / Sigma) - Normal.CDF(0, 1, (la - mu - Sigma * Sigma) / Sigma);
+            return Math.Exp(mu + Sigma * Sigma / 2) * num / z;
+        }
+    }
     public override int Max => MaxValue;
     public override string Describe() => $"lognormal(median {N(Median)}, sigma {N(Sigma)}, {Min}..{MaxValue})";
 }

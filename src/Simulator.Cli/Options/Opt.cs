@@ -1,0 +1,299 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Simulator.Core.Loading;
+using Simulator.Core.Units;
+
+namespace Simulator.Cli.Options;
+
+/// <summary>
+/// The one place options are typed. Every option that takes a quantity, a choice, a bounded count or a list of
+/// <c>name=value</c> pairs is made here, with a System.CommandLine custom parser, so a bad value is a parse error
+/// (exit code 2, a message naming the option) and the verbs only ever see typed, checked values in SI units.
+/// </summary>
+public static class Opt
+{
+    /// <summary>The value of an on|off option; converts to bool.</summary>
+    public readonly record struct Switch(bool IsOn)
+    {
+        public static implicit operator bool(Switch s) => s.IsOn;
+    }
+
+    private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    /// <summary>The raw text of an option's single token (or null when the option took none).</summary>
+    private static string? Token(ArgumentResult r) => r.Tokens.Count > 0 ? r.Tokens[^1].Value : null;
+
+    /// <summary>
+    /// A quantity with a unit (<c>500 ms</c>, <c>10 kW</c>, <c>120 USD/h</c>), in SI base units. A bare number is
+    /// refused with a message that names the unit (<c>'200' has no unit; write '200 ms' or '0.2 s'</c>).
+    /// </summary>
+    /// <param name="defaultText">The default written with its unit (shown in --help), or null for none.</param>
+    public static Option<double?> Quantity(string name, QuantityKind kind, string description, string? defaultText = null,
+        double min = 0, double max = double.MaxValue, bool allowZero = false)
+    {
+        var o = new Option<double?>(name)
+        {
+            Description = description + (defaultText is null ? "" : $" (default {defaultText})"),
+            HelpName = UnitParser.Describe(kind).Replace(' ', '-'),
+            CustomParser = r =>
+            {
+                string? text = Token(r);
+                if (text is null) return null;
+                if (!UnitParser.TryParse(text, kind, out double v, out string error))
+                {
+                    r.AddError($"{name}: {error}");
+                    return null;
+                }
+                string? problem = RangeProblem(v, min, max, allowZero);
+                if (problem is not null) r.AddError($"{name}: '{text}' {problem}");
+                return v;
+            },
+        };
+        if (defaultText is not null) o.DefaultValueFactory = _ => UnitParser.Parse(defaultText, kind);
+        return o;
+    }
+
+    private static string? RangeProblem(double v, double min, double max, bool allowZero)
+    {
+        if (double.IsNaN(v)) return "is not a number";
+        if (v < 0 && min >= 0) return "must not be negative";
+        if (v == 0 && !allowZero) return "must be greater than zero";
+        if (v < min) return $"is below the smallest allowed value {min.ToString("G4", Inv)}";
+        if (v > max) return $"is above the largest allowed value {max.ToString("G4", Inv)}";
+        return null;
+    }
+
+    /// <summary>A plain number (a rate, a fraction, a factor) within [min, max]; NaN and infinities are refused.</summary>
+    public static Option<double?> Number(string name, string description, double min, double max, double? defaultValue = null, bool allowZero = false, string? unitWord = null)
+    {
+        var o = new Option<double?>(name)
+        {
+            Description = description + (defaultValue is double d ? $" (default {d.ToString(Inv)})" : ""),
+            HelpName = unitWord ?? "number",
+            CustomParser = r =>
+            {
+                string? text = Token(r);
+                if (text is null) return null;
+                if (!double.TryParse(text, NumberStyles.Float, Inv, out double v) || !double.IsFinite(v))
+                {
+                    r.AddError($"{name}: '{text}' is not a number{(unitWord is null ? "" : " of " + unitWord)}");
+                    return null;
+                }
+                string? problem = RangeProblem(v, min, max, allowZero);
+                if (problem is not null) r.AddError($"{name}: '{text}' {problem}");
+                return v;
+            },
+        };
+        if (defaultValue is not null) o.DefaultValueFactory = _ => defaultValue;
+        return o;
+    }
+
+    /// <summary>A whole number within [min, max] (a count of requests, replicas, tokens, devices).</summary>
+    public static Option<long?> Count(string name, string description, long min, long max, long? defaultValue = null, params string[] aliases)
+    {
+        var o = new Option<long?>(name, aliases)
+        {
+            Description = description + (defaultValue is long d ? $" (default {d.ToString(Inv)})" : ""),
+            HelpName = "count",
+            CustomParser = r =>
+            {
+                string? text = Token(r);
+                if (text is null) return null;
+                if (!long.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out long v))
+                {
+                    r.AddError($"{name}: '{text}' is not a whole number from {min.ToString("N0", Inv)} to {max.ToString("N0", Inv)}");
+                    return null;
+                }
+                if (v < min || v > max) r.AddError($"{name}: {v.ToString("N0", Inv)} is outside {min.ToString("N0", Inv)}..{max.ToString("N0", Inv)}");
+                return v;
+            },
+        };
+        if (defaultValue is not null) o.DefaultValueFactory = _ => defaultValue;
+        return o;
+    }
+
+    /// <summary>A whole number within [min, max] that fits an <see cref="int"/>.</summary>
+    public static Option<int> Int(string name, string description, int min, int max, int defaultValue, params string[] aliases) =>
+        new(name, aliases)
+        {
+            Description = description + $" (default {defaultValue.ToString(Inv)})",
+            HelpName = "count",
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = r =>
+            {
+                string? text = Token(r);
+                if (text is null) return defaultValue;
+                if (!int.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out int v))
+                {
+                    r.AddError($"{name}: '{text}' is not a whole number from {min.ToString("N0", Inv)} to {max.ToString("N0", Inv)}");
+                    return defaultValue;
+                }
+                if (v < min || v > max) r.AddError($"{name}: {v.ToString("N0", Inv)} is outside {min.ToString("N0", Inv)}..{max.ToString("N0", Inv)}");
+                return v;
+            },
+        };
+
+    /// <summary>An optional whole number within [min, max] that fits an <see cref="int"/>.</summary>
+    public static Option<int?> OptionalInt(string name, string description, int min, int max, params string[] aliases) =>
+        new(name, aliases)
+        {
+            Description = description,
+            HelpName = "count",
+            CustomParser = r =>
+            {
+                string? text = Token(r);
+                if (text is null) return null;
+                if (!int.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out int v))
+                {
+                    r.AddError($"{name}: '{text}' is not a whole number from {min.ToString("N0", Inv)} to {max.ToString("N0", Inv)}");
+                    return null;
+                }
+                if (v < min || v > max) r.AddError($"{name}: {v.ToString("N0", Inv)} is outside {min.ToString("N0", Inv)}..{max.ToString("N0", Inv)}");
+                return v;
+            },
+        };
+
+    /// <summary>
+    /// One of a fixed set of words (case-insensitive), typed as <typeparamref name="T"/>; the valid words appear in
+    /// --help and in the message for a wrong one, with the closest suggested.
+    /// </summary>
+    public static Option<T> Choice<T>(string name, string description, T defaultValue, params (string Word, T Value)[] choices)
+    {
+        string words = string.Join("|", choices.Select(c => c.Word));
+        string defaultWord = choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, defaultValue)).Word;
+        return new Option<T>(name)
+        {
+            Description = $"{description} (default {defaultWord})",
+            HelpName = words,
+            // A choice always takes its word (a bool-typed choice would otherwise take none: --check analytic).
+            Arity = ArgumentArity.ExactlyOne,
+            DefaultValueFactory = _ => defaultValue,
+            CustomParser = r =>
+            {
+                string? text = Token(r);
+                if (text is null) return defaultValue;
+                foreach (var (word, value) in choices)
+                    if (string.Equals(text.Trim(), word, StringComparison.OrdinalIgnoreCase)) return value;
+                r.AddError($"{name} must be {string.Join(", ", choices.Select(c => c.Word))}, not '{text}'.{NameMatcher.Suggest(text, choices.Select(c => c.Word))}");
+                return defaultValue;
+            },
+        };
+    }
+
+    /// <summary>An <c>on|off</c> switch (typed <see cref="Switch"/>, not bool: System.CommandLine lets a bool option take no word).</summary>
+    public static Option<Switch> OnOff(string name, string description, bool defaultValue) =>
+        Choice(name, description, new Switch(defaultValue), ("on", new Switch(true)), ("off", new Switch(false)));
+
+    /// <summary>
+    /// A comma-separated list of <c>NAME=QUANTITY</c> pairs (<c>h200-sxm=3.5 USD/h,mi300x=2.9 USD/h</c>), each
+    /// quantity with its unit, non-negative and finite; names are kept as typed (checked against the hardware
+    /// asked for by the verb).
+    /// </summary>
+    public static Option<IReadOnlyDictionary<string, double>> Pairs(string name, QuantityKind kind, string description, bool allowZero = true)
+    {
+        string example = UnitParser.Example(kind);
+        return new Option<IReadOnlyDictionary<string, double>>(name)
+        {
+            Description = description,
+            HelpName = $"NAME={example.Replace(" ", "")}[,...]",
+            DefaultValueFactory = _ => new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase),
+            CustomParser = r =>
+            {
+                var d = new Dictionary<string, double>(StringComparer.OrdinalIgnoreCase);
+                foreach (var token in r.Tokens)
+                    foreach (var p in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        var kv = p.Split('=', 2);
+                        if (kv.Length != 2 || kv[0].Trim().Length == 0)
+                        {
+                            r.AddError($"{name}: entries look like NAME={example.Replace(" ", "")}, not '{p}'");
+                            continue;
+                        }
+                        if (!UnitParser.TryParse(kv[1], kind, out double v, out string error))
+                        {
+                            r.AddError($"{name}: {kv[0].Trim()}: {error}");
+                            continue;
+                        }
+                        string? problem = RangeProblem(v, 0, double.MaxValue, allowZero);
+                        if (problem is not null) { r.AddError($"{name}: {kv[0].Trim()}: '{kv[1].Trim()}' {problem}"); continue; }
+                        if (!d.TryAdd(kv[0].Trim(), v)) r.AddError($"{name}: '{kv[0].Trim()}' is given twice");
+                    }
+                return d;
+            },
+        };
+    }
+
+    /// <summary>A comma-separated list of <c>NAME=COUNT</c> pairs (<c>h100-sxm=16</c>).</summary>
+    public static Option<IReadOnlyDictionary<string, int>> CountPairs(string name, string description, int max)
+    {
+        return new Option<IReadOnlyDictionary<string, int>>(name)
+        {
+            Description = description,
+            HelpName = "NAME=COUNT[,...]",
+            DefaultValueFactory = _ => new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase),
+            CustomParser = r =>
+            {
+                var d = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+                foreach (var token in r.Tokens)
+                    foreach (var p in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        var kv = p.Split('=', 2);
+                        if (kv.Length != 2 || kv[0].Trim().Length == 0 || !int.TryParse(kv[1].Trim(), NumberStyles.None, Inv, out int n) || n > max)
+                        {
+                            r.AddError($"{name}: entries look like NAME=COUNT with a whole number from 0 to {max.ToString("N0", Inv)}, not '{p}'");
+                            continue;
+                        }
+                        if (!d.TryAdd(kv[0].Trim(), n)) r.AddError($"{name}: '{kv[0].Trim()}' is given twice");
+                    }
+                return d;
+            },
+        };
+    }
+
+    /// <summary>A comma-separated list of whole numbers within [min, max] (<c>32,64,128</c>).</summary>
+    public static Option<IReadOnlyList<int>> IntList(string name, string description, int min, int max, params int[] defaults)
+    {
+        return new Option<IReadOnlyList<int>>(name)
+        {
+            Description = description + (defaults.Length > 0 ? $" (default {string.Join(",", defaults)})" : ""),
+            HelpName = "N[,N...]",
+            DefaultValueFactory = _ => defaults,
+            CustomParser = r =>
+            {
+                var list = new List<int>();
+                foreach (var token in r.Tokens)
+                    foreach (var s in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        if (int.TryParse(s, NumberStyles.None, Inv, out int n) && n >= min && n <= max) list.Add(n);
+                        else r.AddError($"{name}: '{s}' is not a whole number from {min.ToString("N0", Inv)} to {max.ToString("N0", Inv)}");
+                    }
+                if (list.Count == 0 && r.Tokens.Count > 0) r.AddError($"{name} lists no values");
+                return list.Count > 0 ? list : defaults;
+            },
+        };
+    }
+
+    /// <summary>A comma-separated list of positive numbers (<c>1,2,4.5</c>).</summary>
+    public static Option<IReadOnlyList<double>> NumberList(string name, string description, double max, string unitWord)
+    {
+        return new Option<IReadOnlyList<double>>(name)
+        {
+            Description = description,
+            HelpName = "X[,X...]",
+            DefaultValueFactory = _ => [],
+            CustomParser = r =>
+            {
+                var list = new List<double>();
+                foreach (var token in r.Tokens)
+                    foreach (var s in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        if (double.TryParse(s, NumberStyles.Float, Inv, out double v) && double.IsFinite(v) && v > 0 && v <= max) list.Add(v);
+                        else r.AddError($"{name}: '{s}' is not a positive {unitWord} (at most {max.ToString("G4", Inv)})");
+                    }
+                if (list.Count == 0 && r.Tokens.Count > 0) r.AddError($"{name} lists no values");
+                return list;
+            },
+        };
+    }
+}
