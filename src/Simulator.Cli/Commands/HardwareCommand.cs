@@ -54,7 +54,7 @@ public static class HardwareCommand
             if (filter is { } f && h.Kind != f) continue;
             double Get(DataType t) => h.PeakOpsPerSecond.TryGetValue(t, out var v) ? v : double.NaN;
             table.Add((h.Name, h.Name), (h.Kind.ToString().ToLowerInvariant(), h.Kind.ToString().ToLowerInvariant()), (h.DisplayName, h.DisplayName),
-                (Memory(h.MemoryCapacityBytes), h.MemoryCapacityBytes), (F.Bandwidth(h.MemoryBandwidthBytesPerSecond), h.MemoryBandwidthBytesPerSecond),
+                (h.MainMemory.CapacityText ?? Memory(h.MemoryCapacityBytes), h.MemoryCapacityBytes), (F.Bandwidth(h.MemoryBandwidthBytesPerSecond), h.MemoryBandwidthBytesPerSecond),
                 (Peak(h, DataType.Bf16), Get(DataType.Bf16)), (Peak(h, DataType.Fp8), Get(DataType.Fp8)), (Peak(h, DataType.Int8), Get(DataType.Int8)),
                 ($"{h.PowerWatts:0} W", h.PowerWatts), (double.IsNaN(h.Price.HourlyUsd) ? "-" : $"{h.Price.HourlyUsd:0.00} USD/h", h.Price.HourlyUsd),
                 (double.IsNaN(h.Price.PurchaseUsd) ? "-" : $"{h.Price.PurchaseUsd:N0} USD", h.Price.PurchaseUsd), (PriceKinds(h), PriceKinds(h)));
@@ -121,7 +121,7 @@ public static class HardwareCommand
         foreach (var (type, v) in h.PeakOpsPerSecond.OrderBy(p => p.Key))
             t.Add(($"peak {type.Name()}", $"peak.{type.Name()}"), (Ops(type, v), v));
         foreach (var m in h.Memory)
-            t.Add(($"memory {m.Name}", $"memory.{m.Name}"), ($"{Memory(m.CapacityBytes)} at {(double.IsNaN(m.BandwidthBytesPerSecond) ? "?" : F.Bandwidth(m.BandwidthBytesPerSecond))}", m.CapacityBytes));
+            t.Add(($"memory {m.Name}", $"memory.{m.Name}"), ($"{m.CapacityText ?? Memory(m.CapacityBytes)} at {(double.IsNaN(m.BandwidthBytesPerSecond) ? "?" : F.Bandwidth(m.BandwidthBytesPerSecond))}", m.CapacityBytes));
         if (h.PeakOpsPerSecond.TryGetValue(DataType.Bf16, out var b))
             t.Add(("ridge point (bf16)", "ridge"), ($"{b / h.MemoryBandwidthBytesPerSecond:0} FLOP/byte", b / h.MemoryBandwidthBytesPerSecond));
         t.Add(("links", "links"), ($"intra {h.Interconnects.IntraNode ?? "-"}, inter {h.Interconnects.InterNode ?? "-"}, host {h.Interconnects.Host ?? "-"}", null));

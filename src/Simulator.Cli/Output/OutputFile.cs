@@ -9,9 +9,24 @@ namespace Simulator.Cli.Output;
 /// </summary>
 public static class OutputFile
 {
+    /// <summary>
+    /// Device files (/dev/stdout, /dev/null, /dev/full) cannot be replaced by moving a file over them: they are written
+    /// directly, and an error while writing still ends the run with exit code 2.
+    /// </summary>
+    public static bool IsDevice(string path)
+    {
+        string full = Path.GetFullPath(path);
+        return full.StartsWith("/dev/", StringComparison.Ordinal) || full.StartsWith("/proc/", StringComparison.Ordinal);
+    }
+
     /// <summary>Checks, before any work, that <paramref name="path"/> can be written: its folder exists and takes a file.</summary>
     public static void CheckWritable(string path, string option)
     {
+        if (IsDevice(path))
+        {
+            if (!File.Exists(path)) throw new CliException($"{option}: device '{path}' does not exist");
+            return;
+        }
         string full;
         try { full = Path.GetFullPath(path); }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException) { throw new CliException($"{option}: '{path}' is not a valid file name: {e.Message}"); }
@@ -50,6 +65,12 @@ public static class OutputFile
     {
         CheckWritable(path, option);
         string full = Path.GetFullPath(path);
+        if (IsDevice(path))
+        {
+            try { write(full); }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new CliException($"{option}: cannot write '{path}': {e.Message}"); }
+            return;
+        }
         string temp = TempPath(full);
         try
         {
@@ -82,12 +103,14 @@ public static class OutputFile
 public sealed class AtomicFile : IDisposable
 {
     private readonly string _final, _temp, _option;
+    private readonly bool _direct;
     private bool _done;
 
     internal AtomicFile(string path, string option)
     {
         _final = Path.GetFullPath(path);
-        _temp = OutputFile.TempPath(_final);
+        _direct = OutputFile.IsDevice(path);
+        _temp = _direct ? _final : OutputFile.TempPath(_final);
         _option = option;
         try { Writer = new StreamWriter(_temp, false, new UTF8Encoding(false), 1 << 16); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new CliException($"{option}: cannot write '{path}': {e.Message}"); }
@@ -106,7 +129,7 @@ public sealed class AtomicFile : IDisposable
         {
             Writer.Flush();
             Writer.Dispose();
-            File.Move(_temp, _final, overwrite: true);
+            if (!_direct) File.Move(_temp, _final, overwrite: true);
             _done = true;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
@@ -120,7 +143,7 @@ public sealed class AtomicFile : IDisposable
         if (_done) return;
         try { Writer.Dispose(); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        OutputFile.TryDelete(_temp);
+        if (!_direct) OutputFile.TryDelete(_temp);
         _done = true;
     }
 }

@@ -48,7 +48,7 @@ public static class HardwareReader
             double? cap = m.Quantity("capacity", QuantityKind.Bytes, required: true, max: MaxBytes);
             double? bw = m.Quantity("bandwidth", QuantityKind.Bandwidth, required: main, max: MaxBandwidth);
             m.Finish();
-            if (cap is double c) levels.Add(new MemoryLevel(levelName, c, bw ?? double.NaN));
+            if (cap is double c) levels.Add(new MemoryLevel(levelName, c, bw ?? double.NaN) { CapacityText = m.RawText("capacity") });
         }
 
         InterconnectRefs links = new(null, null, null);

@@ -157,6 +157,9 @@ public sealed class YamlFieldReader : IFieldReader
 
     public bool Has(string key) => Get(key, false) is not null;
 
+    /// <summary>A scalar field's text exactly as written (trimmed), without marking it known; null when absent or not a scalar.</summary>
+    public string? RawText(string key) => _entries.TryGetValue(key, out var e) && e.Value is YamlScalarNode s ? s.Value?.Trim() : null;
+
     /// <summary>Line of a field's key (the mapping's own line when absent).</summary>
     public int LineOfKey(string key) => _entries.TryGetValue(key, out var e) ? LineOf(e.Key) : Line;
 

@@ -5,7 +5,11 @@ public enum DeviceKind { Gpu, Fpga, Npu, Cpu }
 
 /// <summary>One level of a device's memory hierarchy. The last level of a profile is main memory.</summary>
 /// <param name="BandwidthBytesPerSecond">NaN where no public figure exists (on-chip levels only).</param>
-public sealed record MemoryLevel(string Name, double CapacityBytes, double BandwidthBytesPerSecond);
+public sealed record MemoryLevel(string Name, double CapacityBytes, double BandwidthBytesPerSecond)
+{
+    /// <summary>The capacity as the profile writes it, which is as the datasheet states it ("80 GB", "8 GiB"); null when built in code.</summary>
+    public string? CapacityText { get; init; }
+}
 
 /// <summary>Names of the interconnect profiles a device attaches to (null where it has none).</summary>
 public sealed record InterconnectRefs(string? IntraNode, string? InterNode, string? Host);
