@@ -54,6 +54,34 @@ public class ReportTests
         finally { File.Delete(file); }
     }
 
+    [Fact]
+    public void Report_is_the_same_from_any_working_folder_and_validates_with_the_shipped_measurements()
+    {
+        // Run the built llmsim (the shipped library and measured data sit beside it) from two unrelated folders.
+        string exe = Path.Combine(AppContext.BaseDirectory, "llmsim.dll");
+        string[] folders = [Path.GetTempPath(), RepoPaths.Root];
+        var htmls = new List<string>();
+        foreach (var cwd in folders)
+        {
+            string file = Path.Combine(Path.GetTempPath(), $"report-cwd-{Guid.NewGuid():N}.html");
+            var psi = new ProcessStartInfo("dotnet") { WorkingDirectory = cwd, RedirectStandardError = true, RedirectStandardOutput = true };
+            foreach (var a in new[] { exe, "report", "--model", "llama-3.1-8b", "--hardware", "h100-sxm,h200-sxm", "--rate", "2", "--check", "analytic", "-o", file })
+                psi.ArgumentList.Add(a);
+            using var p = Process.Start(psi)!;
+            string err = p.StandardError.ReadToEnd();
+            p.WaitForExit();
+            Assert.True(p.ExitCode == 0, err);
+            htmls.Add(File.ReadAllText(file));
+            File.Delete(file);
+        }
+        Assert.Equal(htmls[0], htmls[1]);
+        // The shipped H100 and H200 runs are in the validation section wherever it runs.
+        Assert.DoesNotContain(">no measurements<", htmls[0]);
+        Assert.Matches(@"<td>h200-sxm</td><td>[^<]*</td><td class=""n"">[1-9][0-9]*</td>", htmls[0]);
+        // The roofline is drawn with the efficiency model the plan used (H100 and H200 have calibrations or constants, named).
+        Assert.Contains("Efficiency model:", htmls[0]);
+    }
+
     /// <summary>
     /// Renders the report in headless Chromium with a network log: the page must draw (a non-trivial screenshot, the
     /// SVG charts in the rendered DOM) and make no request of its own. Requests the page makes carry its origin as

@@ -139,7 +139,7 @@ public static class ReportCommand
         points.AddRange(RooflineChart.Points(cm.Operators(dec), $"decode x {Math.Min(main.MaxBatch, RooflineDecodeBatch)}"));
         h.Append("<h2>Roofline of the chosen configuration</h2>\n<figure>")
             .Append(ChartFile.Svg(RooflineChart.Build([main.Device], points, $"{req.Model.Name} on {main.Device.Name} ({main.Quant}, {main.Parallelism})"), 1000, 650))
-            .Append("<figcaption>Operators of one prefill and one decode step against the device's ceilings.</figcaption></figure>\n");
+            .Append($"<figcaption>Operators of one prefill and one decode step against the device's ceilings. Efficiency model: {E(dep.Efficiency.Description)} (the one the plan was costed with).</figcaption></figure>\n");
 
         h.Append("<h2>Validation status of the hardware</h2>\n<table><tr><th>Device</th><th>Calibration</th><th>Measured rows</th><th>Median |error| by family</th></tr>\n");
         foreach (var hw in req.Hardware)
