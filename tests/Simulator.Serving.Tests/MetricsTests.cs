@@ -59,8 +59,9 @@ public class MetricsTests
         // H100 SXM: 700 W busy, no idle figure in the profile, so 0.25 x 700 W idle.
         Assert.Equal(700 * busy + 175 * (2 * r.DurationSeconds - busy), r.EnergyJoules, 1e-6);
         Assert.Equal(r.EnergyJoules / (4 * 32), r.JoulesPerOutputToken, 1e-9);
-        // 2.99 USD per device-hour x 2 devices.
-        Assert.Equal(2.99 * 2 * r.DurationSeconds / 3600 / 128 * 1e6, r.CostUsdPerMillionOutputTokens, 1e-9);
+        // The shipped H100 SXM hourly price (Lambda on-demand list, 3.99 USD per device-hour in 2026-09) x 2 devices.
+        Assert.Equal(3.99, replica.Deployment.Device.Price.HourlyUsd);
+        Assert.Equal(3.99 * 2 * r.DurationSeconds / 3600 / 128 * 1e6, r.CostUsdPerMillionOutputTokens, 1e-9);
 
         // Every step is one request alone: busy time = 4 x (prefill + 31 decode steps).
         double one = 0;

@@ -46,7 +46,7 @@ public sealed record ReplicaConfig(Deployment Deployment)
     public double Watermark { get; init; } = 0.01;
 
     /// <summary>The token budget in force.</summary>
-    public int EffectiveTokenBudget => TokenBudget > 0 ? TokenBudget : Scheduler == SchedulerKind.Chunked ? DefaultChunkedBudget : DefaultUnchunkedBudget;
+    public int EffectiveTokenBudget => TokenBudget > 0 ? TokenBudget : Serving.Scheduler.For(Scheduler).DefaultTokenBudget;
 
     /// <summary>
     /// KV blocks per replica: per device, memory left after weights and the framework reserve

@@ -5,9 +5,8 @@ internal enum RequestState { Waiting, Running, Swapped, Transferring, Done }
 
 /// <summary>
 /// One request in flight. Progress is kept as two counts: <see cref="Known"/> tokens exist (prompt + generated) and
-/// <see cref="Computed"/> of them have K/V in the cache. A step processes Known − Computed tokens of a prefilling
-/// request (or a chunk of them) and one token of a decoding request, and emits a token when the request reaches
-/// Known. Recompute preemption drops the cache (Computed = 0), so the next prefill covers prompt + generated tokens.
+/// <see cref="Computed"/> of them have K/V in the cache. What a step does to it (tokens computed, tokens emitted) lives
+/// in the step's plan (<see cref="StepEntry"/>), not here. Recompute preemption drops the cache (Computed = 0), so the next prefill covers prompt + generated tokens.
 /// Only scalars are kept (no per-token lists), so memory does not grow with the output.
 /// </summary>
 internal sealed class Request
@@ -30,10 +29,6 @@ internal sealed class Request
 
     /// <summary>Part of a step in flight (a pipeline-parallel replica runs several).</summary>
     public bool InFlight;
-
-    // Work planned for its current step.
-    public int StepTokens;
-    public bool StepEmits;
 
     // Timing.
     public double FirstScheduled = double.NaN;

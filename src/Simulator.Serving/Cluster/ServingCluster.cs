@@ -22,6 +22,7 @@ internal sealed class ServingCluster
     private readonly string? _budgetReason, _contextReason, _prefillKvReason, _decodeKvReason;
     private readonly int _prefillBudget;
     private readonly bool _budgetLimitsPrompts;
+    private readonly Scheduler _scheduler;
 
     public ServingCluster(Simulation sim, ClusterConfig config, MetricsCollector metrics)
     {
@@ -44,7 +45,8 @@ internal sealed class ServingCluster
         _prefillAdmissible = _pool[0].Kv.AdmissibleTokens;
         _decodeAdmissible = _decodePool.Length > 0 ? _decodePool[0].Kv.AdmissibleTokens : _prefillAdmissible;
         var sched = config.Pool.Replica.Scheduler;
-        _budgetLimitsPrompts = sched != SchedulerKind.Chunked;
+        _scheduler = Scheduler.For(sched);
+        _budgetLimitsPrompts = _scheduler.PromptsLimitedByBudget;
         _prefillBudget = config.Pool.Replica.EffectiveTokenBudget;
         string n(long v) => v.ToString("N0", CultureInfo.InvariantCulture);
         _budgetReason = $"prompt exceeds the token budget of {n(_prefillBudget)} tokens per step of {sched.ToString().ToLowerInvariant()} batching (use chunked prefill or a larger token budget)";
@@ -79,7 +81,7 @@ internal sealed class ServingCluster
         if (_budgetLimitsPrompts && r.InputTokens > _prefillBudget) { Reject(r, _budgetReason!); return; }
         if (Config.Disaggregated)
         {
-            bool staticPrefill = Config.Pool.Replica.Scheduler == SchedulerKind.Static;
+            bool staticPrefill = _scheduler.ReservesWholeRequest;
             if ((staticPrefill ? total : r.InputTokens + 1L) > _prefillAdmissible) { Reject(r, _prefillKvReason!); return; }
             if (total > _decodeAdmissible) { Reject(r, _decodeKvReason!); return; }
         }
