@@ -23,7 +23,7 @@ public static class ValidateCommand
         var calibration = new Option<string?>("--calibration") { Description = "Calibration file(s) to apply (comma-separated), each to its own device" };
         var map = DeviceMap();
         var format = CommonOptions.Format();
-        var plot = new Option<string?>("--plot") { Description = "Predicted-vs-measured chart (.png or .svg)" };
+        var plot = new Option<string?>("--plot") { Description = "Chart of the signed error per benchmark family and device (.png or .svg)" };
         var showRows = new Option<bool>("--rows") { Description = "Table format: print every row, not only the summary" };
         foreach (var o in new Option[] { measured, calibration, map, format, plot, showRows }) cmd.Options.Add(o);
         cmd.SetAction(r =>
@@ -47,8 +47,8 @@ public static class ValidateCommand
                 ctx.Err.WriteLine($"skipped {g.Count()} row(s): {g.Key} (first: {g.First().Row.File}:{g.First().Row.Line})");
             if (r.GetValue(plot) is { } path)
             {
-                var pts = comparisons.Where(c => c.Predicted is not null).Select(c => (c.Row.Benchmark, c.Row.Value, c.Predicted!.Value)).ToList();
-                RooflineCommand.Save(ValidationChart.Build(pts, $"Predicted vs measured ({pts.Count} rows{(calibrations.Count > 0 ? ", calibrated" : "")})"), path);
+                var pts = comparisons.Where(c => c.Predicted is not null).Select(c => new ValidationPoint(c.Row.Benchmark, c.DeviceProfile, c.Row.Value, c.Predicted!.Value)).ToList();
+                RooflineCommand.Save(ValidationChart.Build(pts, $"Prediction error per benchmark family ({pts.Count:N0} rows{(calibrations.Count > 0 ? ", calibrated" : "")})"), path);
                 ctx.Err.WriteLine($"wrote {path}");
             }
             return problems > 0 ? Cli.BadInput : 0;
