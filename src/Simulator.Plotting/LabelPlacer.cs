@@ -41,11 +41,14 @@ internal sealed class LabelPlacer
         _yScale = heightPx / (yMax - yMin);
     }
 
-    /// <summary>Text width in pixels: serif glyphs average about 0.6 of the font size.</summary>
-    public static double TextWidth(string text, float fontSize) => text.Length * fontSize * 0.6 + 4;
+    /// <summary>Text width in pixels (of its longest line): serif glyphs average about 0.6 of the font size.</summary>
+    public static double TextWidth(string text, float fontSize) => text.Split('\n').Max(l => l.Length) * fontSize * 0.6 + 4;
 
-    /// <summary>Text height in pixels, with line spacing.</summary>
+    /// <summary>Height of one line of text in pixels, with line spacing.</summary>
     public static double TextHeight(float fontSize) => fontSize * 1.35 + 2;
+
+    /// <summary>Height of <paramref name="text"/> in pixels, one line per '\n'-separated line.</summary>
+    public static double TextHeight(string text, float fontSize) => text.Split('\n').Length * (fontSize * 1.35) + 2;
 
     public (double X, double Y) ToPixel(double x, double y) => ((x - _xMin) * _xScale, (y - _yMin) * _yScale);
 
@@ -89,7 +92,7 @@ internal sealed class LabelPlacer
     /// <summary>Chooses the cheapest candidate for <paramref name="text"/> at data point (x, y) and reserves its box.</summary>
     public Placement Place(string text, double x, double y, float fontSize, IEnumerable<Candidate> candidates)
     {
-        double w = TextWidth(text, fontSize), h = TextHeight(fontSize);
+        double w = TextWidth(text, fontSize), h = TextHeight(text, fontSize);
         var (px, py) = ToPixel(x, y);
         Placement? best = null;
         double bestCost = double.PositiveInfinity;

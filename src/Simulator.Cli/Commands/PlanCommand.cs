@@ -52,7 +52,7 @@ public static class PlanCommand
             Render(ctx, req, result, r.GetValue(format), defaults, workload is not null);
             if (r.GetValue(plot) is { } path)
             {
-                RooflineCommand.Save(ParetoPlot(req, result), path);
+                RooflineCommand.Save(ParetoPlot(req, result, workload is not null), path);
                 ctx.Err.WriteLine($"wrote {path}");
             }
             return 0;
@@ -77,10 +77,28 @@ public static class PlanCommand
         ? $"p90 from the discrete-event simulator ({CheckRequests} Poisson requests per plan checked); other alternatives analytic means"
         : "analytic means (cost model + queueing); --check analytic";
 
-    /// <summary>Cost against TTFT for every plan found, with the Pareto front.</summary>
-    public static ScottPlot.Plot ParetoPlot(PlanRequest req, PlanResult result) =>
-        Plotting.ParetoChart.Build(result.Plans.Concat(result.Alternatives.Select(a => a.Plan)).Select(p => (Label(p), p.CostPerHour, p.PredictedTtftP90Seconds)).ToList(),
-            result.ParetoCostLatency.Select(p => (Label(p), p.CostPerHour, p.PredictedTtftP90Seconds)).ToList(), $"{req.Model.Name} at {req.Demand.RequestsPerSecond} req/s: cost vs TTFT");
+    /// <summary>
+    /// Cost against TTFT for every plan found, with the Pareto front, the chosen plan (the first) marked, and each
+    /// plan marked as checked by simulation or estimated analytically.
+    /// </summary>
+    /// <param name="simulated">Whether the planner's checker was the simulator (<c>--check simulate</c>).</param>
+    public static ScottPlot.Plot ParetoPlot(PlanRequest req, PlanResult result, bool simulated)
+    {
+        var front = new HashSet<Plan>(result.ParetoCostLatency, ReferenceEqualityComparer.Instance);
+        var chosen = result.Plans[0];
+        // The front may hold plans ranked below the alternatives shown; they belong on the chart too.
+        var plans = result.Plans.Concat(result.Alternatives.Select(a => a.Plan)).Concat(result.ParetoCostLatency).Distinct(ReferenceEqualityComparer.Instance).Cast<Plan>()
+            .Select(p => new Plotting.ParetoPoint(Label(p), p.CostPerHour, p.PredictedTtftP90Seconds, simulated && CheckedByChecker(p), front.Contains(p), ReferenceEquals(p, chosen)))
+            .ToList();
+        return Plotting.ParetoChart.Build(plans, $"{req.Model.Name} at {req.Demand.RequestsPerSecond} req/s: cost vs TTFT");
+    }
+
+    /// <summary>
+    /// Whether the planner ran its checker on the plan: the solver's plans ("CP-SAT ...") always, the homogeneous
+    /// alternatives only when re-checked as leaders ("homogeneous, checked"); plain "homogeneous" ones are analytic.
+    /// </summary>
+    internal static bool CheckedByChecker(Plan p) =>
+        p.Note.StartsWith("CP-SAT", StringComparison.Ordinal) || p.Note.EndsWith(", checked", StringComparison.Ordinal);
 
     /// <summary>The options that describe a planning problem, shared by plan and report.</summary>
     public sealed class PlanOptions
