@@ -68,6 +68,19 @@ internal sealed class LabelPlacer
         _obstacles.Add(new Box(px - sizePx / 2, py - sizePx / 2, px + sizePx / 2, py + sizePx / 2));
     }
 
+    /// <summary>A line labels should rather not cross: small obstacles every few pixels along it (data coordinates).</summary>
+    public void AddLineObstacle(double x1, double y1, double x2, double y2, double thicknessPx = 4)
+    {
+        var (p1x, p1y) = ToPixel(x1, y1);
+        var (p2x, p2y) = ToPixel(x2, y2);
+        int steps = Math.Max(1, (int)Math.Ceiling(Math.Sqrt((p2x - p1x) * (p2x - p1x) + (p2y - p1y) * (p2y - p1y)) / 6));
+        for (int i = 0; i <= steps; i++)
+        {
+            double px = p1x + (p2x - p1x) * i / steps, py = p1y + (p2y - p1y) * i / steps;
+            _obstacles.Add(new Box(px - thicknessPx / 2, py - thicknessPx / 2, px + thicknessPx / 2, py + thicknessPx / 2));
+        }
+    }
+
     /// <summary>A region labels should avoid, in pixels from the data area's lower-left corner (such as the legend).</summary>
     public void AddObstacle(Box box) => _obstacles.Add(box);
 

@@ -94,6 +94,7 @@ public static class ParetoChart
         int legendItems = (simulatedCount > 0 ? 1 : 0) + (analyticCount > 0 ? 1 : 0) + (front.Count > 0 ? 1 : 0) + (chosen is null ? 0 : 1);
         placer.AddObstacle(new LabelPlacer.Box(frameW - 230, placer.Frame.Height - legendItems * 20 - 16, frameW, placer.Frame.Height));
         foreach (var p in ok) placer.AddObstacle(p.CostPerHour, Y(p), MarkerSize + 2);
+        for (int i = 1; i < front.Count; i++) placer.AddLineObstacle(front[i - 1].CostPerHour, Y(front[i - 1]), front[i].CostPerHour, Y(front[i]));
         var labelled = (chosen is null ? [] : new[] { chosen }).Concat(front.Where(p => !p.Chosen)).ToList();
         foreach (var p in labelled)
         {
