@@ -33,7 +33,7 @@ public static class ValidationChart
     /// <summary>Fewest rows of a device in a family for its median to be marked.</summary>
     public const int MedianMinRows = 5;
 
-    /// <summary>Device marker shapes, in ordinal order of device names.</summary>
+    /// <summary>Device marker shapes (see <see cref="DeviceShape"/>).</summary>
     public static readonly IReadOnlyList<MarkerShape> DeviceShapes = [MarkerShape.FilledCircle, MarkerShape.FilledSquare, MarkerShape.FilledTriangleUp, MarkerShape.FilledDiamond, MarkerShape.FilledTriangleDown];
 
     // Tick candidates in percent; their ratios are roughly symmetric on the log scale (−50 | +100, −75 | +300, −90 | +900).
@@ -84,7 +84,7 @@ public static class ValidationChart
                     ys.Add(centre + subBand * 0.7 * (Jitter(i) - 0.5));
                 }
             }
-            var m = plt.Add.Markers(xs.ToArray(), ys.ToArray(), DeviceShapes[di % DeviceShapes.Count], 5, DeviceColors[di % DeviceColors.Count].WithAlpha(0.6));
+            var m = plt.Add.Markers(xs.ToArray(), ys.ToArray(), DeviceShape(di), 5, DeviceColors[di % DeviceColors.Count].WithAlpha(0.6));
             m.LegendText = $"{devices[di]} ({xs.Count:N0} rows)";
         }
         // Each device's median error in each row where it has at least MedianMinRows rows, as a black tick across its sub-band.
@@ -152,6 +152,13 @@ public static class ValidationChart
         plt.ShowLegend(Edge.Top);
         return plt;
     }
+
+    /// <summary>
+    /// Marker of the device at <paramref name="index"/> (ordinal order of names). Colours repeat every
+    /// <see cref="DeviceColors"/>.Count devices; the shape moves on by one each time they do, so no two of the first
+    /// colours × shapes devices look alike.
+    /// </summary>
+    public static MarkerShape DeviceShape(int index) => DeviceShapes[(index + index / DeviceColors.Count) % DeviceShapes.Count];
 
     /// <summary>The families present, in <see cref="FamilyOrder"/> and then ordinal order.</summary>
     public static IReadOnlyList<string> Families(IEnumerable<ValidationPoint> points)

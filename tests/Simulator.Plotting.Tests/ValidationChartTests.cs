@@ -67,6 +67,17 @@ public class ValidationChartTests
     }
 
     [Fact]
+    public void No_two_devices_look_alike_even_when_colours_repeat()
+    {
+        // 14 devices, more than the palette's colours: every device still gets its own colour and marker pair.
+        var points = Enumerable.Range(0, 14).Select(i => new ValidationPoint("gemm", $"device-{i:00}", 1, 1 + i / 100.0)).ToList();
+        var looks = Inspect.All<Markers>(ValidationChart.Build(points, "t")).Where(m => m.LegendText.StartsWith("device-", StringComparison.Ordinal))
+            .Select(m => (m.MarkerFillColor.ToHex(), m.MarkerShape)).ToList();
+        Assert.Equal(14, looks.Count);
+        Assert.Equal(14, looks.Distinct().Count());
+    }
+
+    [Fact]
     public void Signed_error_is_predicted_minus_measured_over_measured()
     {
         Assert.Equal(100, new ValidationPoint("e2e", "x", 1000, 2000).SignedPctError, 9);
