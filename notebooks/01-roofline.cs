@@ -198,19 +198,20 @@ PrintTable(["device", "TTFT", "TPOT", "output tokens/s", "MFU", "MBU", "weights"
 //
 // Log-log: attainable FLOP/s against arithmetic intensity. Each device draws its memory roof (bandwidth ×
 // intensity) up to its highest ceiling, one ceiling per data type (dashed: the lower ones), and its ridge points
-// as open circles. Each operator is a point at (intensity, FLOPs ÷ modelled time): prefill points crowd under
-// the bf16 ceilings on the right, decode points sit on the memory roofs on the left. This is the same chart as
-// `llmsim roofline ... --compare a100-80gb-sxm,mi300x --plot FILE.png`.
+// as open circles. Each operator is a point at (intensity, FLOPs ÷ modelled time) in its device's colour, a
+// circle for prefill and a square for decode: prefill points crowd under the bf16 ceilings on the right, decode
+// points sit on the memory roofs on the left. An operator is labelled once per phase (at its point on the first
+// device; the other devices' points sit in the same column), and labels that would collide move aside with a
+// leader line. This is the same chart as `llmsim roofline ... --compare a100-80gb-sxm,mi300x --plot FILE.png`.
 
 // %%
 var points = new List<RooflinePoint>();
 for (int i = 0; i < deployments.Count; i++)
 {
     var d = deployments[i];
-    string suffix = $" on {d.Device.Name}";
     var cost = new CostModel(d);
-    points.AddRange(RooflineChart.Points(cost.Operators(Shape(d, prefill: true)), $"prefill {Seq} tokens x {Batch}{suffix}"));
-    points.AddRange(RooflineChart.Points(cost.Operators(Shape(d, prefill: false)), $"decode at context {Seq} x {Batch}{suffix}"));
+    points.AddRange(RooflineChart.Points(cost.Operators(Shape(d, prefill: true)), $"prefill {Seq} tokens x {Batch}", d.Device.Name));
+    points.AddRange(RooflineChart.Points(cost.Operators(Shape(d, prefill: false)), $"decode at context {Seq} x {Batch}", d.Device.Name));
 }
 var chart = RooflineChart.Build(deployments.Select(d => d.Device).ToList(), points,
     $"{model.Name} on {string.Join(" vs ", deviceNames)} (bf16, TP1)");

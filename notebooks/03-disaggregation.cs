@@ -200,18 +200,15 @@ foreach (var (name, r) in results)
 // ## Latency distributions
 //
 // The cumulative distribution of every completed request's TTFT and TPOT (its mean time between output
-// tokens), for the three runs; the dashed line is the target. A curve that reaches 1 left of the line means every
+// tokens), for the three runs; the black line is the target (dashed for TTFT, dotted for TPOT). A curve that reaches 1 left of the line means every
 // request met that target.
 
 // %%
 ScottPlot.Plot Cdf(string metric, Func<SimulationResult, Samples> samples, double target)
 {
     var plot = LatencyCdfChart.Build(results.Select(x => ($"{x.Name} ({x.Result.Devices} GPUs)", samples(x.Result).Sorted().ToArray())).ToList(),
-        $"{model.Name}, {PromptTokens:N0}-token prompts, {OutputTokens} output, {Rate:0} req/s: {metric}");
-    var line = plot.Add.VerticalLine(Math.Log10(target * 1e3));
-    line.LinePattern = ScottPlot.LinePattern.Dashed;
-    line.Color = ScottPlot.Colors.Black;
-    line.LegendText = $"target {F.Seconds(target)}";
+        $"{model.Name}, {PromptTokens:N0}-token prompts, {OutputTokens} output, {Rate:0} req/s: {metric}",
+        [new SloTarget(metric == "TTFT" ? SloMetric.Ttft : SloMetric.Tpot, target)]);
     // Readable ticks on the log time axis even when the data span less than a decade: 1, 1.5, 2, 2.5, 3 ... 9 × 10^k ms.
     var all = results.SelectMany(x => samples(x.Result).Sorted().ToArray()).Append(target).Select(v => v * 1e3).ToArray();
     double lo = all.Min(), hi = all.Max();

@@ -189,17 +189,19 @@ PrintTable(["dataset", "family", "device", "work", "metric", "measured", "predic
 // mixture-of-experts kernels ran far below the roofline, and the model has no grouped-GEMM efficiency data for
 // them yet.
 //
-// ## Predicted against measured
+// ## Error per family, device by device
 //
-// One point per row, log-log, with the y = x line and a ±10% band; one colour per family. Each row is plotted in
-// its own metric (seconds, TFLOP/s, GB/s or tokens per second), so families sit in different ranges. First our
+// One row per benchmark family, one point per measured row at its signed error, one colour and marker per device
+// (the devices of a family side by side within its row), the black tick at each device's median. The error is a
+// ratio, so families measured in seconds, TFLOP/s, GB/s or tokens per second share one axis; the axis is a ratio
+// scale, on which −50% (predicted half the measured value) and +100% (twice) are equally far from zero. First our
 // own H100 and H200 runs, then the published data.
 
 // %%
-List<(string, double, double)> Points(IEnumerable<Comparison> cs) =>
-    cs.Where(c => c.Predicted is not null).Select(c => (c.Row.Benchmark, c.Row.Value, c.Predicted!.Value)).ToList();
+List<ValidationPoint> Points(IEnumerable<Comparison> cs) =>
+    cs.Where(c => c.Predicted is not null).Select(c => new ValidationPoint(c.Row.Benchmark, c.DeviceProfile, c.Row.Value, c.Predicted!.Value)).ToList();
 
 var ours = Points(comparisons["H100 SXM run"].Concat(comparisons["H200 run"]));
-SaveChart(ValidationChart.Build(ours, $"H100 SXM and H200 runs: predicted vs measured ({ours.Count:N0} rows, shipped calibrations)"), "04-validation-h100-h200.png");
+SaveChart(ValidationChart.Build(ours, $"H100 SXM and H200 runs: prediction error per family ({ours.Count:N0} rows, shipped calibrations)"), "04-validation-h100-h200.png");
 var published = Points(comparisons["published"]);
-SaveChart(ValidationChart.Build(published, $"Published measurements: predicted vs measured ({published.Count:N0} rows, shipped calibrations)"), "04-validation-published.png");
+SaveChart(ValidationChart.Build(published, $"Published measurements: prediction error per family ({published.Count:N0} rows, shipped calibrations)"), "04-validation-published.png");

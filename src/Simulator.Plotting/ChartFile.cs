@@ -5,7 +5,11 @@ namespace Simulator.Plotting;
 /// <summary>Saves a plot as PNG or SVG by the file's extension.</summary>
 public static class ChartFile
 {
-    public const int Width = 1200, Height = 800;
+    /// <summary>Default image width in pixels.</summary>
+    public const int Width = 1200;
+
+    /// <summary>Default image height in pixels.</summary>
+    public const int Height = 800;
 
     /// <summary>Saves <paramref name="plot"/>; throws <see cref="ArgumentException"/> for other extensions.</summary>
     public static void Save(Plot plot, string path, int width = Width, int height = Height)
@@ -16,13 +20,25 @@ public static class ChartFile
         switch (ext)
         {
             case ".png": plot.SavePng(path, width, height); break;
-            case ".svg": plot.SaveSvg(path, width, height); break;
+            case ".svg": File.WriteAllText(path, Svg(plot, width, height), new System.Text.UTF8Encoding(false)); break;
             default: throw new ArgumentException($"{path}: plots are written as .png or .svg, not '{ext}'");
         }
     }
 
-    /// <summary>Renders to SVG text (for embedding in HTML).</summary>
-    public static string Svg(Plot plot, int width = Width, int height = Height) => plot.GetSvgXml(width, height);
+    /// <summary>
+    /// Renders to SVG text (for a file, or embedded in HTML). ScottPlot numbers clip paths from a process-wide counter
+    /// ("cl_4d"); they are renumbered in order of appearance as <paramref name="idPrefix"/>0, 1, ..., so the same
+    /// inputs give the same bytes. Give each chart of one HTML page its own prefix to keep the ids unique there.
+    /// </summary>
+    public static string Svg(Plot plot, int width = Width, int height = Height, string idPrefix = "clip")
+    {
+        var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        return System.Text.RegularExpressions.Regex.Replace(plot.GetSvgXml(width, height), @"\bcl_[0-9a-fA-F]+\b", m =>
+        {
+            if (!map.TryGetValue(m.Value, out var id)) map[m.Value] = id = idPrefix + map.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return id;
+        });
+    }
 
     /// <summary>Log-10 axis labels: data are plotted as log10(value), ticks at whole powers with minor ticks between.</summary>
     public static void LogAxis(IAxis axis, Func<double, string> label)

@@ -5,6 +5,9 @@ namespace Simulator.Plotting;
 /// <summary>KV-cache usage over simulated time: mean over replicas and the fullest replica, in percent of blocks.</summary>
 public static class KvUsageChart
 {
+    /// <summary>Builds the chart; the fullest replica's line is drawn only where it differs from the mean.</summary>
+    /// <param name="points">Samples: simulated time (s), mean and maximum fraction of KV blocks in use (0..1).</param>
+    /// <param name="title">Chart title.</param>
     public static Plot Build(IReadOnlyList<(double Time, double Mean, double Max)> points, string title)
     {
         var plt = new Plot();

@@ -5,6 +5,13 @@ namespace Simulator.Plotting;
 /// <summary>Latency (TTFT, TPOT) and throughput against a swept parameter, on log axes.</summary>
 public static class SweepChart
 {
+    /// <summary>Builds the chart.</summary>
+    /// <param name="x">Swept values (batch size, input or output tokens).</param>
+    /// <param name="ttft">Time to first token at each value, seconds.</param>
+    /// <param name="tpot">Time per output token at each value, seconds.</param>
+    /// <param name="tokensPerSecond">Output tokens per second at each value.</param>
+    /// <param name="parameter">"batch", "input" or "output" (names the x axis).</param>
+    /// <param name="title">Chart title.</param>
     public static Plot Build(double[] x, double[] ttft, double[] tpot, double[] tokensPerSecond, string parameter, string title)
     {
         var plt = new Plot();

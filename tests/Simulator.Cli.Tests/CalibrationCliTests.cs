@@ -79,6 +79,25 @@ public class CalibrationCliTests
     }
 
     [Fact]
+    public void Validate_plot_draws_one_row_per_family_with_its_devices()
+    {
+        string file = Path.Combine(RepoPaths.Root, "validation", "measured", "published", "mamf-achievable-matmul.csv");
+        string svg = Path.Combine(Path.GetTempPath(), $"validate-{Guid.NewGuid():N}.svg");
+        try
+        {
+            var (code, _, err) = Run(RepoPaths.HardwareDir, "validate", "--measured", file, "--plot", svg);
+            Assert.True(code == 0, err);
+            string text = File.ReadAllText(svg);
+            // The MAMF table holds GEMM rows only, on several devices: one family row, the devices in the legend.
+            Assert.Matches(@">\s*gemm\s*<", text);
+            Assert.DoesNotMatch(@">\s*e2e\s*<", text);
+            Assert.Contains("h100-sxm (", text);
+            Assert.Contains("mi300x (", text);
+        }
+        finally { File.Delete(svg); }
+    }
+
+    [Fact]
     public void Validate_reports_broken_rows_with_line_numbers_and_exits_non_zero()
     {
         string file = Path.Combine(Path.GetTempPath(), $"broken-{Guid.NewGuid():N}.csv");

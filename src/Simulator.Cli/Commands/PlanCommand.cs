@@ -56,10 +56,20 @@ public static class PlanCommand
         ? $"p90 from the discrete-event simulator ({PlanRequestBuilder.CheckRequests} Poisson requests per plan checked); other alternatives analytic means"
         : "analytic means (cost model + queueing); --check analytic";
 
-    /// <summary>Cost against TTFT for every plan found, with the Pareto front.</summary>
-    public static ScottPlot.Plot ParetoPlot(PlanRequest req, PlanResult result) =>
-        Plotting.ParetoChart.Build(result.Plans.Concat(result.Alternatives.Select(a => a.Plan)).Select(p => (Label(p), p.CostPerHour, p.PredictedTtftP90Seconds)).ToList(),
-            result.ParetoCostLatency.Select(p => (Label(p), p.CostPerHour, p.PredictedTtftP90Seconds)).ToList(), $"{req.Model.Name} at {req.Demand.RequestsPerSecond} req/s: cost vs TTFT");
+    /// <summary>
+    /// Cost against TTFT for every plan found, with the Pareto front, the chosen plan (the first) marked, and each
+    /// plan marked as checked by simulation or estimated analytically (from how the planner obtained its latencies).
+    /// </summary>
+    public static ScottPlot.Plot ParetoPlot(PlanRequest req, PlanResult result)
+    {
+        var front = new HashSet<Plan>(result.ParetoCostLatency, ReferenceEqualityComparer.Instance);
+        var chosen = result.Plans[0];
+        // The front may hold plans ranked below the alternatives shown; they belong on the chart too.
+        var plans = result.Plans.Concat(result.Alternatives.Select(a => a.Plan)).Concat(result.ParetoCostLatency).Distinct(ReferenceEqualityComparer.Instance).Cast<Plan>()
+            .Select(p => new Plotting.ParetoPoint(Label(p), p.CostPerHour, p.PredictedTtftP90Seconds, p.Check == CheckMethod.Simulated, front.Contains(p), ReferenceEquals(p, chosen)))
+            .ToList();
+        return Plotting.ParetoChart.Build(plans, $"{req.Model.Name} at {req.Demand.RequestsPerSecond} req/s: cost vs TTFT");
+    }
 
     /// <summary>The options that describe a planning problem, shared by plan and report.</summary>
     public sealed class PlanOptions

@@ -124,7 +124,8 @@ public static class ReportCommand
             h.Append($"<tr><td>{E(PlanCommand.Label(alt))}</td><td class=\"n\">{alt.Devices}</td><td class=\"n\">{alt.CostPerHour:0.00}</td><td class=\"n\">{E(F.Seconds(alt.PredictedTtftP90Seconds))}</td><td class=\"n\">{E(F.Seconds(alt.PredictedTpotP90Seconds))}</td><td>{E(why)}</td></tr>\n");
         h.Append("</table>\n");
         h.Append($"<p class=\"note\">Search: {result.Stats.Considered} configurations, {result.Stats.Pruned} pruned, solver {E(result.Stats.SolverStatus)}, {result.Stats.CheckRounds} check round(s).</p>\n");
-        h.Append("<figure>").Append(ChartFile.Svg(PlanCommand.ParetoPlot(req, result), 1000, 600)).Append("<figcaption>Cost against TTFT; the line is the Pareto front.</figcaption></figure>\n");
+        h.Append("<figure>").Append(ChartFile.Svg(PlanCommand.ParetoPlot(req, result), 1000, 600, "pareto-clip"))
+            .Append("<figcaption>Cost against TTFT; the line is the Pareto front, the ring the chosen plan; filled points were checked by simulation, open ones are analytic estimates.</figcaption></figure>\n");
 
         // Roofline of the chosen plan's main configuration.
         var main = best.Items.OrderByDescending(i => i.Count * i.Capacity.Config.Devices).First().Capacity.Config;
@@ -138,7 +139,7 @@ public static class ReportCommand
         dec.AddDecode((long)(req.Demand.MeanInputTokens + req.Demand.MeanOutputTokens / 2), Math.Min(main.MaxBatch, RooflineDecodeBatch));
         points.AddRange(RooflineChart.Points(cm.Operators(dec), $"decode x {Math.Min(main.MaxBatch, RooflineDecodeBatch)}"));
         h.Append("<h2>Roofline of the chosen configuration</h2>\n<figure>")
-            .Append(ChartFile.Svg(RooflineChart.Build([main.Device], points, $"{req.Model.Name} on {main.Device.Name} ({main.Quant}, {main.Parallelism})"), 1000, 650))
+            .Append(ChartFile.Svg(RooflineChart.Build([main.Device], points, $"{req.Model.Name} on {main.Device.Name} ({main.Quant}, {main.Parallelism})"), 1000, 650, "roofline-clip"))
             .Append($"<figcaption>Operators of one prefill and one decode step against the device's ceilings. Efficiency model: {E(dep.Efficiency.Description)} (the one the plan was costed with).</figcaption></figure>\n");
 
         h.Append("<h2>Validation status of the hardware</h2>\n<table><tr><th>Device</th><th>Calibration</th><th>Measured rows</th><th>Median |error| by family</th></tr>\n");
@@ -154,21 +155,7 @@ public static class ReportCommand
             h.Append($"<tr><td>{E(dev.Name)}</td><td>{cal}</td><td class=\"n\">{mine.Count}</td><td>{E(errs)}</td></tr>\n");
         }
         h.Append("</table>\n</body></html>\n");
-        return RenumberIds(h.ToString());
-    }
-
-    /// <summary>
-    /// ScottPlot numbers SVG clip paths from a process-wide counter; renumber them in order of appearance so the same
-    /// inputs give the same bytes, and ids stay unique across the report's several charts.
-    /// </summary>
-    private static string RenumberIds(string html)
-    {
-        var map = new Dictionary<string, string>(StringComparer.Ordinal);
-        return System.Text.RegularExpressions.Regex.Replace(html, @"\bcl_[0-9a-fA-F]+\b", m =>
-        {
-            if (!map.TryGetValue(m.Value, out var id)) map[m.Value] = id = "clip" + map.Count;
-            return id;
-        });
+        return h.ToString();
     }
 
     private static void Row(StringBuilder h, string key, string value) => h.Append($"<tr><th>{E(key)}</th><td>{E(value)}</td></tr>\n");

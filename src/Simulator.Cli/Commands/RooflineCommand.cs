@@ -54,17 +54,18 @@ public static class RooflineCommand
                 // decode with --seq tokens of context, both at --batch requests.
                 var devices = new List<Core.Specs.HardwareProfile> { d.Device };
                 var points = new List<RooflinePoint>();
-                void AddPoints(Deployment dep2, string suffix)
+                // One marker shape per phase, one colour per device (the colour of its roofs).
+                void AddPoints(Deployment dep2)
                 {
                     var cm = new CostModel(dep2);
-                    points.AddRange(RooflineChart.Points(cm.Operators(Shape(dep2, "prefill", b, s, c)), $"prefill {s} tokens x {b}{suffix}"));
-                    points.AddRange(RooflineChart.Points(cm.Operators(Shape(dep2, "decode", b, s, 0)), $"decode at context {s} x {b}{suffix}"));
+                    points.AddRange(RooflineChart.Points(cm.Operators(Shape(dep2, "prefill", b, s, c)), $"prefill {s} tokens x {b}", dep2.Device.Name));
+                    points.AddRange(RooflineChart.Points(cm.Operators(Shape(dep2, "decode", b, s, 0)), $"decode at context {s} x {b}", dep2.Device.Name));
                 }
-                AddPoints(d, "");
+                AddPoints(d);
                 foreach (var other in others)
                 {
                     devices.Add(other.Device);
-                    AddPoints(other, $" on {other.Device.Name}");
+                    AddPoints(other);
                 }
                 var chart = RooflineChart.Build(devices, points, $"{d.Model.Name} on {string.Join(" vs ", devices.Select(x => x.Name))} ({d.Quant}, TP{d.Parallelism.Tp})");
                 ChartOutput.Save(chart, plotPath);

@@ -130,7 +130,7 @@ public static class SimulateCommand
             if (plot is not null)
             {
                 var points = results.Select(x => new RateSweepPoint(x.Rate, x.Result.Ttft.P50, x.Result.Ttft.P99, x.Result.Tpot.P50, x.Result.Tpot.P99, x.Result.Goodput, x.Result.RequestsPerSecond)).ToArray();
-                ChartOutput.Save(RateSweepChart.Build(points, SimulateOutput.Title(cluster, workload)), plot);
+                ChartOutput.Save(RateSweepChart.Build(points, SimulateOutput.Title(cluster, workload), SimulateOutput.SloTargets(workload)), plot);
                 ctx.Err.WriteLine($"wrote {plot}");
             }
             return 0;
@@ -159,7 +159,7 @@ public static class SimulateCommand
                 ("TPOT", result.TpotSamples.Sorted().ToArray()),
                 ("E2E", result.E2eSamples.Sorted().ToArray()),
             };
-            ChartOutput.Save(LatencyCdfChart.Build(series, title), plot);
+            ChartOutput.Save(LatencyCdfChart.Build(series, title, SimulateOutput.SloTargets(workload)), plot);
             string kvPath = Path.Combine(Path.GetDirectoryName(plot) ?? "", Path.GetFileNameWithoutExtension(plot) + "-kv" + Path.GetExtension(plot));
             ChartOutput.Save(KvUsageChart.Build(result.KvUsage, title), kvPath);
             ctx.Err.WriteLine($"wrote {plot}");

@@ -14,6 +14,24 @@ internal static class SimulateOutput
     /// <summary>A number for a table, "n/a" where it is undefined (nothing completed).</summary>
     private static string Num(double v, string format) => double.IsNaN(v) ? "n/a" : v.ToString(format, Inv);
 
+    /// <summary>
+    /// The workload's latency targets for the charts, one per metric and value; when classes differ, each target
+    /// names the classes it belongs to. A trace's requests all belong to the first class.
+    /// </summary>
+    public static IReadOnlyList<Plotting.SloTarget> SloTargets(WorkloadSpec w)
+    {
+        var classes = w.Arrivals is TraceArrivals ? w.Classes.Take(1).ToList() : w.Classes.ToList();
+        var targets = new List<Plotting.SloTarget>();
+        foreach (var (metric, seconds) in new (Plotting.SloMetric, Func<RequestClass, double>)[] { (Plotting.SloMetric.Ttft, c => c.Slo.TtftSeconds), (Plotting.SloMetric.Tpot, c => c.Slo.TpotSeconds) })
+        {
+            var groups = classes.Where(c => !double.IsNaN(seconds(c))).GroupBy(seconds).OrderBy(g => g.Key).ToList();
+            bool allSame = groups.Count == 1 && groups[0].Count() == classes.Count;
+            foreach (var g in groups)
+                targets.Add(new Plotting.SloTarget(metric, g.Key, allSame || classes.Count == 1 ? null : string.Join(", ", g.Select(c => c.Name))));
+        }
+        return targets;
+    }
+
     public static string Title(ClusterConfig c, WorkloadSpec w)
     {
         var d = c.Pool.Replica.Deployment;

@@ -58,8 +58,8 @@ public static class ValidateCommand
                 ctx.Err.WriteLine($"skipped {g.Count()} row(s): {g.Key} (first: {g.First().Row.File}:{g.First().Row.Line})");
             if (plotPath is not null)
             {
-                var pts = comparisons.Where(c => c.Predicted is not null).Select(c => (c.Row.Benchmark, c.Row.Value, c.Predicted!.Value)).ToList();
-                ChartOutput.Save(ValidationChart.Build(pts, $"Predicted vs measured ({pts.Count} rows{(resolver.AppliedFiles.Count > 0 ? ", calibrated" : "")})"), plotPath);
+                var pts = comparisons.Where(c => c.Predicted is not null).Select(c => new ValidationPoint(c.Row.Benchmark, c.DeviceProfile, c.Row.Value, c.Predicted!.Value)).ToList();
+                ChartOutput.Save(ValidationChart.Build(pts, $"Prediction error per benchmark family ({pts.Count:N0} measurements{(resolver.AppliedFiles.Count > 0 ? ", calibrated" : "")})"), plotPath);
                 ctx.Err.WriteLine($"wrote {plotPath}");
             }
             return problems > 0 ? Cli.BadInput : 0;
