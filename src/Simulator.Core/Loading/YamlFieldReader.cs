@@ -103,6 +103,27 @@ public sealed class YamlFieldReader : IFieldReader
 
     public bool Has(string key) => Get(key, false) is not null;
 
+    public bool Mentions(string key)
+    {
+        _known.Add(key);
+        return _entries.ContainsKey(key);
+    }
+
+    public IReadOnlyList<long> IntList(string key)
+    {
+        var list = new List<long>();
+        int i = 0;
+        foreach (var (value, line) in Scalars(key))
+        {
+            if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long n)) list.Add(n);
+            else _errors.Add(new SpecError(File, line, $"{Qualify(key)}[{i}]", $"expected a whole number, got '{value}'"));
+            i++;
+        }
+        return list;
+    }
+
+    public IReadOnlyList<string> StrList(string key) => Scalars(key).Select(s => s.Value).ToList();
+
     public string? Str(string key, bool required = false)
     {
         var s = Scalar(key, required, "text");
