@@ -35,9 +35,12 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
         return beside;
     }
 
-    /// <summary>Opens the library for the given folders (null: the defaults).</summary>
+    /// <summary>
+    /// Opens the library for the given folders (null: the defaults). Warnings from loading (a config.json of a model
+    /// family the importer does not know, with what it assumed) go to stderr, once per file.
+    /// </summary>
     public SpecLibrary Library(string? hardwareDir, string? modelsDir) =>
-        new(hardwareDir ?? DefaultDir("hardware-profiles"), modelsDir ?? DefaultDir("model-specs"));
+        new(hardwareDir ?? DefaultDir("hardware-profiles"), modelsDir ?? DefaultDir("model-specs"), w => Err.WriteLine("warning: " + w));
 
     /// <summary>Writes a table in the chosen format.</summary>
     public void Write(Table table, OutputFormat format)

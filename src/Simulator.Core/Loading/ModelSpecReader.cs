@@ -21,6 +21,9 @@ public static class ModelSpecReader
 
     private const long MaxDim = 1_000_000;
 
+    /// <summary>Appended to the source of a spec imported from a multimodal checkpoint's text_config.</summary>
+    public const string TextOnlySourceNote = " (text model only; vision tower excluded)";
+
     /// <summary>The model_type a spec gets when a config.json names none.</summary>
     public const string UnknownModelType = "unknown";
 
@@ -191,7 +194,7 @@ public static class ModelSpecReader
                 parts.Add($"text model only: the text_config of a multimodal '{textOnlyOf}' checkpoint; the vision tower (vision_config) and the multimodal projector are excluded");
             if (report) parts.Add("assumed: " + (assumptions.Count == 0 ? "nothing" : string.Join(", ", assumptions)));
             if (parts.Count > 0) notes = string.Join("; ", parts);
-            if (textOnlyOf is not null) source += " (text model only; vision tower excluded)";
+            if (textOnlyOf is not null) source += TextOnlySourceNote;
         }
         assumed?.AddRange(assumptions);
         return new ModelSpec
