@@ -42,12 +42,16 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
         return string.IsNullOrEmpty(env) ? Path.Combine(AppContext.BaseDirectory, folder) : env;
     }
 
-    /// <summary>Opens the library for the given folders (null: the defaults). A folder given that does not exist is an error, not an empty library.</summary>
+    /// <summary>
+    /// Opens the library for the given folders (null: the defaults). A folder given that does not exist is an error, not an
+    /// empty library. Warnings from loading (a config.json of a model family the importer does not know, with what it
+    /// assumed) go to stderr, once per file.
+    /// </summary>
     public SpecLibrary Library(string? hardwareDir, string? modelsDir)
     {
         if (hardwareDir is not null && !Directory.Exists(hardwareDir)) throw new CliException($"--hardware-dir: folder '{hardwareDir}' does not exist");
         if (modelsDir is not null && !Directory.Exists(modelsDir)) throw new CliException($"--models-dir: folder '{modelsDir}' does not exist");
-        var lib = new SpecLibrary(hardwareDir ?? DefaultDir("hardware-profiles"), modelsDir ?? DefaultDir("model-specs"));
+        var lib = new SpecLibrary(hardwareDir ?? DefaultDir("hardware-profiles"), modelsDir ?? DefaultDir("model-specs"), w => Err.WriteLine("warning: " + w));
         _resolver = null;
         _library = lib;
         return lib;

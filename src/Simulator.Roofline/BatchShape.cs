@@ -3,11 +3,13 @@ namespace Simulator.Roofline;
 /// <summary>
 /// What one engine step processes, aggregated so the cost model needs no per-request list: new tokens,
 /// sequences, and the attention work of prefill and decode sequences kept apart (they run different kernels).
+/// Attention work is kept twice: capped at <see cref="SlidingWindow"/> (what a sliding-window layer does) and over
+/// the whole context (the <c>...Full</c> fields, what a global layer does); without a window the two are equal.
 /// Build it with <see cref="AddPrefill"/> and <see cref="AddDecode"/>; it is a value type and allocates nothing.
 /// </summary>
 public struct BatchShape
 {
-    /// <summary>Attention window in tokens (0 = unlimited); set before adding sequences.</summary>
+    /// <summary>Attention window in tokens of the model's sliding-window layers (0 = none); set before adding sequences.</summary>
     public int SlidingWindow;
 
     /// <summary>New tokens processed this step, over all sequences.</summary>
@@ -35,6 +37,17 @@ public struct BatchShape
     /// <summary>Tokens whose K/V prefill attention reads (cached context + the chunk itself), summed.</summary>
     public double PrefillKvTokens;
 
+    /// <summary>Query-key pairs of decode sequences over the whole context (global layers).</summary>
+    public double DecodePairsFull;
+    /// <summary>Cached tokens whose K/V a global layer's decode attention reads, summed over decode sequences.</summary>
+    public double DecodeKvTokensFull;
+    /// <summary>Query-key pairs of prefill sequences over the whole context (global layers).</summary>
+    public double PrefillPairsFull;
+    /// <summary>The full score rectangle s x (c + s) of prefill sequences (global layers, unfused attention).</summary>
+    public double PrefillScoreElementsFull;
+    /// <summary>Tokens whose K/V a global layer's prefill attention reads, summed.</summary>
+    public double PrefillKvTokensFull;
+
     /// <summary>A shape with the given attention window.</summary>
     public static BatchShape Create(int slidingWindow = 0) => new() { SlidingWindow = slidingWindow };
 
@@ -48,8 +61,12 @@ public struct BatchShape
         PrefillSequences++;
         PrefillTokens += newTokens;
         if (emitsToken) OutputTokens++;
-        PrefillPairs += CausalPairs(cachedTokens, newTokens, SlidingWindow);
+        double full = CausalPairs(cachedTokens, newTokens, 0);
         long kv = cachedTokens + newTokens;
+        PrefillPairsFull += full;
+        PrefillKvTokensFull += kv;
+        PrefillScoreElementsFull += (double)newTokens * kv;
+        PrefillPairs += SlidingWindow > 0 ? CausalPairs(cachedTokens, newTokens, SlidingWindow) : full;
         PrefillKvTokens += SlidingWindow > 0 ? Math.Min(kv, SlidingWindow + newTokens) : kv;
         PrefillScoreElements += (double)newTokens * (SlidingWindow > 0 ? Math.Min(kv, SlidingWindow + newTokens) : kv);
     }
@@ -63,6 +80,8 @@ public struct BatchShape
         OutputTokens += count;
         DecodeSequences += count;
         long attended = contextTokens + 1;
+        DecodePairsFull += (double)count * attended;
+        DecodeKvTokensFull += (double)count * attended;
         if (SlidingWindow > 0) attended = Math.Min(attended, SlidingWindow);
         DecodePairs += (double)count * attended;
         DecodeKvTokens += (double)count * attended;

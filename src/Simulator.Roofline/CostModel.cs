@@ -12,7 +12,7 @@ namespace Simulator.Roofline;
 /// </summary>
 public sealed class CostModel
 {
-    private readonly OperatorCost[] _ops = new OperatorCost[48];
+    private readonly OperatorCost[] _ops = new OperatorCost[64];
     private int _count;
     private readonly Deployment _d;
     private readonly ModelSpec _m;
@@ -21,6 +21,9 @@ public sealed class CostModel
     private readonly double _h, _a, _w, _kvb, _launch;
     private readonly double _qDim, _kvDim, _interDense;
     private readonly int _tp, _ep;
+    // Layers whose attention sees the whole context, and layers that see only the sliding window. A model with a
+    // window on every layer (Mistral) has no global layers; one without a window has no sliding layers.
+    private readonly int _globalLayers, _slidingLayers;
 
     public CostModel(Deployment deployment)
     {
@@ -36,6 +39,8 @@ public sealed class CostModel
         _qDim = (double)deployment.HeadsPerDevice * _m.HeadDim;
         _kvDim = (double)deployment.KvHeadsPerDevice * _m.HeadDim;
         _interDense = (double)_m.IntermediateSize / _tp;
+        _slidingLayers = _m.SlidingLayerCount;
+        _globalLayers = _m.NumLayers - _slidingLayers;
     }
 
     public Deployment Deployment => _d;
@@ -90,11 +95,15 @@ public sealed class CostModel
         Residual("attn_residual", L, T);
         AllReduce("attn_allreduce", L, T * _h * _a);
 
+        // Gemma 2/3 also normalise the attention output before the residual add.
+        if (_m.SandwichNorm) Norm("attn_output_norm", L, T);
+
         // ---- MLP block
         if (!_m.ParallelResidual) Norm("post_attention_norm", L, T);
         int dense = _m.DenseLayerCount, moeLayers = _m.MoeLayerCount;
         if (dense > 0) Mlp("mlp", dense, T, _interDense, 1.0);
         if (moeLayers > 0) Moe(moeLayers, T);
+        if (_m.SandwichNorm) Norm("mlp_output_norm", L, T);
         Residual("mlp_residual", L, T);
         if (_ep > 1)
         {
@@ -134,12 +143,24 @@ public sealed class CostModel
         Elementwise("rotary", OpKind.Elementwise, L, flops: 3 * T * rotDims, weightBytes: 0, actBytes: 2 * T * rotDims * _a);
         KvWrite("kv_cache_write", L, T * 2 * _kvDim * _kvb, T * 2 * _kvDim * _a);
 
-        // Attention proper, prefill and decode separately (different kernels).
+        // Attention proper, prefill and decode separately (different kernels). Global layers attend the whole
+        // context; sliding-window layers at most the window (their own entries, "_local", when the model has both).
         double kvPerToken = 2 * _kvDim * _kvb;
+        bool mixed = _globalLayers > 0 && _slidingLayers > 0;
         if (s.PrefillSequences > 0)
-            AttentionOps("prefill", L, s.PrefillTokens, s.PrefillPairs, s.PrefillScoreElements, s.PrefillKvTokens * kvPerToken, heads, hd, hd);
+        {
+            if (_globalLayers > 0)
+                AttentionOps(prefill: true, local: false, _globalLayers, s.PrefillTokens, s.PrefillPairsFull, s.PrefillScoreElementsFull, s.PrefillKvTokensFull * kvPerToken, heads, hd, hd);
+            if (_slidingLayers > 0)
+                AttentionOps(prefill: true, local: mixed, _slidingLayers, s.PrefillTokens, s.PrefillPairs, s.PrefillScoreElements, s.PrefillKvTokens * kvPerToken, heads, hd, hd);
+        }
         if (s.DecodeSequences > 0)
-            AttentionOps("decode", L, s.DecodeSequences, s.DecodePairs, s.DecodePairs, s.DecodeKvTokens * kvPerToken, heads, hd, hd);
+        {
+            if (_globalLayers > 0)
+                AttentionOps(prefill: false, local: false, _globalLayers, s.DecodeSequences, s.DecodePairsFull, s.DecodePairsFull, s.DecodeKvTokensFull * kvPerToken, heads, hd, hd);
+            if (_slidingLayers > 0)
+                AttentionOps(prefill: false, local: mixed, _slidingLayers, s.DecodeSequences, s.DecodePairs, s.DecodePairs, s.DecodeKvTokens * kvPerToken, heads, hd, hd);
+        }
         _ = kvHeads;
         Gemm("o_proj", L, T, _h, _qDim, bias: _m.AttentionOutputBias ? _h : 0);
     }
@@ -167,38 +188,47 @@ public sealed class CostModel
         {
             // Expand the latent of every token prefill attends to into per-head K (nope part) and V.
             Gemm("kv_b_proj", L, s.PrefillKvTokens, heads * (mla.QkNopeHeadDim + mla.VHeadDim), mla.KvLoraRank);
-            AttentionOps("prefill", L, s.PrefillTokens, s.PrefillPairs, s.PrefillScoreElements, s.PrefillKvTokens * latent * _kvb, heads, mla.QkHeadDim, mla.VHeadDim);
+            AttentionOps(prefill: true, local: false, L, s.PrefillTokens, s.PrefillPairs, s.PrefillScoreElements, s.PrefillKvTokens * latent * _kvb, heads, mla.QkHeadDim, mla.VHeadDim);
         }
         if (s.DecodeSequences > 0)
         {
             double d = s.DecodeSequences;
             // Absorbed: q_nope x W_UK per head, attention over the latent, then x W_UV per head.
             Gemm("q_absorb", L, d, heads * mla.KvLoraRank, mla.QkNopeHeadDim, weightElements: heads * mla.QkNopeHeadDim * mla.KvLoraRank);
-            AttentionOps("decode", L, d, s.DecodePairs, s.DecodePairs, s.DecodeKvTokens * latent * _kvb, heads, latent, mla.KvLoraRank);
+            AttentionOps(prefill: false, local: false, L, d, s.DecodePairs, s.DecodePairs, s.DecodeKvTokens * latent * _kvb, heads, latent, mla.KvLoraRank);
             Gemm("v_absorb", L, d, heads * mla.VHeadDim, mla.KvLoraRank, weightElements: heads * mla.VHeadDim * mla.KvLoraRank);
         }
         Gemm("o_proj", L, T, _h, heads * mla.VHeadDim);
     }
 
-    /// <summary>Attention for <paramref name="queries"/> query tokens: fused (flash) or score, softmax and value products.</summary>
-    private void AttentionOps(string phase, int L, double queries, double pairs, double scoreElements, double kvReadBytes, double heads, double qkDim, double vDim)
+    /// <summary>
+    /// Attention for <paramref name="queries"/> query tokens in <paramref name="L"/> layers: fused (flash) or score,
+    /// softmax and value products. <paramref name="local"/> names the entries of a model's sliding-window layers
+    /// (<c>attention_decode_local</c>, ...) when it also has global ones.
+    /// </summary>
+    private void AttentionOps(bool prefill, bool local, int L, double queries, double pairs, double scoreElements, double kvReadBytes, double heads, double qkDim, double vDim)
     {
         double scoreFlops = 2 * pairs * heads * qkDim;
         double valueFlops = 2 * pairs * heads * vDim;
         double softmaxFlops = 5 * pairs * heads; // max, subtract, exp, sum, scale per score
         double qBytes = queries * heads * qkDim * _a, outBytes = queries * heads * vDim * _a;
+        // Names are constants so a step allocates nothing.
         if (_d.FlashAttention)
         {
             // FlashAttention (Dao et al. 2022): scores stay on chip; Q, K, V read once, O written once.
-            AttentionOp(phase == "prefill" ? "attention_prefill" : "attention_decode", L, scoreFlops + valueFlops + softmaxFlops, qBytes + outBytes, kvReadBytes);
+            string name = prefill ? (local ? "attention_prefill_local" : "attention_prefill") : (local ? "attention_decode_local" : "attention_decode");
+            AttentionOp(name, L, scoreFlops + valueFlops + softmaxFlops, qBytes + outBytes, kvReadBytes);
             return;
         }
         // Unfused: the score matrix (the full rectangle the kernel computes, masked or not) goes through memory twice.
         double scores = scoreElements * heads * _a;
         double kShare = qkDim / (qkDim + vDim);
-        AttentionOp(phase == "prefill" ? "attn_score_prefill" : "attn_score_decode", L, scoreFlops, qBytes + scores, kvReadBytes * kShare);
-        Elementwise(phase == "prefill" ? "softmax_prefill" : "softmax_decode", OpKind.Elementwise, L, softmaxFlops, 0, 2 * scores);
-        AttentionOp(phase == "prefill" ? "attn_value_prefill" : "attn_value_decode", L, valueFlops, scores + outBytes, kvReadBytes * (1 - kShare));
+        AttentionOp(prefill ? (local ? "attn_score_prefill_local" : "attn_score_prefill") : (local ? "attn_score_decode_local" : "attn_score_decode"),
+            L, scoreFlops, qBytes + scores, kvReadBytes * kShare);
+        Elementwise(prefill ? (local ? "softmax_prefill_local" : "softmax_prefill") : (local ? "softmax_decode_local" : "softmax_decode"),
+            OpKind.Elementwise, L, softmaxFlops, 0, 2 * scores);
+        AttentionOp(prefill ? (local ? "attn_value_prefill_local" : "attn_value_prefill") : (local ? "attn_value_decode_local" : "attn_value_decode"),
+            L, valueFlops, scores + outBytes, kvReadBytes * (1 - kShare));
     }
 
     private void Mlp(string name, int layers, double T, double interPerDevice, double weightShare)

@@ -68,10 +68,11 @@ public static class Estimator
 
         var mem = MemoryModel.For(d);
         double contextEnd = w.InputTokens + w.OutputTokens;
-        double kv = mem.KvBytes(contextEnd * w.Batch);
+        // Sliding-window layers of a model that also has global layers keep only the window (MemoryFootprint.RequestKvBytes).
+        double kv = mem.BatchKvBytes(w.Batch, contextEnd);
         double act = MemoryModel.ActivationBytes(d, (double)perMicro * w.InputTokens, perMicro);
-        bool fits = mem.Fits(contextEnd * w.Batch, act);
-        int maxBatch = (int)Math.Floor(mem.MaxKvTokens(act) / contextEnd);
+        bool fits = mem.FitsBatch(w.Batch, contextEnd, act);
+        int maxBatch = mem.MaxRequests(contextEnd, act);
         return new Estimate(d, w, ttft, tpot, e2e, tokensPerSecond, tokensPerSecond / devices, mfu, mbu, mem, kv, act, fits, Math.Max(0, maxBatch), prefillBound, decodeBound);
     }
 

@@ -7,7 +7,7 @@ namespace Simulator.Roofline;
 /// activation working set of the largest step, and a framework reserve.
 /// </summary>
 /// <param name="WeightBytes">Weights on the busiest device (first or last pipeline stage).</param>
-/// <param name="KvBytesPerToken">KV-cache bytes one token of context costs on one device.</param>
+/// <param name="KvBytesPerToken">KV-cache bytes one token of context costs on one device, over all its layers.</param>
 /// <param name="CapacityBytes">Main memory of the device.</param>
 /// <param name="ReserveBytes">Held back for the framework, CUDA context and fragmentation.</param>
 public sealed record MemoryFootprint(double WeightBytes, double KvBytesPerToken, double CapacityBytes, double ReserveBytes)
@@ -21,14 +21,51 @@ public sealed record MemoryFootprint(double WeightBytes, double KvBytesPerToken,
     /// <summary>Whether the weights fit at all.</summary>
     public bool WeightsFit => FreeBytes > 0;
 
-    /// <summary>KV-cache bytes for <paramref name="tokens"/> tokens of context on one device.</summary>
+    /// <summary>
+    /// Window of the sliding-window layers in tokens, when the model also has global layers (Gemma 2/3); 0 otherwise.
+    /// A model with a window on every layer keeps the whole context here, as before.
+    /// </summary>
+    public int SlidingWindow { get; init; }
+
+    /// <summary>The part of <see cref="KvBytesPerToken"/> that belongs to sliding-window layers (0 without <see cref="SlidingWindow"/>).</summary>
+    public double SlidingKvBytesPerToken { get; init; }
+
+    /// <summary>The part of <see cref="KvBytesPerToken"/> that belongs to layers keeping the whole context.</summary>
+    public double GlobalKvBytesPerToken => KvBytesPerToken - SlidingKvBytesPerToken;
+
+    /// <summary>KV-cache bytes for <paramref name="tokens"/> tokens of context on one device, every layer keeping every token.</summary>
     public double KvBytes(double tokens) => tokens * KvBytesPerToken;
+
+    /// <summary>
+    /// KV-cache bytes on one device of one request with <paramref name="contextTokens"/> tokens of context:
+    /// c × (global layers' bytes per token) + min(c, window) × (sliding layers' bytes per token), since a
+    /// sliding-window layer keeps only the last window's worth (Gemma 2/3 on vLLM's hybrid KV cache manager).
+    /// Without a mixed window that is c × <see cref="KvBytesPerToken"/>.
+    /// </summary>
+    public double RequestKvBytes(double contextTokens) =>
+        SlidingWindow > 0
+            ? contextTokens * GlobalKvBytesPerToken + Math.Min(contextTokens, SlidingWindow) * SlidingKvBytesPerToken
+            : KvBytes(contextTokens);
+
+    /// <summary>KV-cache bytes of <paramref name="requests"/> requests with <paramref name="contextTokens"/> each.</summary>
+    public double BatchKvBytes(int requests, double contextTokens) =>
+        SlidingWindow > 0 ? requests * RequestKvBytes(contextTokens) : KvBytes(contextTokens * requests);
 
     /// <summary>Whether weights, <paramref name="kvTokens"/> tokens of KV cache and <paramref name="activationBytes"/> fit.</summary>
     public bool Fits(double kvTokens, double activationBytes) => KvBytes(kvTokens) + activationBytes <= FreeBytes;
 
+    /// <summary>Whether <paramref name="requests"/> requests of <paramref name="contextTokens"/> each fit beside weights and activations.</summary>
+    public bool FitsBatch(int requests, double contextTokens, double activationBytes) =>
+        SlidingWindow > 0 ? BatchKvBytes(requests, contextTokens) + activationBytes <= FreeBytes : Fits(contextTokens * requests, activationBytes);
+
     /// <summary>The most KV tokens (summed over requests) that fit beside weights and the given activations.</summary>
     public double MaxKvTokens(double activationBytes) => Math.Max(0, Math.Floor((FreeBytes - activationBytes) / KvBytesPerToken));
+
+    /// <summary>The most requests of <paramref name="contextTokens"/> tokens each whose KV cache fits beside weights and activations.</summary>
+    public int MaxRequests(double contextTokens, double activationBytes) =>
+        Math.Max(0, (int)Math.Floor(SlidingWindow > 0
+            ? Math.Max(0, FreeBytes - activationBytes) / RequestKvBytes(contextTokens)
+            : MaxKvTokens(activationBytes) / contextTokens));
 }
 
 /// <summary>Computes <see cref="MemoryFootprint"/>s.</summary>
@@ -60,7 +97,7 @@ public static class MemoryModel
         int stageLayers = d.LayersPerStage;
         double moeFraction = m.NumLayers == 0 ? 0 : (double)m.MoeLayerCount / m.NumLayers;
         double layerBytes = stageLayers * (attnPerDevice * w + (1 - moeFraction) * dense * w + moeFraction * (moe * w + router * 2));
-        double norms = stageLayers * 2 * h * 2;
+        double norms = stageLayers * (m.SandwichNorm ? 4 : 2) * h * 2;
         // Embedding on the first stage, LM head on the last; both 16-bit and vocab-parallel over TP.
         double table = (double)m.VocabSize * h * 2 / tp;
         double ends = d.Parallelism.Pp == 1 ? table * (m.TieWordEmbeddings ? 1 : 2) : table;
@@ -70,7 +107,17 @@ public static class MemoryModel
             ? stageLayers * (double)(ml.KvLoraRank + ml.QkRopeHeadDim) * q.KvBytesPerElement
             : stageLayers * 2.0 * d.KvHeadsPerDevice * m.HeadDim * q.KvBytesPerElement;
         double capacity = d.Device.MemoryCapacityBytes;
-        return new MemoryFootprint(weights, kvPerToken, capacity, capacity * (1 - MemoryFootprint.UsableFraction));
+        var footprint = new MemoryFootprint(weights, kvPerToken, capacity, capacity * (1 - MemoryFootprint.UsableFraction));
+        if (m.SlidingWindow is not int window || m.GlobalLayerCount == 0 || m.SlidingLayerCount == 0 || stageLayers == 0) return footprint;
+        // Mixed sliding/global layers: size for the pipeline stage with the most global layers (it holds the most KV
+        // at long context); its other layers count as sliding.
+        int globalInStage = 0;
+        for (int first = 0; first < m.NumLayers; first += stageLayers)
+        {
+            int count = Math.Min(stageLayers, m.NumLayers - first);
+            globalInStage = Math.Max(globalInStage, count - m.SlidingLayerCountIn(first, count));
+        }
+        return footprint with { SlidingWindow = window, SlidingKvBytesPerToken = kvPerToken * (stageLayers - globalInStage) / stageLayers };
     }
 
     /// <summary>

@@ -13,8 +13,8 @@ namespace Simulator.Benchmarks;
 [MemoryDiagnoser]
 public class StepCostBenchmarks
 {
-    private CostModel _llama70 = null!, _deepseek = null!;
-    private BatchShape _decode64, _mixed;
+    private CostModel _llama70 = null!, _deepseek = null!, _gemma27 = null!;
+    private BatchShape _decode64, _mixed, _gemmaDecode64;
 
     [GlobalSetup]
     public void Setup()
@@ -24,6 +24,9 @@ public class StepCostBenchmarks
         _llama70 = new CostModel(Deployment.Create(lib.Model("llama-3.1-70b"), h100, QuantizationScheme.Bf16, new Parallelism(4), lib.DefaultCluster(h100)));
         var h200 = lib.Hardware("h200-sxm");
         _deepseek = new CostModel(Deployment.Create(lib.Model("deepseek-v3"), h200, QuantizationScheme.Parse("fp8"), new Parallelism(8, 1, 8), lib.DefaultCluster(h200)));
+        _gemma27 = new CostModel(Deployment.Create(lib.Model("gemma-3-27b"), h100, QuantizationScheme.Bf16, new Parallelism(2), lib.DefaultCluster(h100)));
+        _gemmaDecode64 = BatchShape.Create(1024);
+        _gemmaDecode64.AddDecode(2048, 64);
         _decode64 = BatchShape.Create();
         _decode64.AddDecode(2048, 64);
         _mixed = BatchShape.Create();
@@ -39,6 +42,9 @@ public class StepCostBenchmarks
 
     [Benchmark(Description = "DeepSeek-V3 TP8 EP8 fp8, decode batch 64")]
     public double DeepSeekDecode() => _deepseek.StepSeconds(_decode64);
+
+    [Benchmark(Description = "Gemma-3-27B TP2, decode batch 64 (10 global + 52 sliding-window layers)")]
+    public double Gemma27bDecode() => _gemma27.StepSeconds(_gemmaDecode64);
 
     [Benchmark(Description = "Build a 64-request batch shape")]
     public long BuildShape()

@@ -30,12 +30,14 @@ public static class ModelsCommand
 
         var import = new Command("import", "Convert a Hugging Face config.json into a model spec YAML");
         var path = new Argument<string>("config") { Description = "Path to a Hugging Face config.json" };
-        var nameOpt = new Option<string?>("--name") { Description = "Name of the model spec (default: the config's folder or file name)" };
+        var nameOpt = new Option<string?>("--name") { Description = "Name of the model spec (default: the output file's name with -o, else the config's folder or file name)" };
         var outOpt = new Option<string?>("--output", "-o") { Description = "Write the spec to this file (default: print it)" };
+        var strictOpt = new Option<bool>("--strict") { Description = "Refuse a model_type whose defaults the importer does not know (exit code 2) instead of importing it with a warning" };
         import.Arguments.Add(path);
         import.Options.Add(nameOpt);
         import.Options.Add(outOpt);
-        import.SetAction(r => Import(ctx, r.GetValue(path)!, r.GetValue(nameOpt), r.GetValue(outOpt)));
+        import.Options.Add(strictOpt);
+        import.SetAction(r => Import(ctx, r.GetValue(path)!, r.GetValue(nameOpt), r.GetValue(outOpt), r.GetValue(strictOpt)));
         cmd.Subcommands.Add(import);
         return cmd;
     }
@@ -52,7 +54,8 @@ public static class ModelsCommand
             catch (SpecException e) { errors.AddRange(e.Errors); continue; }
             var p = ModelMath.Parameters(m);
             double kv = ModelMath.KvCacheBytesPerToken(m);
-            string attn = m.AttentionKind.ToString().ToUpperInvariant() + (m.SlidingWindow is int w ? $"+SW{w}" : "") + (m.Moe is { } moe ? $", MoE {moe.ExpertsPerToken}/{moe.NumExperts}" : "");
+            string window = m.SlidingWindow is int w ? $"+SW{w}" + (m.GlobalLayerCount > 0 ? $" on {m.SlidingLayerCount}/{m.NumLayers}" : "") : "";
+            string attn = m.AttentionKind.ToString().ToUpperInvariant() + window + (m.Moe is { } moe ? $", MoE {moe.ExpertsPerToken}/{moe.NumExperts}" : "");
             table.Add((m.Name, m.Name), (m.DisplayName, m.DisplayName), (m.ModelType, m.ModelType), (attn, attn), (m.NumLayers.ToString(), m.NumLayers), (m.HiddenSize.ToString(), m.HiddenSize),
                 (F.Count(p.Total), p.Total), (F.Count(p.Active), p.Active), (F.Bytes(kv), kv));
         }
@@ -88,6 +91,13 @@ public static class ModelsCommand
             ["kvCacheBytesPerToken8Bit"] = ModelMath.KvCacheBytesPerToken(m, 8),
             ["source"] = m.Source,
         };
+        if (m.SlidingWindow is not null && m.GlobalLayerCount > 0)
+        {
+            // Only some layers use the window (Gemma 2/3): which ones.
+            o["slidingWindowLayers"] = new JsonArray(m.SlidingWindowLayers!.Layers.Select(l => (JsonNode?)l).ToArray());
+            o["globalLayers"] = m.GlobalLayerCount;
+        }
+        if (m.Notes is { Length: > 0 } notes) o["notes"] = notes;
         if (m.Moe is { } moe)
             o["moe"] = new JsonObject { ["numExperts"] = moe.NumExperts, ["expertsPerToken"] = moe.ExpertsPerToken, ["expertIntermediateSize"] = moe.ExpertIntermediateSize, ["numSharedExperts"] = moe.NumSharedExperts, ["sharedExpertIntermediateSize"] = moe.SharedExpertIntermediateSize, ["firstDenseLayers"] = moe.FirstDenseLayers, ["moeLayers"] = m.MoeLayerCount };
         if (m.Mla is { } mla)
@@ -110,13 +120,17 @@ public static class ModelsCommand
         return 0;
     }
 
-    private static int Import(CliContext ctx, string path, string? name, string? output)
+    private static int Import(CliContext ctx, string path, string? name, string? output, bool strict)
     {
+        // With -o and no --name the spec is named after the file it is written to, so it loads back by name too.
+        name ??= output is null ? null : Path.GetFileNameWithoutExtension(output);
         var loaded = SpecFiles.LoadModel(path, name);
         var m = loaded.OrThrow();
-        if (!ModelSpecReader.KnownModelTypes.Contains(m.ModelType))
-            ctx.Err.WriteLine($"warning: {path}: model_type '{m.ModelType}' is not one the importer knows; check the spec by hand (known: {string.Join(", ", ModelSpecReader.KnownModelTypes)})");
-        m = m with { Source = $"Hugging Face config.json imported from {Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)))}/{Path.GetFileName(path)}" };
+        if (strict && !ModelSpecReader.IsKnownFamily(m.ModelType))
+            throw new CliException($"{path}: model_type '{m.ModelType}' is not one the importer knows, and --strict refuses to assume its defaults (known: {string.Join(", ", ModelSpecReader.KnownModelTypes)})");
+        foreach (var w in loaded.Warnings) ctx.Err.WriteLine("warning: " + w);
+        string textOnly = m.Source.EndsWith(ModelSpecReader.TextOnlySourceNote, StringComparison.Ordinal) ? ModelSpecReader.TextOnlySourceNote : "";
+        m = m with { Source = $"Hugging Face config.json imported from {Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path)))}/{Path.GetFileName(path)}{textOnly}" };
         string yaml = ModelSpecWriter.ToYaml(m);
         if (output is null) { ctx.Out.Write(yaml); return 0; }
         try { File.WriteAllText(output, yaml); }

@@ -18,6 +18,15 @@ public interface IFieldReader
     /// <summary>Whether the field is present with a non-null value (marks it as known).</summary>
     bool Has(string key);
 
+    /// <summary>Whether the key is present at all, even with a null value (marks it as known).</summary>
+    bool Mentions(string key);
+
+    /// <summary>A list of whole numbers; empty when absent.</summary>
+    IReadOnlyList<long> IntList(string key);
+
+    /// <summary>A list of strings; empty when absent.</summary>
+    IReadOnlyList<string> StrList(string key);
+
     /// <summary>A string field; null when absent (an error when required).</summary>
     string? Str(string key, bool required = false);
 

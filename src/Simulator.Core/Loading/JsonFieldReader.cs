@@ -4,25 +4,32 @@ using Simulator.Core.Units;
 
 namespace Simulator.Core.Loading;
 
-/// <summary>Reads fields of a top-level JSON object (a Hugging Face config.json), locating lines by key.</summary>
+/// <summary>
+/// Reads fields of a JSON object (a Hugging Face config.json, or an object nested in one such as a multimodal
+/// checkpoint's <c>text_config</c>), locating lines by key.
+/// </summary>
 public sealed class JsonFieldReader : IFieldReader
 {
     private readonly JsonElement _root;
     private readonly string _text;
     private readonly List<SpecError> _errors;
     private readonly HashSet<string> _known = new(StringComparer.Ordinal);
+    private readonly string _path;
+    private readonly int _searchFrom;
 
-    private JsonFieldReader(string file, string text, JsonElement root, List<SpecError> errors)
+    private JsonFieldReader(string file, string text, JsonElement root, List<SpecError> errors, string path = "", int searchFrom = 0)
     {
         File = file;
         _text = text;
         _root = root;
         _errors = errors;
+        _path = path;
+        _searchFrom = searchFrom;
     }
 
     public string File { get; }
 
-    public int Line => 1;
+    public int Line => _searchFrom == 0 ? 1 : LineAt(_searchFrom);
 
     /// <summary>Parses the text as a JSON object, or records why it cannot.</summary>
     public static JsonFieldReader? Open(string file, string text, List<SpecError> errors)
@@ -44,24 +51,52 @@ public sealed class JsonFieldReader : IFieldReader
         }
     }
 
+    // Keys are found by text search from where this object starts (a nested object's keys after its own key).
     private int LineOfKey(string key)
     {
-        int idx = _text.IndexOf('"' + key + '"', StringComparison.Ordinal);
-        if (idx < 0) return 1;
+        int idx = _text.IndexOf('"' + key + '"', _searchFrom, StringComparison.Ordinal);
+        return idx < 0 ? Line : LineAt(idx);
+    }
+
+    private int LineAt(int index)
+    {
         int line = 1;
-        for (int i = 0; i < idx; i++) if (_text[i] == '\n') line++;
+        for (int i = 0; i < index && i < _text.Length; i++) if (_text[i] == '\n') line++;
         return line;
     }
+
+    private string Qualify(string key) => _path.Length == 0 ? key : _path + "." + key;
 
     private JsonElement? Get(string key, bool required)
     {
         _known.Add(key);
         if (_root.TryGetProperty(key, out var v) && v.ValueKind != JsonValueKind.Null) return v;
-        if (required) _errors.Add(new SpecError(File, 1, key, "required field is missing"));
+        if (required) _errors.Add(new SpecError(File, Line, Qualify(key), "required field is missing"));
         return null;
     }
 
     public bool Has(string key) => Get(key, false) is not null;
+
+    /// <summary>Whether the key is present at all, even as null (<c>"sliding_window": null</c> differs from no key).</summary>
+    public bool Mentions(string key)
+    {
+        _known.Add(key);
+        return _root.TryGetProperty(key, out _);
+    }
+
+    /// <summary>A nested object (<c>text_config</c>) as a reader of its own; null when absent, an error when not an object.</summary>
+    public JsonFieldReader? Object(string key)
+    {
+        var v = Get(key, false);
+        if (v is null) return null;
+        if (v.Value.ValueKind != JsonValueKind.Object)
+        {
+            Error(key, "expected an object ({ ... })");
+            return null;
+        }
+        int at = _text.IndexOf('"' + key + '"', _searchFrom, StringComparison.Ordinal);
+        return new JsonFieldReader(File, _text, v.Value, _errors, Qualify(key), Math.Max(at, _searchFrom));
+    }
 
     public string? Str(string key, bool required = false)
     {
@@ -122,6 +157,25 @@ public sealed class JsonFieldReader : IFieldReader
         return s is null ? null : QuantityChecks.Check(this, key, s, kind, max, allowZero);
     }
 
+    /// <summary>An array of strings (empty when absent).</summary>
+    public IReadOnlyList<string> StrList(string key)
+    {
+        var v = Get(key, false);
+        if (v is null) return [];
+        if (v.Value.ValueKind != JsonValueKind.Array)
+        {
+            Error(key, "expected a list of strings");
+            return [];
+        }
+        var list = new List<string>();
+        foreach (var e in v.Value.EnumerateArray())
+        {
+            if (e.ValueKind == JsonValueKind.String) list.Add(e.GetString()!);
+            else Error(key, "expected a list of strings");
+        }
+        return list;
+    }
+
     /// <summary>An array of whole numbers (empty when absent).</summary>
     public IReadOnlyList<long> IntList(string key)
     {
@@ -141,7 +195,7 @@ public sealed class JsonFieldReader : IFieldReader
         return list;
     }
 
-    public void Error(string key, string message) => _errors.Add(new SpecError(File, LineOfKey(key), key, message));
+    public void Error(string key, string message) => _errors.Add(new SpecError(File, LineOfKey(key), Qualify(key), message));
 
     public void Ignore(params string[] keys)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Simulator.Core.Specs;
 
 namespace Simulator.Core.Loading;
@@ -5,60 +6,105 @@ namespace Simulator.Core.Loading;
 /// <summary>
 /// Builds a <see cref="ModelSpec"/> from the fields of a model-spec YAML file or a Hugging Face config.json.
 /// Both use Hugging Face names; the config.json path also maps each family's own names (Mixtral's
-/// num_local_experts, DeepSeek's n_routed_experts, Qwen2-MoE's decoder_sparse_step, ...) and its implicit
-/// defaults (Qwen2 always has q/k/v biases; Qwen3 normalises q and k per head).
+/// num_local_experts, DeepSeek's n_routed_experts, Qwen2-MoE's decoder_sparse_step, ...), reads the language
+/// model of a multimodal checkpoint from its <c>text_config</c>, and fills what a config leaves out with its
+/// family's transformers defaults (<see cref="ModelFamily"/>). For a model_type it does not know it uses generic
+/// assumptions and reports every one of them (<see cref="AssumedField"/>).
 /// </summary>
 public static class ModelSpecReader
 {
     /// <summary>Model types the config.json importer understands in full.</summary>
-    public static IReadOnlyList<string> KnownModelTypes { get; } =
-        ["llama", "mistral", "mixtral", "qwen2", "qwen2_moe", "qwen3", "qwen3_moe", "deepseek_v3", "deepseek_v2", "phi", "phi3", "internlm", "internlm2", "gemma", "gemma2", "qwen"];
+    public static IReadOnlyList<string> KnownModelTypes => ModelFamily.KnownModelTypes;
+
+    /// <summary>Whether the importer knows the family's defaults.</summary>
+    public static bool IsKnownFamily(string modelType) => ModelFamily.Of(modelType) is not null;
 
     private const long MaxDim = 1_000_000;
 
+    /// <summary>Appended to the source of a spec imported from a multimodal checkpoint's text_config.</summary>
+    public const string TextOnlySourceNote = " (text model only; vision tower excluded)";
+
+    /// <summary>The model_type a spec gets when a config.json names none.</summary>
+    public const string UnknownModelType = "unknown";
+
     /// <summary>Reads a spec. <paramref name="fromHf"/>: the fields come from a config.json (family defaults apply; unknown fields are ignored).</summary>
-    public static ModelSpec? Read(IFieldReader r, string defaultName, bool fromHf, List<SpecError> errors)
+    public static ModelSpec? Read(IFieldReader r, string defaultName, bool fromHf, List<SpecError> errors) =>
+        Read(r, defaultName, fromHf, errors, null);
+
+    /// <summary>
+    /// Reads a spec; for a config.json of a model_type the importer does not know, adds every value it had to
+    /// assume to <paramref name="assumed"/> (and lists them in the spec's notes).
+    /// </summary>
+    public static ModelSpec? Read(IFieldReader r, string defaultName, bool fromHf, List<SpecError> errors, List<AssumedField>? assumed)
     {
         int before = errors.Count;
-        string modelType = r.Str("model_type", required: !fromHf) ?? "llama";
+        var outer = r;
+        string? outerType = r.Str("model_type", required: !fromHf);
         string name = (fromHf ? null : r.Str("name", required: true)) ?? defaultName;
         string display = (fromHf ? null : r.Str("display_name")) ?? name;
+        string? notes = fromHf ? null : r.Str("notes");
+        if (fromHf) r.Ignore("name", "display_name", "source", "notes");
+
+        // A multimodal checkpoint (Gemma 3 4B/12B/27B) nests its language model under text_config.
+        string? textOnlyOf = null;
+        if (fromHf && r is JsonFieldReader json && !r.Has("hidden_size") && json.Object("text_config") is { } text)
+        {
+            textOnlyOf = outerType ?? UnknownModelType;
+            r = text;
+        }
+        string modelType = textOnlyOf is null
+            ? outerType ?? UnknownModelType
+            : r.Str("model_type") ?? (outerType == "gemma3" ? "gemma3_text" : textOnlyOf);
+        var family = ModelFamily.Of(modelType);
+        var fam = family ?? ModelFamily.Generic;
+        bool report = fromHf && family is null;
+        var assumptions = new List<AssumedField>();
+        T Assume<T>(string field, T value, string reason)
+        {
+            if (report) assumptions.Add(new AssumedField(field, Text(value), reason));
+            return value;
+        }
+        const string NotInConfig = "not in the config";
+
         string source = (fromHf ? null : r.Str("source", required: true)) ?? $"imported from {r.File}";
-        if (fromHf) r.Ignore("name", "display_name", "source");
 
         int hidden = (int)(r.Int("hidden_size", required: true, max: MaxDim) ?? 0);
         int layers = (int)(r.Int("num_hidden_layers", required: true, max: 10_000) ?? 0);
-        int heads = (int)(r.Int("num_attention_heads", required: true, max: 10_000) ?? 0);
-        int kvHeads = (int)(r.Int("num_key_value_heads", max: 10_000) ?? heads);
-        int vocab = (int)(r.Int("vocab_size", required: true, max: 100_000_000) ?? 0);
-        int maxPos = (int)(r.Int("max_position_embeddings", max: 100_000_000) ?? 0);
-        int? headDimField = (int?)r.Int("head_dim", max: MaxDim);
-        string act = r.Str("hidden_act") ?? r.Str("hidden_activation") ?? "silu";
+        // Gemma 3's text_config leaves out what Gemma3TextConfig defaults (heads, vocabulary, ...); config.json only.
+        int? Dim(string key, int? familyDefault, long max) =>
+            (int?)r.Int(key, required: !(fromHf && familyDefault is not null), max: max) ?? (fromHf ? familyDefault : null);
+        int heads = Dim("num_attention_heads", fam.AttentionHeads, 10_000) ?? 0;
+        int vocab = Dim("vocab_size", fam.VocabSize, 100_000_000) ?? 0;
+        int maxPos = (int)(r.Int("max_position_embeddings", max: 100_000_000) ?? (fromHf ? fam.MaxPositionEmbeddings : null) ?? 0);
+        int kvHeads = (int?)r.Int("num_key_value_heads", max: 10_000) ?? fam.KeyValueHeads
+            ?? Assume("num_key_value_heads", heads, "= num_attention_heads; " + NotInConfig);
+        int? headDimField = (int?)r.Int("head_dim", max: MaxDim) ?? fam.HeadDim;
+        string act = r.Str("hidden_act") ?? r.Str("hidden_activation") ?? Assume("hidden_act", fam.HiddenAct, NotInConfig);
         string? mlpKind = r.Str("mlp");
 
-        bool isQwen2 = modelType is "qwen2" or "qwen2_moe";
-        bool isPhi = modelType == "phi";
-        bool isQwen3 = modelType is "qwen3" or "qwen3_moe";
-        // InternLM's config names its q/k/v/o bias flag plain "bias".
-        bool? internBias = fromHf && modelType == "internlm" ? r.Bool("bias") : null;
-        bool attnBias = r.Bool("attention_bias") ?? r.Bool("qkv_bias") ?? internBias ?? (isQwen2 || isPhi);
-        bool attnOutBias = r.Bool("attention_output_bias") ?? internBias ?? isPhi;
-        bool mlpBias = r.Bool("mlp_bias") ?? isPhi;
-        bool lmHeadBias = r.Bool("lm_head_bias") ?? isPhi;
-        bool tie = r.Bool("tie_word_embeddings") ?? false;
-        bool qkNorm = r.Bool("qk_norm") ?? isQwen3;
-        bool parallel = r.Bool("parallel_residual") ?? isPhi;
-        double rotary = r.Number("partial_rotary_factor", min: 0, max: 1) ?? 1.0;
-        string norm = r.Str("norm") ?? (isPhi ? "layernorm" : "rmsnorm");
+        // One bias flag for q, k, v and o under its own name (InternLM's "bias").
+        bool? biasFlag = fromHf && fam.BiasKey is { } biasKey ? r.Bool(biasKey) : null;
+        bool attnBias = r.Bool("attention_bias") ?? r.Bool("qkv_bias") ?? biasFlag ?? Assume("attention_bias", fam.AttentionBias, NotInConfig);
+        bool attnOutBias = r.Bool("attention_output_bias") ?? biasFlag ?? fam.AttentionOutputBias
+            ?? attnBias;
+        if (report && !r.Has("attention_output_bias")) Assume("attention_output_bias", attnOutBias, "o_proj bias; config.json has no field for it");
+        bool mlpBias = r.Bool("mlp_bias") ?? Assume("mlp_bias", fam.MlpBias, NotInConfig);
+        bool lmHeadBias = r.Bool("lm_head_bias") ?? Assume("lm_head_bias", fam.LmHeadBias, NotInConfig);
+        bool tie = r.Bool("tie_word_embeddings") ?? (textOnlyOf is null ? null : outer.Bool("tie_word_embeddings"))
+            ?? Assume("tie_word_embeddings", fam.TieWordEmbeddings, NotInConfig);
+        bool qkNorm = r.Bool("qk_norm") ?? Assume("qk_norm", fam.QkNorm, NotInConfig);
+        bool parallel = r.Bool("parallel_residual") ?? Assume("parallel_residual", fam.ParallelResidual, NotInConfig);
+        bool sandwich = r.Bool("sandwich_norm") ?? Assume("sandwich_norm", fam.SandwichNorm, "two norms per layer, before attention and before the MLP");
+        double rotary = r.Number("partial_rotary_factor", min: 0, max: 1) ?? Assume("partial_rotary_factor", fam.PartialRotaryFactor, NotInConfig);
+        string norm = r.Str("norm") ?? Assume("norm", fam.Norm == NormKind.LayerNorm ? "layernorm" : "rmsnorm", NotInConfig);
 
-        // Qwen2 configs carry a sliding_window value but only use it when use_sliding_window is true.
-        bool? useSliding = r.Bool("use_sliding_window");
-        long? sliding = r.Int("sliding_window", max: 100_000_000);
-        if (useSliding == false) sliding = null;
+        var window = ReadWindow(r, fromHf, fam, layers, report ? assumptions : null, errors);
 
         string? dtypeText = r.Str("torch_dtype") ?? r.Str("dtype");
+        if (dtypeText is null && textOnlyOf is not null) dtypeText = outer.Str("torch_dtype") ?? outer.Str("dtype");
         var dtype = DataType.Bf16;
-        if (dtypeText is not null && !DataTypes.TryParse(dtypeText, out dtype))
+        if (dtypeText is null) Assume("torch_dtype", "bfloat16", NotInConfig);
+        else if (!DataTypes.TryParse(dtypeText, out dtype))
         {
             r.Error(r.Has("torch_dtype") ? "torch_dtype" : "dtype", $"unknown data type '{dtypeText}'; expected bfloat16, float16 or float32");
             dtype = DataType.Bf16;
@@ -72,12 +118,8 @@ public static class ModelSpecReader
         long? sharedInter = r.Int("shared_expert_intermediate_size", min: 0, max: MaxDim);
         long? firstDense = r.Int("first_k_dense_replace", min: 0, max: 10_000);
         long? freq = r.Int("moe_layer_freq", max: 10_000) ?? r.Int("decoder_sparse_step", max: 10_000);
-        if (fromHf)
-        {
-            var mlpOnly = (r as JsonFieldReader)?.IntList("mlp_only_layers") ?? [];
-            if (mlpOnly.Count > 0)
-                r.Error("mlp_only_layers", "dense-only layers listed by index are not supported; remove them or write the spec by hand");
-        }
+        if (fromHf && r.IntList("mlp_only_layers").Count > 0)
+            r.Error("mlp_only_layers", "dense-only layers listed by index are not supported; remove them or write the spec by hand");
         long? inter = r.Int("intermediate_size", required: experts is null or 0, max: MaxDim);
         // The original Qwen (model_type "qwen") states intermediate_size as twice each MLP matrix's width.
         if (fromHf && modelType == "qwen" && inter is long qi) inter = qi / 2;
@@ -100,14 +142,21 @@ public static class ModelSpecReader
         int headDim = headDimField ?? (heads > 0 ? hidden / heads : 0);
         if (headDimField is null && heads > 0 && hidden % heads != 0)
             r.Error("head_dim", $"hidden_size {hidden} is not divisible by num_attention_heads {heads}; give head_dim explicitly");
+        if (headDimField is null && kvLora is null) Assume("head_dim", headDim, "hidden_size / num_attention_heads; " + NotInConfig);
 
+        bool gatedByAct = !(act.StartsWith("gelu", StringComparison.Ordinal) || act is "relu" or "relu2");
+        bool gemmaNamed = modelType.StartsWith("gemma", StringComparison.Ordinal);
         bool gated = mlpKind switch
         {
             "gated" => true,
             "plain" => false,
-            null => !(act.StartsWith("gelu", StringComparison.Ordinal) || act is "relu" or "relu2") || modelType.StartsWith("gemma", StringComparison.Ordinal),
+            null => fam.AlwaysGated || (family is null && gemmaNamed) || gatedByAct,
             _ => Invalid(r, "mlp", $"expected gated or plain, got '{mlpKind}'"),
         };
+        if (mlpKind is null)
+            Assume("mlp", gated ? "gated" : "plain", gemmaNamed && !gatedByAct
+                ? "gate, up and down projections, as Gemma-named families use GeGLU; config.json does not say"
+                : $"from hidden_act '{act}'; config.json does not say whether the MLP has a gate");
         var normKind = norm.ToLowerInvariant() switch
         {
             "rmsnorm" or "rms" => NormKind.RmsNorm,
@@ -138,6 +187,16 @@ public static class ModelSpecReader
         }
 
         if (errors.Count > before) return null;
+        if (fromHf)
+        {
+            var parts = new List<string>();
+            if (textOnlyOf is not null)
+                parts.Add($"text model only: the text_config of a multimodal '{textOnlyOf}' checkpoint; the vision tower (vision_config) and the multimodal projector are excluded");
+            if (report) parts.Add("assumed: " + (assumptions.Count == 0 ? "nothing" : string.Join(", ", assumptions)));
+            if (parts.Count > 0) notes = string.Join("; ", parts);
+            if (textOnlyOf is not null) source += TextOnlySourceNote;
+        }
+        assumed?.AddRange(assumptions);
         return new ModelSpec
         {
             Name = name,
@@ -159,18 +218,97 @@ public static class ModelSpecReader
             MlpBias = mlpBias,
             LmHeadBias = lmHeadBias,
             TieWordEmbeddings = tie,
-            SlidingWindow = (int?)sliding,
+            SlidingWindow = window.Window,
+            SlidingWindowLayers = window.Layers,
             Norm = normKind,
             QkNorm = qkNorm,
             ParallelResidual = parallel,
+            SandwichNorm = sandwich,
             PartialRotaryFactor = rotary,
             Moe = moe,
             Mla = mla,
             NumNextnPredictLayers = (int)(mtp ?? 0),
             NativeDType = dtype,
+            Notes = notes,
             FilePath = r.File,
         };
     }
+
+    /// <summary>
+    /// The attention window and the layers that use it. A model-spec YAML states both (<c>sliding_window</c>,
+    /// <c>sliding_window_layers</c>; no list = every layer). A config.json gives <c>layer_types</c>
+    /// (sliding_attention / full_attention per layer), or the family decides: Gemma 2 alternates, Gemma 3 keeps one
+    /// global layer in <c>sliding_window_pattern</c> (6), Qwen2/Qwen3 use the window only with use_sliding_window and
+    /// from layer max_window_layers on, Mistral uses it on every layer (4096 when the key is absent).
+    /// A list naming every layer becomes null (all), an empty one removes the window.
+    /// </summary>
+    private static (int? Window, LayerSet? Layers) ReadWindow(IFieldReader r, bool fromHf, ModelFamily fam, int numLayers, List<AssumedField>? assumed, List<SpecError> errors)
+    {
+        int before = errors.Count;
+        bool? useSliding = r.Bool("use_sliding_window");
+        long? windowField = r.Int("sliding_window", max: 100_000_000);
+        int? window = (int?)windowField;
+        IEnumerable<int>? layers = null;
+        if (!fromHf)
+        {
+            if (useSliding == false) window = null;
+            var list = r.IntList("sliding_window_layers");
+            foreach (long l in list)
+                if (l < 0 || l >= numLayers)
+                    r.Error("sliding_window_layers", $"layer {l} is outside 0..{numLayers - 1} (layers are numbered from 0)");
+            if (errors.Count > before) return (null, null);
+            if (list.Count > 0)
+            {
+                if (window is null) r.Error("sliding_window_layers", "lists sliding layers but sliding_window gives no window size");
+                layers = list.Select(l => (int)l);
+            }
+        }
+        else
+        {
+            var types = r.StrList("layer_types");
+            long? pattern = r.Int("sliding_window_pattern", max: 10_000);
+            long? maxWindowLayers = r.Int("max_window_layers", min: 0, max: 10_000);
+            if (windowField is null && !r.Mentions("sliding_window"))
+            {
+                window = fam.SlidingWindow;
+                if (window is null) assumed?.Add(new AssumedField("sliding_window", "none", "not in the config; every layer attends the whole context"));
+            }
+            if (fam.WindowNeedsFlag ? useSliding != true : useSliding == false) window = null;
+            if (window is not null)
+            {
+                if (types.Count > 0)
+                {
+                    if (types.Count != numLayers)
+                        r.Error("layer_types", $"lists {types.Count} layers, but num_hidden_layers is {numLayers}");
+                    foreach (var t in types.Distinct())
+                        if (t is not ("sliding_attention" or "full_attention"))
+                            r.Error("layer_types", $"unknown layer type '{t}'; expected sliding_attention or full_attention");
+                    layers = types.Select((t, i) => (t, i)).Where(x => x.t == "sliding_attention").Select(x => x.i);
+                }
+                else if (fam.WindowNeedsFlag)
+                {
+                    int from = (int)(maxWindowLayers ?? fam.MaxWindowLayers);
+                    layers = Enumerable.Range(Math.Min(from, numLayers), Math.Max(0, numLayers - from));
+                }
+                else if ((pattern is long p ? (int)p : fam.SlidingWindowPeriod) is int period and > 0)
+                    layers = LayerSet.AllButEvery(period, numLayers).Layers;
+                else
+                    assumed?.Add(new AssumedField("layer_types", "sliding_attention on every layer", "the config gives a sliding_window but no layer_types"));
+            }
+        }
+        if (errors.Count > before || window is null) return (null, null);
+        if (layers is null) return (window, null);
+        var set = new LayerSet(layers);
+        if (set.Count == 0) return (null, null);
+        return (window, set.Count == numLayers ? null : set);
+    }
+
+    private static string Text<T>(T value) => value switch
+    {
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        _ => value?.ToString() ?? "null",
+    };
 
     private static bool Invalid(IFieldReader r, string key, string message)
     {

@@ -1,5 +1,8 @@
 using Simulator.Core.Specs;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
 using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.EventEmitters;
 
 namespace Simulator.Core.Loading;
 
@@ -26,16 +29,27 @@ public static class ModelSpecWriter
         if (m.MaxPositionEmbeddings > 0) d["max_position_embeddings"] = m.MaxPositionEmbeddings;
         d["hidden_act"] = m.HiddenAct;
         d["mlp"] = m.GatedMlp ? "gated" : "plain";
+        // A flag is written when it is on, or when reading the file back would otherwise give the family's default instead.
+        var fam = ModelFamily.Of(m.ModelType) ?? ModelFamily.Generic;
+        void Flag(string key, bool value, bool defaultOnRead)
+        {
+            if (value || value != defaultOnRead) d[key] = value;
+        }
         d["attention_bias"] = m.AttentionBias;
-        if (m.AttentionOutputBias) d["attention_output_bias"] = true;
-        if (m.MlpBias) d["mlp_bias"] = true;
-        if (m.LmHeadBias) d["lm_head_bias"] = true;
+        Flag("attention_output_bias", m.AttentionOutputBias, fam.AttentionOutputBias ?? m.AttentionBias);
+        Flag("mlp_bias", m.MlpBias, fam.MlpBias);
+        Flag("lm_head_bias", m.LmHeadBias, fam.LmHeadBias);
         d["tie_word_embeddings"] = m.TieWordEmbeddings;
-        if (m.SlidingWindow is int w) d["sliding_window"] = w;
+        if (m.SlidingWindow is int w)
+        {
+            d["sliding_window"] = w;
+            if (m.SlidingWindowLayers is { } layers) d["sliding_window_layers"] = layers.Layers;
+        }
         d["norm"] = m.Norm == NormKind.LayerNorm ? "layernorm" : "rmsnorm";
-        if (m.QkNorm) d["qk_norm"] = true;
-        if (m.ParallelResidual) d["parallel_residual"] = true;
-        if (m.PartialRotaryFactor < 1) d["partial_rotary_factor"] = m.PartialRotaryFactor;
+        Flag("qk_norm", m.QkNorm, fam.QkNorm);
+        Flag("parallel_residual", m.ParallelResidual, fam.ParallelResidual);
+        Flag("sandwich_norm", m.SandwichNorm, fam.SandwichNorm);
+        if (m.PartialRotaryFactor < 1 || m.PartialRotaryFactor != fam.PartialRotaryFactor) d["partial_rotary_factor"] = m.PartialRotaryFactor;
         d["torch_dtype"] = m.NativeDType switch { DataType.Fp16 => "float16", DataType.Fp32 => "float32", _ => "bfloat16" };
         if (m.Moe is { } moe)
         {
@@ -57,9 +71,23 @@ public static class ModelSpecWriter
             d["v_head_dim"] = mla.VHeadDim;
         }
         if (m.NumNextnPredictLayers > 0) d["num_nextn_predict_layers"] = m.NumNextnPredictLayers;
+        if (m.Notes is { Length: > 0 } notes) d["notes"] = notes;
         var p = ModelMath.Parameters(m);
+        string window = m.SlidingWindow is int sw && m.GlobalLayerCount > 0
+            ? $"\n# {m.SlidingLayerCount} of {m.NumLayers} layers attend only the last {sw} tokens (sliding window); the rest the whole context."
+            : "";
         string header = $"# Model spec written by llmsim.\n# Derived: {p.Total / 1e9:0.###}B parameters in total, {p.Active / 1e9:0.###}B active per token, "
-            + $"{ModelMath.KvCacheBytesPerToken(m):0} KV-cache bytes per token at 16-bit.\n";
-        return header + new SerializerBuilder().Build().Serialize(d);
+            + $"{ModelMath.KvCacheBytesPerToken(m):0} KV-cache bytes per token at 16-bit.{window}\n";
+        return header + new SerializerBuilder().WithEventEmitter(next => new FlowLists(next)).Build().Serialize(d);
+    }
+
+    /// <summary>Lists (the sliding layers) on one line, <c>[0, 2, 4]</c>, rather than one item per line.</summary>
+    private sealed class FlowLists(IEventEmitter next) : ChainedEventEmitter(next)
+    {
+        public override void Emit(SequenceStartEventInfo eventInfo, IEmitter emitter)
+        {
+            eventInfo.Style = SequenceStyle.Flow;
+            base.Emit(eventInfo, emitter);
+        }
     }
 }

@@ -28,6 +28,9 @@ public sealed class SpecException(IReadOnlyList<SpecError> errors)
 /// <summary>The outcome of loading one spec: a value, or the problems that prevented it.</summary>
 public sealed record Loaded<T>(T? Value, IReadOnlyList<SpecError> Errors) where T : class
 {
+    /// <summary>Things the user must hear about although the value loaded (a config.json of a family the importer does not know, with what it assumed).</summary>
+    public IReadOnlyList<string> Warnings { get; init; } = [];
+
     /// <summary>True when the value loaded with no errors.</summary>
     public bool Ok => Value is not null && Errors.Count == 0;
 

@@ -55,8 +55,16 @@ public static class SpecFiles
         return new Loaded<Interconnect>(errors.Count == 0 ? value : null, errors);
     }
 
-    /// <summary>Loads a model spec: a spec YAML file, or a Hugging Face config.json (by extension).</summary>
-    public static Loaded<ModelSpec> LoadModel(string path, string? nameOverride = null)
+    /// <summary>
+    /// Loads a model spec: a spec YAML file, or a Hugging Face config.json (by extension). A config.json of a
+    /// model_type the importer does not know loads with a warning that lists every value it assumed.
+    /// </summary>
+    /// <param name="nameOverride">The spec's name instead of the one in the file (or derived from its path).</param>
+    /// <param name="requireNameMatch">
+    /// Whether a YAML file's <c>name:</c> must equal its file name: true for files the library finds by name, false
+    /// for a file given by path, which loads whatever it is called.
+    /// </param>
+    public static Loaded<ModelSpec> LoadModel(string path, string? nameOverride = null, bool requireNameMatch = false)
     {
         var errors = new List<SpecError>();
         var text = ReadText(path, errors);
@@ -64,20 +72,32 @@ public static class SpecFiles
         bool json = path.EndsWith(".json", StringComparison.OrdinalIgnoreCase);
         string defaultName = nameOverride ?? DefaultNameFor(path);
         ModelSpec? value;
+        var warnings = new List<string>();
         if (json)
         {
             var reader = JsonFieldReader.Open(path, text, errors);
-            value = reader is null ? null : ModelSpecReader.Read(reader, defaultName, fromHf: true, errors);
+            var assumed = new List<AssumedField>();
+            value = reader is null ? null : ModelSpecReader.Read(reader, defaultName, fromHf: true, errors, assumed);
+            if (value is not null && !ModelSpecReader.IsKnownFamily(value.ModelType))
+                warnings.Add(UnknownFamilyWarning(path, value.ModelType, assumed));
         }
         else
         {
             var reader = YamlFieldReader.Open(path, text, errors);
             value = reader is null ? null : ModelSpecReader.Read(reader, defaultName, fromHf: false, errors);
-            CheckName(path, value?.Name, reader, errors);
+            if (requireNameMatch) CheckName(path, value?.Name, reader, errors);
             if (value is not null && nameOverride is not null) value = value with { Name = nameOverride };
         }
-        return new Loaded<ModelSpec>(errors.Count == 0 ? value : null, errors);
+        return new Loaded<ModelSpec>(errors.Count == 0 ? value : null, errors) { Warnings = errors.Count == 0 ? warnings : [] };
     }
+
+    /// <summary>
+    /// <c>FILE: model_type 'x' is not one the importer knows; assumed: tie_word_embeddings=false (not in the config), ...</c>
+    /// </summary>
+    public static string UnknownFamilyWarning(string path, string modelType, IReadOnlyList<AssumedField> assumed) =>
+        $"{path}: model_type '{modelType}' is not one the importer knows; assumed: "
+        + (assumed.Count == 0 ? "nothing" : string.Join(", ", assumed))
+        + $" (known: {string.Join(", ", ModelSpecReader.KnownModelTypes)})";
 
     /// <summary>A model name for a config.json: its folder's name when the file is called config.json, else the file's stem.</summary>
     public static string DefaultNameFor(string path)
@@ -91,7 +111,7 @@ public static class SpecFiles
         return stem.ToLowerInvariant();
     }
 
-    /// <summary>Shipped files are found by name, so a file's name must match its <c>name:</c> field.</summary>
+    /// <summary>Library files are found by name, so a file's name must match its <c>name:</c> field.</summary>
     private static void CheckName(string path, string? name, YamlFieldReader? reader, List<SpecError> errors)
     {
         if (name is null || reader is null) return;

@@ -16,10 +16,17 @@ public sealed class SpecLibrary
     private readonly Dictionary<string, string> _clusterFiles;
     private readonly Dictionary<string, string> _modelFiles;
     private readonly Dictionary<string, object> _cache = new(StringComparer.Ordinal);
+    private readonly List<string> _warnings = [];
+    private readonly Action<string>? _warn;
 
     /// <summary>Opens a library over a hardware folder and a models folder (either may be missing).</summary>
-    public SpecLibrary(string hardwareDir, string modelsDir)
+    /// <param name="warn">
+    /// Called once per file with each warning a load produces (a config.json of a model family the importer does not
+    /// know, with everything it assumed), so a caller such as the CLI can show it; also kept in <see cref="Warnings"/>.
+    /// </param>
+    public SpecLibrary(string hardwareDir, string modelsDir, Action<string>? warn = null)
     {
+        _warn = warn;
         HardwareDir = hardwareDir;
         ModelsDir = modelsDir;
         _hardwareFiles = Index(DeviceFolders.Select(f => Path.Combine(hardwareDir, f)));
@@ -30,6 +37,9 @@ public sealed class SpecLibrary
 
     public string HardwareDir { get; }
     public string ModelsDir { get; }
+
+    /// <summary>Every warning the loads so far produced, in order (each file's once, since loads are cached).</summary>
+    public IReadOnlyList<string> Warnings => _warnings;
 
     /// <summary>Device profile names, sorted.</summary>
     public IReadOnlyList<string> HardwareNames => Sorted(_hardwareFiles);
@@ -77,8 +87,14 @@ public sealed class SpecLibrary
     {
         string key = kind + ":" + Path.GetFullPath(path);
         if (_cache.TryGetValue(key, out var v)) return (T)v;
-        var value = load().OrThrow();
+        var loaded = load();
+        var value = loaded.OrThrow();
         _cache[key] = value;
+        foreach (var w in loaded.Warnings)
+        {
+            _warnings.Add(w);
+            _warn?.Invoke(w);
+        }
         return value;
     }
 
@@ -107,11 +123,15 @@ public sealed class SpecLibrary
         return Cached("ic", path, () => SpecFiles.LoadInterconnect(path));
     }
 
-    /// <summary>A model by name or path (spec YAML or Hugging Face config.json).</summary>
+    /// <summary>
+    /// A model by name or path (spec YAML or Hugging Face config.json). A file found by name must carry that name
+    /// (<c>name:</c> equals the file name); a file given by path loads whatever it is called.
+    /// </summary>
     public ModelSpec Model(string nameOrPath)
     {
         string path = Resolve(nameOrPath, _modelFiles, "model");
-        return Cached("model", path, () => SpecFiles.LoadModel(path));
+        bool byName = !LooksLikePath(nameOrPath);
+        return Cached(byName ? "model" : "model-file", path, () => SpecFiles.LoadModel(path, requireNameMatch: byName));
     }
 
     /// <summary>Whether a name is a known cluster (or a cluster file path).</summary>

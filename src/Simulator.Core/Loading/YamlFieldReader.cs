@@ -166,6 +166,27 @@ public sealed class YamlFieldReader : IFieldReader
     /// <summary>Whether the field is present and is a mapping (does not mark it as known).</summary>
     public bool IsMap(string key) => _entries.TryGetValue(key, out var e) && e.Value is YamlMappingNode;
 
+    public bool Mentions(string key)
+    {
+        _known.Add(key);
+        return _entries.ContainsKey(key);
+    }
+
+    public IReadOnlyList<long> IntList(string key)
+    {
+        var list = new List<long>();
+        int i = 0;
+        foreach (var (value, line) in Scalars(key))
+        {
+            if (long.TryParse(value, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out long n)) list.Add(n);
+            else _errors.Add(new SpecError(File, line, $"{Qualify(key)}[{i}]", $"expected a whole number, got '{value}'"));
+            i++;
+        }
+        return list;
+    }
+
+    public IReadOnlyList<string> StrList(string key) => Scalars(key).Select(s => s.Value).ToList();
+
     public string? Str(string key, bool required = false)
     {
         var s = Scalar(key, required, "text");

@@ -81,7 +81,8 @@ public static class ModelMath
             moeActive = m.MoeLayerCount * a;
         }
         double normSize = m.Norm == NormKind.LayerNorm ? 2 * h : h;
-        double norms = m.NumLayers * (m.ParallelResidual ? 1 : 2) * normSize + normSize;
+        // One norm per layer (parallel residual), two (pre-attention, pre-MLP) or four (Gemma 2/3 sandwich), plus the final norm.
+        double norms = m.NumLayers * m.NormsPerLayer * normSize + normSize;
         return new ParameterCounts(embedding, lmHead, attention, dense, moeTotal, moeActive, norms);
     }
 
@@ -96,4 +97,18 @@ public static class ModelMath
 
     /// <summary>KV-cache bytes per token at <paramref name="kvBits"/> bits per element (16 by default).</summary>
     public static double KvCacheBytesPerToken(ModelSpec m, int kvBits = 16) => KvCacheElementsPerToken(m) * kvBits / 8.0;
+
+    /// <summary>
+    /// KV-cache bytes of one sequence with <paramref name="contextTokens"/> tokens of context, whole model: the global
+    /// layers keep every token, the sliding layers of a model that also has global layers only the last window's
+    /// worth: c × (global layers' bytes per token) + min(c, window) × (sliding layers' bytes per token). A model with
+    /// a window on every layer (Mistral 7B v0.1) or none is counted at c × bytes per token, as before.
+    /// </summary>
+    public static double KvCacheBytes(ModelSpec m, double contextTokens, int kvBits = 16)
+    {
+        double perToken = KvCacheBytesPerToken(m, kvBits);
+        if (m.SlidingWindow is not int w || m.GlobalLayerCount == 0 || m.SlidingLayerCount == 0) return contextTokens * perToken;
+        double sliding = perToken * m.SlidingLayerCount / m.NumLayers;
+        return contextTokens * (perToken - sliding) + Math.Min(contextTokens, w) * sliding;
+    }
 }

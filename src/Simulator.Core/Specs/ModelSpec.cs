@@ -58,13 +58,24 @@ public sealed record ModelSpec
     public bool MlpBias { get; init; }
     public bool LmHeadBias { get; init; }
     public bool TieWordEmbeddings { get; init; }
-    /// <summary>Sliding-window size in tokens; null for full attention.</summary>
+    /// <summary>Sliding-window size in tokens of the layers that use one; null for full attention everywhere.</summary>
     public int? SlidingWindow { get; init; }
+    /// <summary>
+    /// The layers (0-based) that attend only to the last <see cref="SlidingWindow"/> tokens; the others attend the
+    /// whole context. Null means every layer when <see cref="SlidingWindow"/> is set (Mistral 7B v0.1). Gemma 2
+    /// alternates (layers 0, 2, 4, ...), Gemma 3 has five sliding layers for every global one.
+    /// </summary>
+    public LayerSet? SlidingWindowLayers { get; init; }
     public NormKind Norm { get; init; } = NormKind.RmsNorm;
     /// <summary>Per-head RMSNorm on queries and keys (Qwen3).</summary>
     public bool QkNorm { get; init; }
     /// <summary>Attention and MLP read the same normalised input (GPT-J / Phi style): one norm per layer.</summary>
     public bool ParallelResidual { get; init; }
+    /// <summary>
+    /// Norms on the outputs of attention and MLP as well as on their inputs (Gemma 2 and 3: input, post-attention,
+    /// pre-feedforward and post-feedforward RMSNorm), so four norms per layer instead of two.
+    /// </summary>
+    public bool SandwichNorm { get; init; }
     /// <summary>Fraction of each head's dimensions that get rotary embedding (Phi-2: 0.4).</summary>
     public double PartialRotaryFactor { get; init; } = 1.0;
     public MoeConfig? Moe { get; init; }
@@ -73,6 +84,8 @@ public sealed record ModelSpec
     public int NumNextnPredictLayers { get; init; }
     /// <summary>The data type the weights are published in (torch_dtype).</summary>
     public DataType NativeDType { get; init; } = DataType.Bf16;
+    /// <summary>Free text kept with the spec: what was left out, what the importer assumed.</summary>
+    public string? Notes { get; init; }
     /// <summary>The file it was loaded from (for messages).</summary>
     public string? FilePath { get; init; }
 
@@ -100,4 +113,23 @@ public sealed record ModelSpec
 
     /// <summary>Number of layers with a dense MLP.</summary>
     public int DenseLayerCount => NumLayers - MoeLayerCount;
+
+    /// <summary>Whether layer <paramref name="layer"/> (0-based) attends only within <see cref="SlidingWindow"/>.</summary>
+    public bool IsSlidingLayer(int layer) =>
+        SlidingWindow is not null && layer >= 0 && layer < NumLayers && (SlidingWindowLayers is null || SlidingWindowLayers.Contains(layer));
+
+    /// <summary>Layers that attend within the sliding window (0 without a window, all of them when no list is given).</summary>
+    public int SlidingLayerCount => SlidingWindow is null ? 0 : SlidingWindowLayers?.Count ?? NumLayers;
+
+    /// <summary>Layers that attend the whole context.</summary>
+    public int GlobalLayerCount => NumLayers - SlidingLayerCount;
+
+    /// <summary>Sliding layers among layers <paramref name="first"/> .. first + count - 1 (a pipeline stage).</summary>
+    public int SlidingLayerCountIn(int first, int count) =>
+        SlidingWindow is null ? 0
+        : SlidingWindowLayers is { } set ? set.CountIn(first, count)
+        : Math.Max(0, Math.Min(first + count, NumLayers) - Math.Max(first, 0));
+
+    /// <summary>Norms per layer around attention and MLP: 1 (parallel residual), 2 (pre-norm), 4 (sandwich).</summary>
+    public int NormsPerLayer => ParallelResidual ? 1 : SandwichNorm ? 4 : 2;
 }
