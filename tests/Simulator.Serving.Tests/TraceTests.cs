@@ -71,6 +71,15 @@ public class TraceTests
         Assert.Equal(6, Assert.Single(t.FirstBroken).Line);
     }
 
+    [Fact]
+    public void Out_of_order_rows_are_sorted_and_equal_times_keep_file_order()
+    {
+        const string text = "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n"
+            + "9,a,1,1,2,x\n3,a,2,2,4,x\n3,a,3,3,6,x\n1,a,4,4,8,x\n3,a,5,5,10,x\n";
+        var t = TraceReader.Read(new StringReader(text), TraceFormat.BurstGpt, "o.csv");
+        Assert.Equal([(0.0, 4), (2.0, 2), (2.0, 3), (2.0, 5), (8.0, 1)], t.Rows.Select(r => (r.ArrivalSeconds, r.InputTokens)));
+    }
+
     private static byte[] WithBomAndCrlf(string text) =>
         [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(text.Replace("\r\n", "\n").Replace("\n", "\r\n"))];
 

@@ -119,9 +119,7 @@ public static class TraceReader
         using var csv = Csv.Read(reader);
         string[]? names = null;
         int tCol = 0, inCol = 0, outCol = 0, needed = 0;
-        var times = new List<double>();
-        var inputs = new List<int>();
-        var outputs = new List<int>();
+        var rows = new List<TraceRow>(); // arrival times as read; shifted to the earliest below
         bool sorted = true;
         BrokenTally broken = null!;
         DateTime? firstTime = null;
@@ -206,26 +204,23 @@ public static class TraceReader
                     broken.WantsReason ? $"{names[outCol]} is {output}; no tokens were generated (a failed request)" : "");
                 continue;
             }
-            if (times.Count > 0 && t < times[^1]) sorted = false;
-            times.Add(t);
-            inputs.Add(input);
-            outputs.Add(output);
+            if (rows.Count > 0 && t < rows[^1].ArrivalSeconds) sorted = false;
+            rows.Add(new TraceRow(t, input, output));
         }
         if (names is null) throw new TraceException($"{source}: the file is empty; expected a CSV header ({Expected(format)})");
 
         // Traces are usually in time order already; otherwise sort by (time, file position), which keeps equal
         // timestamps in file order.
-        var order = new (double T, int Index)[times.Count];
-        for (int i = 0; i < order.Length; i++) order[i] = (times[i], i);
-        if (!sorted) Array.Sort(order);
-        double t0 = order.Length == 0 ? 0 : order[0].T;
-        var rows = new TraceRow[order.Length];
-        for (int i = 0; i < order.Length; i++)
+        var ordered = rows.ToArray();
+        if (!sorted)
         {
-            int k = order[i].Index;
-            rows[i] = new TraceRow(order[i].T - t0, inputs[k], outputs[k]);
+            var keys = new (double T, int Index)[ordered.Length];
+            for (int i = 0; i < keys.Length; i++) keys[i] = (ordered[i].ArrivalSeconds, i);
+            Array.Sort(keys, ordered);
         }
-        return new Trace(source, format, rows, broken.Count, broken.First, broken.Groups());
+        double t0 = ordered.Length == 0 ? 0 : ordered[0].ArrivalSeconds;
+        for (int i = 0; i < ordered.Length; i++) ordered[i] = ordered[i] with { ArrivalSeconds = ordered[i].ArrivalSeconds - t0 };
+        return new Trace(source, format, ordered, broken.Count, broken.First, broken.Groups());
     }
 
     private static int Column(string[] names, string name, TraceFormat format, string source, int line)
