@@ -83,32 +83,38 @@ public static class MeasuredCsv
         return Parse(path, text);
     }
 
+    /// <summary>
+    /// Reads measured rows from CSV text: the first line is the header; blank lines and lines starting with '#' are
+    /// skipped; a quoted cell may hold commas, quotes and line breaks; problems carry the row's first line in the file.
+    /// </summary>
     public static Result Parse(string path, string text)
     {
         var rows = new List<MeasuredRow>();
         var problems = new List<SpecError>();
         int unknown = 0;
-        using var reader = new StringReader(text);
-        string? line = reader.ReadLine();
-        int lineNo = 1;
-        if (line is null) return new Result(rows, [new SpecError(path, 1, "", "empty file; expected the header " + string.Join(',', Header))], 0);
-        var header = SplitCsv(line.TrimStart('\uFEFF')).Select(h => h.Trim()).ToArray();
+        using var csv = Csv.Read(text);
+        string[]? header = null;
         var index = new Dictionary<string, int>();
-        for (int i = 0; i < header.Length; i++) index[header[i]] = i;
-        var missing = Header.Where(h => !index.ContainsKey(h)).ToList();
-        if (missing.Count > 0)
-            return new Result(rows, [new SpecError(path, 1, "", $"header lacks column(s) {string.Join(", ", missing)}; expected {string.Join(',', Header)}")], 0);
-        while ((line = reader.ReadLine()) is not null)
+        foreach (var r in csv)
         {
-            lineNo++;
-            if (string.IsNullOrWhiteSpace(line) || line.StartsWith('#')) continue;
-            var cells = SplitCsv(line);
-            if (cells.Count != header.Length)
+            if (header is null)
             {
-                problems.Add(new SpecError(path, lineNo, "", $"has {cells.Count} cells, the header has {header.Length}"));
+                header = Csv.Cells(r);
+                for (int i = 0; i < header.Length; i++) index[header[i]] = i;
+                var missing = Header.Where(h => !index.ContainsKey(h)).ToList();
+                if (missing.Count > 0)
+                    return new Result(rows, [new SpecError(path, 1, "", $"header lacks column(s) {string.Join(", ", missing)}; expected {string.Join(',', Header)}")], 0);
                 continue;
             }
-            string Cell(string name) => cells[index[name]].Trim();
+            if (Csv.IsBlank(r) || Csv.IsComment(r)) continue;
+            int lineNo = Csv.Line(r);
+            if (r.ColCount != header.Length)
+            {
+                problems.Add(new SpecError(path, lineNo, "", $"has {r.ColCount} cells, the header has {header.Length}"));
+                continue;
+            }
+            var cells = Csv.Cells(r);
+            string Cell(string name) => cells[index[name]];
             string bench = Cell("benchmark");
             if (!Benchmarks.Contains(bench))
             {
@@ -147,29 +153,7 @@ public static class MeasuredCsv
             }
             if (!bad) rows.Add(row);
         }
+        if (header is null) return new Result(rows, [new SpecError(path, 1, "", "empty file; expected the header " + string.Join(',', Header))], 0);
         return new Result(rows, problems, unknown);
-    }
-
-    /// <summary>Splits one CSV line (RFC 4180 quotes).</summary>
-    public static List<string> SplitCsv(string line)
-    {
-        var cells = new List<string>();
-        var cur = new System.Text.StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
-        {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"' && i + 1 < line.Length && line[i + 1] == '"') { cur.Append('"'); i++; }
-                else if (c == '"') quoted = false;
-                else cur.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { cells.Add(cur.ToString()); cur.Clear(); }
-            else cur.Append(c);
-        }
-        cells.Add(cur.ToString());
-        return cells;
     }
 }

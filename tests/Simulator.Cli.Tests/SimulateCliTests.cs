@@ -79,6 +79,56 @@ public class SimulateCliTests
     }
 
     [Fact]
+    public void A_trace_without_a_usable_row_says_why_with_counts_and_line_numbers()
+    {
+        // 120 rows with a bad timestamp (lines 2-121), then 3 rows with too few cells (lines 122-124).
+        string trace = Temp(".csv");
+        var text = new System.Text.StringBuilder("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n");
+        for (int i = 0; i < 120; i++) text.Append("noon,ChatGPT,100,20,120,Conversation log\n");
+        for (int i = 0; i < 3; i++) text.Append("5,ChatGPT,100\n");
+        File.WriteAllText(trace, text.ToString());
+        try
+        {
+            var (code, _, err) = Run([.. Base, "--trace", trace]);
+            Assert.Equal(Cli.BadInput, code);
+            Assert.Contains($"{trace}: no usable rows: 120 rows with a non-numeric or negative timestamp (lines 2, 3, 4, 5, 6, ...), "
+                + "3 rows with too few cells (lines 122, 123, 124)", err);
+            Assert.DoesNotContain("   at ", err);
+        }
+        finally { File.Delete(trace); }
+    }
+
+    [Fact]
+    public void A_bom_and_crlf_trace_and_length_file_give_byte_identical_results()
+    {
+        string root = Path.Combine(Path.GetTempPath(), "llmsim-crlf-" + Guid.NewGuid().ToString("N"));
+        string clean = Path.Combine(root, "clean"), dirty = Path.Combine(root, "dirty");
+        Directory.CreateDirectory(clean);
+        Directory.CreateDirectory(dirty);
+        void Write(string name, string text)
+        {
+            File.WriteAllText(Path.Combine(clean, name), text, new System.Text.UTF8Encoding(false));
+            File.WriteAllText(Path.Combine(dirty, name), text.Replace("\n", "\r\n"), new System.Text.UTF8Encoding(true));
+        }
+        try
+        {
+            Write("trace.csv", File.ReadAllText(Path.Combine(RepoPaths.Root, "workloads", "traces", "burstgpt-sample.csv")) + "x,ChatGPT,1,1,2,API log\n");
+            Write("lengths.csv", "prompt,other\n100,1\n\n200,2\n400,3\n");
+            Write("w.yaml", "name: custom\narrival: {process: poisson, rate: 3}\nclasses:\n  - input: {dist: empirical, file: lengths.csv, column: prompt}\n    output: {dist: fixed, value: 16}\n");
+            string Out(string dir, params string[] args)
+            {
+                string requests = Path.Combine(dir, "requests.csv");
+                var (code, stdout, err) = Run([.. Base, .. args, "--format", "json", "--requests-out", requests]);
+                Assert.True(code == 0, err);
+                return (stdout + File.ReadAllText(requests)).Replace(dir, "DIR");
+            }
+            Assert.Equal(Out(clean, "--trace", Path.Combine(clean, "trace.csv")), Out(dirty, "--trace", Path.Combine(dirty, "trace.csv")));
+            Assert.Equal(Out(clean, "--workload", Path.Combine(clean, "w.yaml"), "--requests", "40"), Out(dirty, "--workload", Path.Combine(dirty, "w.yaml"), "--requests", "40"));
+        }
+        finally { Directory.Delete(root, true); }
+    }
+
+    [Fact]
     public void Shipped_sample_traces_replay_in_both_formats_with_time_scale()
     {
         string dir = Path.Combine(RepoPaths.Root, "workloads", "traces");

@@ -33,6 +33,84 @@ public class TraceTests
     }
 
     [Fact]
+    public void Broken_rows_are_counted_per_reason_with_their_first_lines()
+    {
+        var t = TraceReader.Read(new StringReader(BurstGpt), TraceFormat.BurstGpt, "burst.csv");
+        // Lines 4 (timestamp abc), 5 (0 response tokens), 6 (3 cells), 8 (-5 request tokens): one row per reason.
+        Assert.Equal(
+            [(BrokenRowKind.BadTimestamp, 1, 4), (BrokenRowKind.NoOutputTokens, 1, 5), (BrokenRowKind.TooFewCells, 1, 6), (BrokenRowKind.NoPromptTokens, 1, 8)],
+            t.BrokenByReason.Select(g => (g.Kind, g.Count, Assert.Single(g.FirstLines))));
+        Assert.Equal("1 row with 'Response tokens' below 1 (failed requests) (line 5)", t.BrokenByReason[1].ToString());
+    }
+
+    [Fact]
+    public void A_trace_without_a_usable_row_says_why_per_reason_with_line_numbers()
+    {
+        // 12 rows with a bad timestamp (lines 2-13), then 3 short rows (lines 14-16).
+        var text = new System.Text.StringBuilder("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n");
+        for (int i = 0; i < 12; i++) text.Append("yesterday,ChatGPT,100,10,110,API log\n");
+        for (int i = 0; i < 3; i++) text.Append("5,ChatGPT\n");
+        var t = TraceReader.Read(new StringReader(text.ToString()), TraceFormat.BurstGpt, "bad.csv");
+        Assert.Empty(t.Rows);
+        Assert.Equal(15, t.BrokenRows);
+        Assert.Equal("bad.csv: no usable rows: 12 rows with a non-numeric or negative timestamp (lines 2, 3, 4, 5, 6, ...), 3 rows with too few cells (lines 14, 15, 16)",
+            t.NoUsableRowsMessage());
+        var headerOnly = TraceReader.Read(new StringReader("TIMESTAMP,ContextTokens,GeneratedTokens\n\n"), TraceFormat.Azure, "empty.csv");
+        Assert.Equal("empty.csv: no usable rows: the file has a header and no data rows", headerOnly.NoUsableRowsMessage());
+    }
+
+    [Fact]
+    public void A_quoted_line_break_stays_in_its_row_and_later_rows_keep_their_file_lines()
+    {
+        const string text = "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n"
+            + "1,\"GPT-4\nsecond line of the model cell\",100,10,110,API log\n"   // lines 2-3: one row
+            + "2,ChatGPT,200,20,220,\"Conversation\r\nlog\"\n"                  // lines 4-5: one row
+            + "x,ChatGPT,300,30,330,API log\n";                                   // line 6: broken
+        var t = TraceReader.Read(new StringReader(text), TraceFormat.BurstGpt, "q.csv");
+        Assert.Equal([new TraceRow(0, 100, 10), new TraceRow(1, 200, 20)], t.Rows);
+        Assert.Equal(6, Assert.Single(t.FirstBroken).Line);
+    }
+
+    [Fact]
+    public void Out_of_order_rows_are_sorted_and_equal_times_keep_file_order()
+    {
+        const string text = "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n"
+            + "9,a,1,1,2,x\n3,a,2,2,4,x\n3,a,3,3,6,x\n1,a,4,4,8,x\n3,a,5,5,10,x\n";
+        var t = TraceReader.Read(new StringReader(text), TraceFormat.BurstGpt, "o.csv");
+        Assert.Equal([(0.0, 4), (2.0, 2), (2.0, 3), (2.0, 5), (8.0, 1)], t.Rows.Select(r => (r.ArrivalSeconds, r.InputTokens)));
+    }
+
+    private static byte[] WithBomAndCrlf(string text) =>
+        [.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(text.Replace("\r\n", "\n").Replace("\n", "\r\n"))];
+
+    private static Trace ReadBytes(byte[] bytes, TraceFormat format)
+    {
+        using var reader = new StreamReader(new MemoryStream(bytes));
+        return TraceReader.Read(reader, format, "t.csv");
+    }
+
+    [Theory]
+    [InlineData("burstgpt-sample.csv", TraceFormat.BurstGpt)]
+    [InlineData("azure-sample.csv", TraceFormat.Azure)]
+    public void A_bom_and_crlf_trace_gives_the_same_rows_as_the_clean_file(string file, TraceFormat format)
+    {
+        // The shipped sample plus a few broken rows, so the broken-row lines are compared too.
+        string clean = File.ReadAllText(Path.Combine(Simulator.Tests.RepoPaths.Root, "workloads", "traces", file))
+            + (format == TraceFormat.BurstGpt ? "x,ChatGPT,1,1,2,API log\n9999,GPT-4\n" : "yesterday,1,1\n2023-11-16 18:15:46.6805900\n");
+        var a = TraceReader.Read(new StringReader(clean), format, "t.csv");
+        var b = ReadBytes(WithBomAndCrlf(clean), format);
+        var c = TraceReader.Read(new StringReader("\uFEFF" + clean.Replace("\n", "\r\n")), format, "t.csv");
+        Assert.Equal(200, a.Rows.Count);
+        Assert.Equal(2, a.BrokenRows);
+        foreach (var other in new[] { b, c })
+        {
+            Assert.Equal(a.Rows, other.Rows);
+            Assert.Equal(a.FirstBroken, other.FirstBroken);
+            Assert.Equal(a.BrokenByReason.Select(g => g.ToString()), other.BrokenByReason.Select(g => g.ToString()));
+        }
+    }
+
+    [Fact]
     public void Azure_timestamps_are_date_times_with_seven_fraction_digits()
     {
         const string text = """

@@ -34,9 +34,45 @@ public class MeasuredCsvTests
     }
 
     [Fact]
-    public void Quoted_cells_may_hold_commas()
+    public void Quoted_cells_may_hold_commas_quotes_and_line_breaks_and_later_rows_keep_their_lines()
     {
-        Assert.Equal(new[] { "a", "b,c", "d\"e" }, MeasuredCsv.SplitCsv("a,\"b,c\",\"d\"\"e\""));
+        string text = Header
+            + "gemm,h100-sxm,bf16,,,4096,4096,4096,,,,,,seconds,0.0002,\"s\",\"run 1, \"\"warm\"\"\"\n"   // line 2
+            + "gemm,h100-sxm,bf16,,,8192,8192,8192,,,,,,seconds,0.0015,s,\"first line\nsecond line\"\n"  // lines 3-4: one row
+            + "# a comment\n"                                                                           // line 5
+            + "gemm,h100-sxm,bf16,,,8192\n";                                                            // line 6: too few cells
+        var r = MeasuredCsv.Parse("x.csv", text);
+        Assert.Equal(2, r.Rows.Count);
+        Assert.Equal("run 1, \"warm\"", r.Rows[0].Source);
+        Assert.Equal("first line\nsecond line", r.Rows[1].Source);
+        Assert.Equal([2, 3], r.Rows.Select(x => x.Line));
+        Assert.Equal(6, Assert.Single(r.Problems).Line);
+    }
+
+    [Fact]
+    public void A_bom_and_crlf_file_gives_the_same_rows_and_problems_as_the_clean_file()
+    {
+        string clean = File.ReadAllText(Path.Combine(RepoPaths.Root, "validation", "measured", "published", "vidur-a100-gemm.csv"));
+        clean = clean.Replace("\r\n", "\n") + "gemm,h100-sxm,bf16,,,1,1\n";
+        string folder = Path.Combine(Path.GetTempPath(), $"llmsim-crlf-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(folder);
+        try
+        {
+            string a = Path.Combine(folder, "clean.csv"), b = Path.Combine(folder, "dirty.csv");
+            File.WriteAllText(a, clean, new System.Text.UTF8Encoding(false));
+            File.WriteAllText(b, clean.Replace("\n", "\r\n"), new System.Text.UTF8Encoding(true));
+            Assert.Equal(0xEF, File.ReadAllBytes(b)[0]);
+            var x = MeasuredCsv.Read(a);
+            var y = MeasuredCsv.Read(b);
+            Assert.True(x.Rows.Count > 1000);
+            Assert.Equal(x.Rows, y.Rows.Select(row => row with { File = a }));
+            Assert.Equal(x.Problems.Select(p => (p.Line, p.Field, p.Message)), y.Problems.Select(p => (p.Line, p.Field, p.Message)));
+            Assert.Single(x.Problems);
+            // The same text handed over as a string (BOM kept as U+FEFF) parses alike.
+            var z = MeasuredCsv.Parse(a, "\uFEFF" + clean.Replace("\n", "\r\n"));
+            Assert.Equal(x.Rows, z.Rows);
+        }
+        finally { Directory.Delete(folder, true); }
     }
 
     [Fact]

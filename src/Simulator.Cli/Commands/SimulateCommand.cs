@@ -141,8 +141,11 @@ public static class SimulateCommand
         {
             // Streamed to a temporary file and moved into place only when the run completes: a failure leaves nothing behind.
             using var file = OutputFile.Open(requestsOut, "--requests-out");
-            var sink = new RequestCsvWriter(file.Writer);
-            try { result = RunOne(ctx, cluster, workload, run, sink, null); }
+            try
+            {
+                using var sink = new RequestCsvWriter(file.Writer);
+                result = RunOne(ctx, cluster, workload, run, sink, null);
+            }
             catch (IOException e) { throw file.Fail(e); }
             file.Commit();
         }
@@ -263,7 +266,7 @@ public static class SimulateCommand
             trace = trace.TimeScaled(r.GetValue(o.TimeScale) ?? 1);
             if (input > 0 || output > 0)
                 trace = trace with { Rows = trace.Rows.Select(x => new TraceRow(x.ArrivalSeconds, input > 0 ? input : x.InputTokens, output > 0 ? output : x.OutputTokens)).ToArray() };
-            if (trace.Rows.Count == 0) throw new CliException($"{tracePath}: no usable rows");
+            if (trace.Rows.Count == 0) throw new CliException(trace.NoUsableRowsMessage());
             var cls = new RequestClass("trace", 1, new EmpiricalLength(trace.Rows.Select(x => x.InputTokens).ToArray(), Path.GetFileName(tracePath)),
                 new EmpiricalLength(trace.Rows.Select(x => x.OutputTokens).ToArray(), Path.GetFileName(tracePath)), Slo.None);
             workload = new WorkloadSpec(Path.GetFileNameWithoutExtension(tracePath), [cls], new TraceArrivals(trace));
@@ -341,23 +344,29 @@ public static class SimulateCommand
 /// <summary>Reads a file of lengths for an empirical distribution: one number a line, or a CSV column by name.</summary>
 internal static class LengthFile
 {
+    /// <summary>
+    /// The lengths in <paramref name="path"/>: the first column, or the column named <paramref name="column"/> in the
+    /// header on line 1. Blank lines are skipped; a first line that is not a number is a header.
+    /// </summary>
     public static IReadOnlyList<int> Read(string path, string? column)
     {
         if (!File.Exists(path)) throw new FormatException($"{path}: file not found");
         var values = new List<int>();
-        int line = 0, col = 0;
-        foreach (var text in File.ReadLines(path))
+        int col = 0;
+        using var text = new StreamReader(path);
+        using var csv = Csv.Read(text);
+        foreach (var row in csv)
         {
-            line++;
-            if (text.Trim().Length == 0) continue;
-            var cells = TraceReader.SplitCsv(text);
+            if (Csv.IsBlank(row)) continue;
+            int line = Csv.Line(row);
             if (line == 1 && column is not null)
             {
-                col = cells.FindIndex(c => string.Equals(c.Trim(), column, StringComparison.OrdinalIgnoreCase));
-                if (col < 0) throw new FormatException($"{path}:1: no column '{column}' (found: {string.Join(", ", cells)})");
+                var names = Csv.Cells(row);
+                col = Array.FindIndex(names, c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase));
+                if (col < 0) throw new FormatException($"{path}:1: no column '{column}' (found: {string.Join(", ", names)})");
                 continue;
             }
-            string cell = col < cells.Count ? cells[col].Trim() : "";
+            var cell = col < row.ColCount ? Csv.Cell(row, col) : [];
             if (int.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= 1) values.Add(v);
             else if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d >= 1 && d == Math.Floor(d) && d <= WorkloadFile.MaxTokens) values.Add((int)d);
             else if (line == 1) continue; // a header line

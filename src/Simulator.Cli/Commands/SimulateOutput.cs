@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json.Nodes;
+using nietras.SeparatedValues;
 using Simulator.Cli.Output;
+using Simulator.Core.Loading;
 using Simulator.Serving;
 using F = Simulator.Core.Units.Format;
 
@@ -248,50 +250,44 @@ internal static class SimulateOutput
     }
 }
 
-/// <summary>Streams request records to CSV as they finish (completion order), so nothing is kept in memory.</summary>
-internal sealed class RequestCsvWriter : IRequestSink
+/// <summary>
+/// Streams request records to CSV as they finish (completion order), so nothing is kept in memory. Each row reaches
+/// the writer as soon as it is complete; dispose to return the CSV writer's buffers.
+/// </summary>
+internal sealed class RequestCsvWriter : IRequestSink, IDisposable
 {
-    private readonly TextWriter _w;
+    private static readonly string[] Header =
+        ["id", "class", "arrivalSeconds", "inputTokens", "outputTokens", "replica", "prefillReplica", "queueDelaySeconds", "ttftSeconds", "tpotSeconds",
+         "e2eSeconds", "maxItlSeconds", "preemptions", "metSlo", "rejectReason"];
 
+    private readonly SepWriter _csv;
+
+    /// <summary>Writes the header at once; rows end with the writer's <see cref="TextWriter.NewLine"/> (the CLI sets \n).</summary>
     public RequestCsvWriter(TextWriter writer)
     {
-        _w = writer;
-        _w.Write("id,class,arrivalSeconds,inputTokens,outputTokens,replica,prefillReplica,queueDelaySeconds,ttftSeconds,tpotSeconds,e2eSeconds,maxItlSeconds,preemptions,metSlo,rejectReason\n");
+        _csv = Csv.Write(writer);
+        Csv.WriteRow(_csv, Header);
     }
-
-    private static string N(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
 
     public void OnRequest(in RequestRecord r)
     {
-        _w.Write(r.Id.ToString(CultureInfo.InvariantCulture));
-        _w.Write(',');
-        _w.Write(Csv.Quote(r.ClassName));
-        _w.Write(',');
-        _w.Write(N(r.ArrivalTime));
-        _w.Write(',');
-        _w.Write(r.InputTokens.ToString(CultureInfo.InvariantCulture));
-        _w.Write(',');
-        _w.Write(r.OutputTokens.ToString(CultureInfo.InvariantCulture));
-        _w.Write(',');
-        _w.Write(r.Replica.ToString(CultureInfo.InvariantCulture));
-        _w.Write(',');
-        _w.Write(r.PrefillReplica.ToString(CultureInfo.InvariantCulture));
-        _w.Write(',');
-        _w.Write(N(r.QueueDelay));
-        _w.Write(',');
-        _w.Write(N(r.Ttft));
-        _w.Write(',');
-        _w.Write(N(r.Tpot));
-        _w.Write(',');
-        _w.Write(N(r.E2e));
-        _w.Write(',');
-        _w.Write(N(r.ItlMax));
-        _w.Write(',');
-        _w.Write(r.Preemptions.ToString(CultureInfo.InvariantCulture));
-        _w.Write(',');
-        _w.Write(r.Completed ? (r.MetSlo ? "true" : "false") : "false");
-        _w.Write(',');
-        _w.Write(r.RejectReason is null ? "" : Csv.Quote(r.RejectReason));
-        _w.Write('\n');
+        using var row = _csv.NewRow();
+        row[0].Format(r.Id);
+        row[1].Set(r.ClassName);
+        row[2].Set(Csv.Text(r.ArrivalTime));
+        row[3].Format(r.InputTokens);
+        row[4].Format(r.OutputTokens);
+        row[5].Format(r.Replica);
+        row[6].Format(r.PrefillReplica);
+        row[7].Set(Csv.Text(r.QueueDelay));
+        row[8].Set(Csv.Text(r.Ttft));
+        row[9].Set(Csv.Text(r.Tpot));
+        row[10].Set(Csv.Text(r.E2e));
+        row[11].Set(Csv.Text(r.ItlMax));
+        row[12].Format(r.Preemptions);
+        row[13].Set(r.Completed && r.MetSlo ? "true" : "false");
+        row[14].Set(r.RejectReason ?? "");
     }
+
+    public void Dispose() => _csv.Dispose();
 }

@@ -112,7 +112,7 @@ public sealed class AtomicFile : IDisposable
         _direct = OutputFile.IsDevice(path);
         _temp = _direct ? _final : OutputFile.TempPath(_final);
         _option = option;
-        try { Writer = new StreamWriter(_temp, false, new UTF8Encoding(false), 1 << 16); }
+        try { Writer = new StreamWriter(_temp, false, new UTF8Encoding(false), 1 << 16) { NewLine = "\n" }; }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new CliException($"{option}: cannot write '{path}': {e.Message}"); }
     }
 

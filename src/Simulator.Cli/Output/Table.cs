@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Simulator.Core.Loading;
 
 namespace Simulator.Cli.Output;
 
@@ -9,7 +10,7 @@ namespace Simulator.Cli.Output;
 public enum OutputFormat { Table, Json, Csv }
 
 /// <summary>
-/// Rows of named columns rendered as an aligned text table, CSV (RFC 4180 quoting) or a JSON array.
+/// Rows of named columns rendered as an aligned text table, CSV (<see cref="Csv"/>: RFC 4180 quoting) or a JSON array.
 /// Machine formats carry raw SI numbers; the table carries the human-readable text.
 /// </summary>
 public sealed class Table
@@ -87,13 +88,16 @@ public sealed class Table
         return lines.ToArray();
     }
 
-    /// <summary>Renders as CSV with a header row; raw values, invariant culture.</summary>
+    /// <summary>Renders as CSV with a header row; raw values, invariant culture (<see cref="Csv.Text(object?)"/>), lines end with \n.</summary>
     public string ToCsv()
     {
-        var sb = new StringBuilder();
-        sb.Append(string.Join(',', _columns.Select(Csv.Quote))).Append('\n');
-        foreach (var r in _rows) sb.Append(string.Join(',', r.Raw.Select(v => Csv.Quote(Csv.Text(v))))).Append('\n');
-        return sb.ToString();
+        var text = new StringWriter(CultureInfo.InvariantCulture) { NewLine = "\n" };
+        using (var csv = Csv.Write(text))
+        {
+            Csv.WriteRow(csv, _columns);
+            foreach (var r in _rows) Csv.WriteRow(csv, r.Raw.Select(Csv.Text).ToArray());
+        }
+        return text.ToString();
     }
 
     /// <summary>Renders as a JSON array of objects keyed by column name.</summary>
@@ -108,24 +112,6 @@ public sealed class Table
         }
         return array;
     }
-}
-
-/// <summary>CSV cell helpers.</summary>
-public static class Csv
-{
-    public static string Text(object? v) => v switch
-    {
-        null => "",
-        double d when double.IsNaN(d) => "",
-        double d => d.ToString("R", CultureInfo.InvariantCulture),
-        float f => f.ToString("R", CultureInfo.InvariantCulture),
-        bool b => b ? "true" : "false",
-        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => v.ToString() ?? "",
-    };
-
-    public static string Quote(string s) =>
-        s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 }
 
 /// <summary>JSON helpers: NaN becomes null (JSON has no NaN), doubles keep full precision.</summary>

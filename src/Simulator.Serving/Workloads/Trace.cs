@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Simulator.Core.Loading;
 
 namespace Simulator.Serving;
 
@@ -18,12 +19,45 @@ public readonly record struct TraceRow(double ArrivalSeconds, int InputTokens, i
 /// <summary>A row of a trace that could not be used: its line number (1-based, header = 1) and why.</summary>
 public readonly record struct BrokenRow(int Line, string Reason);
 
+/// <summary>Why a row of a trace could not be used.</summary>
+public enum BrokenRowKind
+{
+    /// <summary>Fewer cells than the columns the reader needs.</summary>
+    TooFewCells,
+    /// <summary>A timestamp that is not a number of seconds (BurstGPT) or not a date and time (Azure).</summary>
+    BadTimestamp,
+    /// <summary>A prompt token count that is not a whole number.</summary>
+    BadPromptTokens,
+    /// <summary>An output token count that is not a whole number.</summary>
+    BadOutputTokens,
+    /// <summary>A prompt of fewer than one token.</summary>
+    NoPromptTokens,
+    /// <summary>No generated tokens: a failed request.</summary>
+    NoOutputTokens,
+}
+
+/// <summary>
+/// The rows of a trace broken for one reason: how many, and the line numbers of the first
+/// <see cref="KeptLines"/> of them.
+/// </summary>
+/// <param name="Description">What those rows have, to follow "N rows with", such as "a non-numeric timestamp".</param>
+public sealed record BrokenRowGroup(BrokenRowKind Kind, string Description, int Count, IReadOnlyList<int> FirstLines)
+{
+    /// <summary>How many line numbers are kept per reason.</summary>
+    public const int KeptLines = 5;
+
+    /// <summary>Such as "120 rows with a non-numeric timestamp (lines 2, 3, 4, 5, 6, ...)".</summary>
+    public override string ToString() => string.Create(CultureInfo.InvariantCulture,
+        $"{Count} row{(Count == 1 ? "" : "s")} with {Description} (line{(FirstLines.Count == 1 ? "" : "s")} {string.Join(", ", FirstLines)}{(Count > FirstLines.Count ? ", ..." : "")})");
+}
+
 /// <summary>
 /// Requests read from a trace file, sorted by arrival (stable, so equal timestamps keep file order), with arrival
 /// times counted from the earliest request. Broken rows are counted and the first few are kept with their line
-/// numbers and reasons; none is dropped silently.
+/// numbers and reasons, and counted per reason with the first line numbers of each; none is dropped silently.
 /// </summary>
-public sealed record Trace(string Source, TraceFormat Format, IReadOnlyList<TraceRow> Rows, int BrokenRows, IReadOnlyList<BrokenRow> FirstBroken)
+public sealed record Trace(string Source, TraceFormat Format, IReadOnlyList<TraceRow> Rows, int BrokenRows, IReadOnlyList<BrokenRow> FirstBroken,
+    IReadOnlyList<BrokenRowGroup> BrokenByReason)
 {
     /// <summary>How many broken rows are kept with details.</summary>
     public const int KeptBrokenRows = 5;
@@ -53,6 +87,15 @@ public sealed record Trace(string Source, TraceFormat Format, IReadOnlyList<Trac
         sb.Append(')');
         return sb.ToString();
     }
+
+    /// <summary>
+    /// Why a trace without a usable row has none: per reason, how many rows and the first of their line numbers
+    /// (such as "bad.csv: no usable rows: 120 rows with a non-numeric timestamp (lines 2, 3, 4, 5, 6, ...), 3 rows with
+    /// too few cells (lines 50, 51, 52)"), or that it has a header and no data rows.
+    /// </summary>
+    public string NoUsableRowsMessage() => BrokenRows == 0
+        ? $"{Source}: no usable rows: the file has a header and no data rows"
+        : $"{Source}: no usable rows: {string.Join(", ", BrokenByReason)}";
 }
 
 /// <summary>A trace that cannot be read at all (no header, a required column missing).</summary>
@@ -67,80 +110,132 @@ public static class TraceReader
         "yyyy-MM-dd HH:mm:ss.FFFFFFFzzz", "yyyy-MM-ddTHH:mm:ss.FFFFFFFzzz", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK",
     ];
 
-    /// <summary>Reads a whole trace. <paramref name="source"/> names it in messages (the file name).</summary>
+    /// <summary>
+    /// Reads a whole trace. <paramref name="source"/> names it in messages (the file name). Blank lines are skipped;
+    /// the first other line is the header; a quoted cell may hold line breaks, and line numbers are those of the file.
+    /// </summary>
     public static Trace Read(TextReader reader, TraceFormat format, string source)
     {
-        string? header = reader.ReadLine();
-        int line = 1;
-        while (header is not null && header.Trim().Length == 0) { header = reader.ReadLine(); line++; }
-        if (header is null) throw new TraceException($"{source}: the file is empty; expected a CSV header ({Expected(format)})");
-        var names = SplitCsv(header.TrimStart('\uFEFF'));
-        int Col(string name, bool required)
-        {
-            for (int i = 0; i < names.Count; i++)
-                if (string.Equals(names[i].Trim(), name, StringComparison.OrdinalIgnoreCase)) return i;
-            if (required)
-                throw new TraceException($"{source}:{line}: the header has no '{name}' column; a {(format == TraceFormat.BurstGpt ? "BurstGPT" : "Azure")} trace has the columns {Expected(format)} (found: {string.Join(", ", names)})");
-            return -1;
-        }
-        int tCol, inCol, outCol;
-        if (format == TraceFormat.BurstGpt) { tCol = Col("Timestamp", true); inCol = Col("Request tokens", true); outCol = Col("Response tokens", true); }
-        else { tCol = Col("TIMESTAMP", true); inCol = Col("ContextTokens", true); outCol = Col("GeneratedTokens", true); }
-        int needed = Math.Max(tCol, Math.Max(inCol, outCol)) + 1;
-
-        var rows = new List<(double T, int In, int Out)>();
-        var broken = new List<BrokenRow>();
-        int brokenCount = 0;
-        void Broken(int at, string reason)
-        {
-            brokenCount++;
-            if (broken.Count < Trace.KeptBrokenRows) broken.Add(new BrokenRow(at, reason));
-        }
+        using var csv = Csv.Read(reader);
+        string[]? names = null;
+        int tCol = 0, inCol = 0, outCol = 0, needed = 0;
+        var rows = new List<TraceRow>(); // arrival times as read; shifted to the earliest below
+        bool sorted = true;
+        BrokenTally broken = null!;
         DateTime? firstTime = null;
-        string? text;
-        while ((text = reader.ReadLine()) is not null)
+        foreach (var row in csv)
         {
-            line++;
-            if (text.Trim().Length == 0) continue;
-            var cells = SplitCsv(text);
-            if (cells.Count < needed) { Broken(line, $"{cells.Count} columns, expected {names.Count}"); continue; }
+            if (Csv.IsBlank(row)) continue;
+            int line = Csv.Line(row);
+            if (names is null)
+            {
+                names = Csv.Cells(row);
+                if (format == TraceFormat.BurstGpt)
+                {
+                    tCol = Column(names, "Timestamp", format, source, line);
+                    inCol = Column(names, "Request tokens", format, source, line);
+                    outCol = Column(names, "Response tokens", format, source, line);
+                }
+                else
+                {
+                    tCol = Column(names, "TIMESTAMP", format, source, line);
+                    inCol = Column(names, "ContextTokens", format, source, line);
+                    outCol = Column(names, "GeneratedTokens", format, source, line);
+                }
+                needed = Math.Max(tCol, Math.Max(inCol, outCol)) + 1;
+                broken = new BrokenTally(new Dictionary<BrokenRowKind, string>
+                {
+                    [BrokenRowKind.TooFewCells] = "too few cells",
+                    [BrokenRowKind.BadTimestamp] = format == TraceFormat.BurstGpt ? "a non-numeric or negative timestamp" : "a timestamp that is not a date and time",
+                    [BrokenRowKind.BadPromptTokens] = $"'{names[inCol]}' not a whole number",
+                    [BrokenRowKind.BadOutputTokens] = $"'{names[outCol]}' not a whole number",
+                    [BrokenRowKind.NoPromptTokens] = $"'{names[inCol]}' below 1",
+                    [BrokenRowKind.NoOutputTokens] = $"'{names[outCol]}' below 1 (failed requests)",
+                });
+                continue;
+            }
+            if (row.ColCount < needed)
+            {
+                broken.Add(line, BrokenRowKind.TooFewCells, broken.WantsReason ? $"{row.ColCount} columns, expected {names.Length}" : "");
+                continue;
+            }
             double t;
+            var tCell = Csv.Cell(row, tCol);
             if (format == TraceFormat.BurstGpt)
             {
-                if (!double.TryParse(cells[tCol], NumberStyles.Float, CultureInfo.InvariantCulture, out t) || !double.IsFinite(t) || t < 0)
-                { Broken(line, $"Timestamp '{cells[tCol]}' is not a time in seconds"); continue; }
+                if (!double.TryParse(tCell, NumberStyles.Float, CultureInfo.InvariantCulture, out t) || !double.IsFinite(t) || t < 0)
+                {
+                    broken.Add(line, BrokenRowKind.BadTimestamp, broken.WantsReason ? $"Timestamp '{tCell}' is not a time in seconds" : "");
+                    continue;
+                }
             }
             else
             {
-                if (!TryAzureTime(cells[tCol].Trim(), out var dt)) { Broken(line, $"TIMESTAMP '{cells[tCol]}' is not a date and time such as 2023-11-16 18:15:46.6805900"); continue; }
+                if (!DateTime.TryParseExact(tCell, AzureTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out var dt))
+                {
+                    broken.Add(line, BrokenRowKind.BadTimestamp,
+                        broken.WantsReason ? $"TIMESTAMP '{tCell}' is not a date and time such as 2023-11-16 18:15:46.6805900" : "");
+                    continue;
+                }
                 firstTime ??= dt;
                 t = (dt - firstTime.Value).TotalSeconds;
             }
-            if (!TryTokens(cells[inCol], out int input)) { Broken(line, $"{names[inCol].Trim()} '{cells[inCol]}' is not a whole number"); continue; }
-            if (!TryTokens(cells[outCol], out int output)) { Broken(line, $"{names[outCol].Trim()} '{cells[outCol]}' is not a whole number"); continue; }
-            if (input < 1) { Broken(line, $"{names[inCol].Trim()} is {input}; a request needs at least one prompt token"); continue; }
-            if (output < 1) { Broken(line, $"{names[outCol].Trim()} is {output}; no tokens were generated (a failed request)"); continue; }
-            rows.Add((t, input, output));
+            var inCell = Csv.Cell(row, inCol);
+            if (!TryTokens(inCell, out int input))
+            {
+                broken.Add(line, BrokenRowKind.BadPromptTokens, broken.WantsReason ? $"{names[inCol]} '{inCell}' is not a whole number" : "");
+                continue;
+            }
+            var outCell = Csv.Cell(row, outCol);
+            if (!TryTokens(outCell, out int output))
+            {
+                broken.Add(line, BrokenRowKind.BadOutputTokens, broken.WantsReason ? $"{names[outCol]} '{outCell}' is not a whole number" : "");
+                continue;
+            }
+            if (input < 1)
+            {
+                broken.Add(line, BrokenRowKind.NoPromptTokens,
+                    broken.WantsReason ? $"{names[inCol]} is {input}; a request needs at least one prompt token" : "");
+                continue;
+            }
+            if (output < 1)
+            {
+                broken.Add(line, BrokenRowKind.NoOutputTokens,
+                    broken.WantsReason ? $"{names[outCol]} is {output}; no tokens were generated (a failed request)" : "");
+                continue;
+            }
+            if (rows.Count > 0 && t < rows[^1].ArrivalSeconds) sorted = false;
+            rows.Add(new TraceRow(t, input, output));
         }
-        // Stable sort by time (List.Sort is not stable; order by index as the tie-break).
-        var order = Enumerable.Range(0, rows.Count).OrderBy(i => rows[i].T).ThenBy(i => i).ToArray();
-        double t0 = rows.Count == 0 ? 0 : rows[order[0]].T;
-        var sorted = new TraceRow[rows.Count];
-        for (int i = 0; i < order.Length; i++)
+        if (names is null) throw new TraceException($"{source}: the file is empty; expected a CSV header ({Expected(format)})");
+
+        // Traces are usually in time order already; otherwise sort by (time, file position), which keeps equal
+        // timestamps in file order.
+        var ordered = rows.ToArray();
+        if (!sorted)
         {
-            var r = rows[order[i]];
-            sorted[i] = new TraceRow(r.T - t0, r.In, r.Out);
+            var keys = new (double T, int Index)[ordered.Length];
+            for (int i = 0; i < keys.Length; i++) keys[i] = (ordered[i].ArrivalSeconds, i);
+            Array.Sort(keys, ordered);
         }
-        return new Trace(source, format, sorted, brokenCount, broken);
+        double t0 = ordered.Length == 0 ? 0 : ordered[0].ArrivalSeconds;
+        for (int i = 0; i < ordered.Length; i++) ordered[i] = ordered[i] with { ArrivalSeconds = ordered[i].ArrivalSeconds - t0 };
+        return new Trace(source, format, ordered, broken.Count, broken.First, broken.Groups());
+    }
+
+    private static int Column(string[] names, string name, TraceFormat format, string source, int line)
+    {
+        for (int i = 0; i < names.Length; i++)
+            if (string.Equals(names[i], name, StringComparison.OrdinalIgnoreCase)) return i;
+        throw new TraceException($"{source}:{line}: the header has no '{name}' column; a {(format == TraceFormat.BurstGpt ? "BurstGPT" : "Azure")} trace has the columns {Expected(format)} (found: {string.Join(", ", names)})");
     }
 
     private static string Expected(TraceFormat format) => format == TraceFormat.BurstGpt
         ? "Timestamp, Model, Request tokens, Response tokens, Total tokens, Log Type"
         : "TIMESTAMP, ContextTokens, GeneratedTokens";
 
-    private static bool TryTokens(string s, out int value)
+    private static bool TryTokens(ReadOnlySpan<char> s, out int value)
     {
-        s = s.Trim();
         if (int.TryParse(s, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out value)) return true;
         // Some exports write counts as 123.0.
         if (double.TryParse(s, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d == Math.Floor(d) && Math.Abs(d) < int.MaxValue)
@@ -151,36 +246,28 @@ public static class TraceReader
         return false;
     }
 
-    private static bool TryAzureTime(string s, out DateTime value)
+    /// <summary>Counts broken rows: the first few with their reasons, and per kind a count and the first line numbers.</summary>
+    private sealed class BrokenTally(IReadOnlyDictionary<BrokenRowKind, string> descriptions)
     {
-        if (DateTime.TryParseExact(s, AzureTimeFormats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out value))
-            return true;
-        return false;
-    }
+        private readonly Dictionary<BrokenRowKind, (int Count, List<int> Lines)> _byKind = [];
+        public readonly List<BrokenRow> First = [];
+        public int Count;
 
-    /// <summary>Splits one CSV line (RFC 4180 quotes; no line breaks inside fields).</summary>
-    public static List<string> SplitCsv(string line)
-    {
-        var cells = new List<string>();
-        var sb = new StringBuilder();
-        bool quoted = false;
-        for (int i = 0; i < line.Length; i++)
+        /// <summary>Whether the next broken row's reason is kept (so reasons are formatted only for the first few).</summary>
+        public bool WantsReason => First.Count < Trace.KeptBrokenRows;
+
+        public void Add(int line, BrokenRowKind kind, string reason)
         {
-            char c = line[i];
-            if (quoted)
-            {
-                if (c == '"')
-                {
-                    if (i + 1 < line.Length && line[i + 1] == '"') { sb.Append('"'); i++; }
-                    else quoted = false;
-                }
-                else sb.Append(c);
-            }
-            else if (c == '"') quoted = true;
-            else if (c == ',') { cells.Add(sb.ToString()); sb.Clear(); }
-            else sb.Append(c);
+            Count++;
+            if (WantsReason) First.Add(new BrokenRow(line, reason));
+            if (!_byKind.TryGetValue(kind, out var g)) g = (0, []);
+            if (g.Lines.Count < BrokenRowGroup.KeptLines) g.Lines.Add(line);
+            _byKind[kind] = (g.Count + 1, g.Lines);
         }
-        cells.Add(sb.ToString().TrimEnd('\r'));
-        return cells;
+
+        /// <summary>Reasons, most frequent first (ties: the one seen first in the file).</summary>
+        public BrokenRowGroup[] Groups() => _byKind
+            .Select(e => new BrokenRowGroup(e.Key, descriptions[e.Key], e.Value.Count, e.Value.Lines))
+            .OrderByDescending(g => g.Count).ThenBy(g => g.FirstLines[0]).ToArray();
     }
 }
