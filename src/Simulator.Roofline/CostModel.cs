@@ -13,6 +13,7 @@ namespace Simulator.Roofline;
 public sealed class CostModel
 {
     private readonly OperatorCost[] _ops = new OperatorCost[64];
+    private OpBlock _block;
     private int _count;
     private readonly Deployment _d;
     private readonly ModelSpec _m;
@@ -69,14 +70,11 @@ public sealed class CostModel
         for (int i = 0; i < _count; i++)
         {
             ref readonly var op = ref _ops[i];
-            if (op.Name == "pp_transfer") continue;
-            if (op.Layers >= 1 && IsLayerOp(op)) perLayer += op.TotalSeconds; else perModel += op.TotalSeconds;
+            if (op.Block == OpBlock.Pipeline) continue;
+            if (op.Scope == OpScope.PerLayer) perLayer += op.TotalSeconds; else perModel += op.TotalSeconds;
         }
         return perLayer / _d.Parallelism.Pp + perModel;
     }
-
-    private static bool IsLayerOp(in OperatorCost op) =>
-        op.Name is not ("embedding" or "final_norm" or "lm_head" or "logits_gather" or "pp_transfer");
 
     private void Build(in BatchShape s)
     {
@@ -86,9 +84,11 @@ public sealed class CostModel
         int L = _m.NumLayers;
 
         // Embedding lookup: gather T rows of the 16-bit table, write T activations.
+        _block = OpBlock.Model;
         Elementwise("embedding", OpKind.Embedding, 1, flops: 0, weightBytes: T * _h * 2, actBytes: T * _h * _a);
 
         // ---- attention block (every layer)
+        _block = OpBlock.Attention;
         Norm("input_norm", L, T);
         if (_m.Mla is { } mla) MlaAttention(s, mla, L);
         else StandardAttention(s, L);
@@ -99,10 +99,13 @@ public sealed class CostModel
         if (_m.SandwichNorm) Norm("attn_output_norm", L, T);
 
         // ---- MLP block
+        _block = OpBlock.Mlp;
         if (!_m.ParallelResidual) Norm("post_attention_norm", L, T);
         int dense = _m.DenseLayerCount, moeLayers = _m.MoeLayerCount;
         if (dense > 0) Mlp("mlp", dense, T, _interDense, 1.0);
+        _block = OpBlock.Moe;
         if (moeLayers > 0) Moe(moeLayers, T);
+        _block = OpBlock.Mlp;
         if (_m.SandwichNorm) Norm("mlp_output_norm", L, T);
         Residual("mlp_residual", L, T);
         if (_ep > 1)
@@ -112,6 +115,7 @@ public sealed class CostModel
         else AllReduce("mlp_allreduce", L, T * _h * _a);
 
         // ---- head: final norm over all tokens, LM head only for rows that emit a token.
+        _block = OpBlock.Model;
         Norm("final_norm", 1, T);
         double outRows = Math.Max(s.OutputTokens, 0);
         if (outRows > 0)
@@ -124,6 +128,7 @@ public sealed class CostModel
         }
 
         // ---- pipeline: activations cross PP-1 stage boundaries.
+        _block = OpBlock.Pipeline;
         if (_d.Parallelism.Pp > 1 && _d.PpLink is { } pl)
         {
             double bytes = T * _h * _a;
@@ -330,7 +335,7 @@ public sealed class CostModel
     private void Comm(string name, int layers, double networkBytes, double seconds)
     {
         if (_count >= _ops.Length) throw new InvalidOperationException("operator buffer overflow");
-        _ops[_count++] = new OperatorCost(name, OpKind.Communication, layers, 0, 0, 0, 0, 0, networkBytes, _d.AttentionType, 0, 0, seconds, 0);
+        _ops[_count++] = new OperatorCost(name, OpKind.Communication, layers, 0, 0, 0, 0, 0, networkBytes, _d.AttentionType, 0, 0, seconds, 0) { Block = _block };
     }
 
     private void Add(string name, OpKind kind, int layers, double flops, double weights, double act, double kvRead, double kvWrite, double network, DataType type, double computeSeconds)
@@ -339,6 +344,6 @@ public sealed class CostModel
         if (_count >= _ops.Length) throw new InvalidOperationException("operator buffer overflow");
         double bytes = weights + act + kvRead + kvWrite;
         double memorySeconds = bytes / (_d.Bandwidth * _d.Efficiency.Memory(bytes));
-        _ops[_count++] = new OperatorCost(name, kind, layers, flops, weights, act, kvRead, kvWrite, network, type, computeSeconds, memorySeconds, 0, _launch);
+        _ops[_count++] = new OperatorCost(name, kind, layers, flops, weights, act, kvRead, kvWrite, network, type, computeSeconds, memorySeconds, 0, _launch) { Block = _block };
     }
 }

@@ -11,6 +11,21 @@ public enum OpKind { Gemm, Attention, Elementwise, Norm, Embedding, Communicatio
 /// <summary>Whether an operator runs in every layer (counted per layer) or once per model step.</summary>
 public enum OpScope { PerLayer, PerModel }
 
+/// <summary>The part of the model an operator belongs to, set where the operator is created (never read from its name).</summary>
+public enum OpBlock
+{
+    /// <summary>Once per step outside the layers: embedding, final norm, LM head, logits gather.</summary>
+    Model,
+    /// <summary>The attention block of a layer: its norm, projections, attention, residual and all-reduce.</summary>
+    Attention,
+    /// <summary>A layer's dense MLP block (and the norms, residual and all-reduce around an MLP or MoE block).</summary>
+    Mlp,
+    /// <summary>A layer's mixture-of-experts block: router, experts, shared experts, token dispatch and combine.</summary>
+    Moe,
+    /// <summary>Activations crossing pipeline-stage boundaries.</summary>
+    Pipeline,
+}
+
 /// <summary>
 /// One operator's cost for one step on one device: FLOPs (a multiply-add is 2), bytes split into weights,
 /// activations (read + written), KV-cache reads and KV-cache writes, bytes each device sends over its link
@@ -33,6 +48,12 @@ public readonly record struct OperatorCost(
     double CommunicationSeconds,
     double OverheadSeconds)
 {
+    /// <summary>The block it belongs to.</summary>
+    public OpBlock Block { get; init; }
+
+    /// <summary>Per layer (runs in every layer it is counted for) or once per model step.</summary>
+    public OpScope Scope => Block is OpBlock.Model or OpBlock.Pipeline ? OpScope.PerModel : OpScope.PerLayer;
+
     /// <summary>All bytes moved through main memory.</summary>
     public double Bytes => WeightBytes + ActivationBytes + KvReadBytes + KvWriteBytes;
 
@@ -40,7 +61,7 @@ public readonly record struct OperatorCost(
     public double Intensity => Bytes > 0 ? Flops / Bytes : double.PositiveInfinity;
 
     /// <summary>Time of one execution: the larger roof, plus the fixed launch/dispatch overhead.</summary>
-    public double Seconds => Math.Max(Math.Max(ComputeSeconds, MemorySeconds), CommunicationSeconds) + OverheadSeconds;
+    public double Seconds => Math.Max(KernelTime.Roof(ComputeSeconds, MemorySeconds), CommunicationSeconds) + OverheadSeconds;
 
     /// <summary>Time over all the layers that run it.</summary>
     public double TotalSeconds => Seconds * Layers;

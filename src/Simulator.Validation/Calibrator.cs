@@ -270,7 +270,7 @@ public static class Calibrator
             if (r.Benchmark == "gemm" && r.M is double m && r.N is double n && r.K is double k && DataTypes.TryParse(r.Dtype, out var t) && d.Supports(t))
             {
                 double flops = 2 * m * n * k;
-                double bytes = r.Bytes ?? (m * k + k * n) * t.Bytes() + m * n * (t == DataType.Int8 ? 4 : 2);
+                double bytes = r.Bytes ?? KernelTime.GemmBytes(m, n, k, t);
                 double? sec = r.Metric switch { "seconds" => r.Value, "tflops" => flops / (r.Value * 1e12), "gbps" => bytes / (r.Value * 1e9), _ => null };
                 if (sec is not double s) continue;
                 bool compute = flops / d.PeakOpsPerSecond[t] >= bytes / d.MemoryBandwidthBytesPerSecond;

@@ -77,10 +77,7 @@ public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (Hardwa
     {
         if (r.M is not double m || r.N is not double n || r.K is not double k || Type(r.Dtype) is not DataType t || !d.Supports(t)) return null;
         double flops = 2 * m * n * k;
-        double inBytes = t.Bytes();
-        // Outputs: 16-bit for 16-bit and fp8 inputs (the usual cuBLASLt configuration), int32 for int8.
-        double outBytes = t == DataType.Int8 ? 4 : 2;
-        double bytes = r.Bytes ?? (m * k + k * n) * inBytes + m * n * outBytes;
+        double bytes = r.Bytes ?? KernelTime.GemmBytes(m, n, k, t);
         double seconds = KernelTime.Seconds(flops, bytes, d.PeakOpsPerSecond[t], eff.Gemm(t, m, n, k), d.MemoryBandwidthBytesPerSecond, eff.Memory(bytes), d.LaunchOverheadSeconds);
         return ToMetric(r, seconds, flops, bytes);
     }
@@ -131,8 +128,9 @@ public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (Hardwa
         double t = 0;
         foreach (var op in new CostModel(dep).Operators(shape))
         {
-            if (attentionOnly ? op.Kind != OpKind.Attention : op.Name is "embedding" or "final_norm" or "lm_head" or "logits_gather" or "pp_transfer") continue;
-            if (!attentionOnly && dep.Model.Moe is not null && op.Layers != dep.Model.NumLayers && !op.Name.StartsWith("experts") && !op.Name.StartsWith("moe") && !op.Name.StartsWith("shared")) continue;
+            if (attentionOnly ? op.Kind != OpKind.Attention : op.Scope != OpScope.PerLayer) continue;
+            // A measured MoE layer runs the MoE block, not the dense MLP of the first dense layers.
+            if (!attentionOnly && dep.Model.Moe is not null && op.Block == OpBlock.Mlp && op.Layers != dep.Model.NumLayers) continue;
             t += op.Seconds;
         }
         return t;
