@@ -31,6 +31,7 @@ using Simulator.Core.Specs;
 using Simulator.Planner;
 using Simulator.Plotting;
 using Simulator.Roofline;
+using Simulator.Serving;
 using Simulator.Validation;
 using F = Simulator.Core.Units.Format;
 

@@ -33,8 +33,6 @@ using Simulator.Roofline;
 using Simulator.Serving;
 using Simulator.Validation;
 using F = Simulator.Core.Units.Format;
-using PlanSlo = Simulator.Planner.Slo;
-using ServingSlo = Simulator.Serving.Slo;
 
 // %% [markdown]
 // ## Setup
@@ -104,7 +102,7 @@ var limits = new Constraints(new Dictionary<string, double>(), new Dictionary<st
 
 Plan PlanFor(bool allowDisaggregation)
 {
-    var request = new PlanRequest(model, [new HardwareOption(device, cluster) { Efficiency = efficiency }], demand, new PlanSlo(TtftTarget, TpotTarget),
+    var request = new PlanRequest(model, [new HardwareOption(device, cluster) { Efficiency = efficiency }], demand, new Slo(TtftTarget, TpotTarget),
         [QuantizationScheme.Bf16], [32, 64, 128, 256], limits, Objective.Cost, allowDisaggregation, Top: 1);
     return new Planner(new AnalyticCapacity(model)).Plan(request).Plans[0];
 }
@@ -122,11 +120,11 @@ Console.WriteLine($"on one TP4 replica: one {PromptTokens:N0}-token prefill step
     $"one decode step of 16 requests {F.Seconds(tp4.StepSeconds(decodeShape))}");
 double kvBytes = ModelMath.KvCacheBytesPerToken(model) * PromptTokens;
 Console.WriteLine($"KV cache of one prompt: {F.Bytes(kvBytes)}; transfer over {cluster.InterNode!.Name}: " +
-    $"{F.Seconds(Planner.KvTransferSeconds(model, disaggregatedPlan.Items.First(i => i.Capacity.Config.Role == Role.Decode).Capacity.Config, PromptTokens))}");
+    $"{F.Seconds(Planner.KvTransferSeconds(model, disaggregatedPlan.Items.First(i => i.Capacity.Config.Role == ReplicaRole.Decode).Capacity.Config, PromptTokens))}");
 Console.WriteLine();
 
 string Describe(Plan p) => string.Join(" + ", p.Items.Select(i =>
-    $"{i.Count}x {i.Capacity.Config.Parallelism} b{i.Capacity.Config.MaxBatch}{(i.Capacity.Config.Role == Role.Aggregated ? "" : " " + i.Capacity.Config.Role.ToString().ToLowerInvariant())}"));
+    $"{i.Count}x {i.Capacity.Config.Parallelism} b{i.Capacity.Config.MaxBatch}{(i.Capacity.Config.Role == ReplicaRole.Aggregated ? "" : " " + i.Capacity.Config.Role.ToString().ToLowerInvariant())}"));
 
 PrintTable(["architecture", "plan (replicas x config)", "GPUs", "USD/h", "capacity", "TTFT (analytic mean)", "TPOT (analytic mean)"],
     new[] { ("aggregated", aggregatedPlan), ("disaggregated", disaggregatedPlan) }.Select(x => new[]
@@ -153,10 +151,10 @@ PrintTable(["architecture", "plan (replicas x config)", "GPUs", "USD/h", "capaci
 // disaggregation for protecting TPOT.
 
 // %%
-Simulator.Serving.ReplicaConfig Replica(Simulator.Planner.ReplicaConfig c) =>
+Simulator.Serving.ReplicaConfig Replica(CandidateConfig c) =>
     new(Deployment.Create(model, c.Device, c.Quant, c.Parallelism, c.Cluster, efficiency: efficiency)) { MaxBatch = c.MaxBatch };
 
-PoolConfig Pool(Plan plan, Role role)
+PoolConfig Pool(Plan plan, ReplicaRole role)
 {
     var items = plan.Items.Where(i => i.Capacity.Config.Role == role).ToList();
     if (items.Select(i => i.Capacity.Config.Key).Distinct().Count() != 1)
@@ -164,10 +162,10 @@ PoolConfig Pool(Plan plan, Role role)
     return new PoolConfig(Replica(items[0].Capacity.Config), items.Sum(i => i.Count));
 }
 
-var aggregatedCluster = new ClusterConfig(Pool(aggregatedPlan, Role.Aggregated));
-var disaggregatedCluster = new ClusterConfig(Pool(disaggregatedPlan, Role.Prefill)) { DecodePool = Pool(disaggregatedPlan, Role.Decode) };
+var aggregatedCluster = new ClusterConfig(Pool(aggregatedPlan, ReplicaRole.Aggregated));
+var disaggregatedCluster = new ClusterConfig(Pool(disaggregatedPlan, ReplicaRole.Prefill)) { DecodePool = Pool(disaggregatedPlan, ReplicaRole.Decode) };
 
-var requestClass = new RequestClass("long-prompt", 1, new FixedLength(PromptTokens), new FixedLength(OutputTokens), new ServingSlo(TtftTarget, TpotTarget));
+var requestClass = new RequestClass("long-prompt", 1, new FixedLength(PromptTokens), new FixedLength(OutputTokens), new Slo(TtftTarget, TpotTarget));
 var workload = new WorkloadSpec("long-prompt", [requestClass], new PoissonArrivals(Rate));
 var options = new RunOptions { Seed = 1, Requests = 3000 };
 var chunkedCluster = aggregatedCluster with { Pool = aggregatedCluster.Pool with { Replica = aggregatedCluster.Pool.Replica with { Scheduler = SchedulerKind.Chunked } } };

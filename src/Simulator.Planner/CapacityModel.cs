@@ -1,3 +1,4 @@
+using Simulator.Serving;
 using Simulator.Core.Specs;
 using Simulator.Roofline;
 
@@ -6,10 +7,10 @@ namespace Simulator.Planner;
 /// <summary>Estimates a replica configuration's capacity within the SLOs.</summary>
 public interface ICapacityModel
 {
-    Capacity Capacity(ReplicaConfig config, Demand demand, Slo slo);
+    Capacity Capacity(CandidateConfig config, Demand demand, Slo slo);
 
     /// <summary>Mean TTFT and TPOT of one replica serving <paramref name="requestsPerSecond"/> (NaN where the role has none; infinity when overloaded).</summary>
-    (double TtftSeconds, double TpotSeconds) LatencyAt(ReplicaConfig config, Demand demand, double requestsPerSecond);
+    (double TtftSeconds, double TpotSeconds) LatencyAt(CandidateConfig config, Demand demand, double requestsPerSecond);
 }
 
 /// <summary>
@@ -27,7 +28,7 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
 
     private sealed record Ctx(CostModel Cost, int Window, double Tp, int BMax, string? Problem, PruneCause? Cause = null);
 
-    private Ctx Prepare(ReplicaConfig c, Demand demand)
+    private Ctx Prepare(CandidateConfig c, Demand demand)
     {
         Deployment d;
         try { d = Deployment.Create(model, c.Device, c.Quant, c.Parallelism, c.Cluster, efficiency: c.Efficiency); }
@@ -38,7 +39,7 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
         var mem = MemoryModel.For(d);
         if (!mem.WeightsFit) return new Ctx(cost, window, double.NaN, 0, $"weights ({mem.WeightBytes / 1e9:0.#} GB per device) do not fit", PruneCause.WeightsDoNotFit);
         double act = MemoryModel.ActivationBytes(d, Math.Max(input, _minActivationTokens), c.MaxBatch);
-        double contextEnd = c.Role == Role.Prefill ? input : input + output;
+        double contextEnd = c.Role == ReplicaRole.Prefill ? input : input + output;
         int bMax = Math.Min(c.MaxBatch, (int)Math.Floor(mem.MaxKvTokens(act) / contextEnd));
         if (bMax < 1) return new Ctx(cost, window, double.NaN, 0, "not even one request's KV cache fits", PruneCause.NoKvRoom);
         var p = BatchShape.Create(window);
@@ -74,24 +75,24 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
         return (true, ttft, tpot);
     }
 
-    public Capacity Capacity(ReplicaConfig c, Demand demand, Slo slo)
+    public Capacity Capacity(CandidateConfig c, Demand demand, Slo slo)
     {
         var x = Prepare(c, demand);
         if (x.Problem is not null) return new Capacity(c, 0, double.NaN, double.NaN, x.Problem) { Cause = x.Cause };
         double output = Math.Max(1, demand.MeanOutputTokens);
         double td1 = Td(x, demand, 1);
-        if (c.Role != Role.Decode && x.Tp > slo.TtftSeconds)
+        if (c.Role != ReplicaRole.Decode && x.Tp > slo.TtftSeconds)
             return new Capacity(c, 0, x.Tp, td1, $"prefill alone takes {x.Tp * 1e3:0} ms, over the TTFT target") { Cause = PruneCause.TtftAtBatchOne };
-        if (c.Role != Role.Prefill && td1 > slo.TpotSeconds)
+        if (c.Role != ReplicaRole.Prefill && td1 > slo.TpotSeconds)
             return new Capacity(c, 0, x.Tp, td1, $"a decode step at batch 1 takes {td1 * 1e3:0.#} ms, over the TPOT target") { Cause = PruneCause.TpotAtBatchOne };
         switch (c.Role)
         {
-            case Role.Prefill:
+            case ReplicaRole.Prefill:
             {
                 double rho = Bisect(r => x.Tp + r * x.Tp / (2 * (1 - r)) <= slo.TtftSeconds, 0, 0.999);
                 return new Capacity(c, rho / x.Tp, x.Tp + rho * x.Tp / (2 * (1 - rho)), double.NaN, null);
             }
-            case Role.Decode:
+            case ReplicaRole.Decode:
             {
                 int best = 1;
                 for (int b = 1; b <= x.BMax; b = b < 8 ? b + 1 : Math.Min(x.BMax + 1, (int)Math.Ceiling(b * 1.25)))
@@ -109,18 +110,18 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
         }
     }
 
-    public (double TtftSeconds, double TpotSeconds) LatencyAt(ReplicaConfig c, Demand demand, double requestsPerSecond)
+    public (double TtftSeconds, double TpotSeconds) LatencyAt(CandidateConfig c, Demand demand, double requestsPerSecond)
     {
         var x = Prepare(c, demand);
         if (x.Problem is not null) return (double.PositiveInfinity, double.PositiveInfinity);
         switch (c.Role)
         {
-            case Role.Prefill:
+            case ReplicaRole.Prefill:
             {
                 double rho = requestsPerSecond * x.Tp;
                 return rho >= 1 ? (double.PositiveInfinity, double.NaN) : (x.Tp + rho * x.Tp / (2 * (1 - rho)), double.NaN);
             }
-            case Role.Decode:
+            case ReplicaRole.Decode:
             {
                 // Requests in flight B = λ·O·td(B): iterate to the fixed point.
                 int b = 1;

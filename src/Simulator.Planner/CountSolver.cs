@@ -1,3 +1,4 @@
+using Simulator.Serving;
 using Google.OrTools.Sat;
 
 namespace Simulator.Planner;
@@ -7,7 +8,7 @@ namespace Simulator.Planner;
 /// <param name="Role">Aggregated, or prefill/decode for a disaggregated plan.</param>
 /// <param name="Quant">The quantization's name (plans keep one per device type when asked).</param>
 /// <param name="TcoUsdPerDevice">Purchase plus running cost of one device over the TCO period at board power (an upper bound used to rank).</param>
-public sealed record SolverItem(string Key, string DeviceType, int Devices, int DevicesPerNode, double CapacityRps, Role Role, double HourlyUsdPerDevice,
+public sealed record SolverItem(string Key, string DeviceType, int Devices, int DevicesPerNode, double CapacityRps, ReplicaRole Role, double HourlyUsdPerDevice,
     double PurchaseUsdPerDevice, double PowerWattsPerDevice, string Quant = "", double TcoUsdPerDevice = 0);
 
 /// <summary>The solver's answer.</summary>
@@ -42,14 +43,14 @@ public static class CountSolver
             n[i] = model.NewIntVar(0, Math.Max(0, ub), $"n{i}");
         }
         long Cap(int i) => (long)Math.Floor(items[i].CapacityRps * 1000);
-        var roles = disaggregated ? new[] { Role.Prefill, Role.Decode } : new[] { Role.Aggregated };
+        var roles = disaggregated ? new[] { ReplicaRole.Prefill, ReplicaRole.Decode } : new[] { ReplicaRole.Aggregated };
         foreach (var role in roles)
         {
             var idx = Enumerable.Range(0, items.Count).Where(i => items[i].Role == role).ToArray();
             model.Add(LinearExpr.WeightedSum(idx.Select(i => n[i]), idx.Select(Cap)) >= demand);
         }
         foreach (var (i, it) in items.Select((x, i) => (i, x)))
-            if (it.Role == Role.Aggregated == disaggregated) model.Add(n[i] == 0);
+            if (it.Role == ReplicaRole.Aggregated == disaggregated) model.Add(n[i] == 0);
 
         // One quantization per device type: a boolean per (type, quantization), at most one true per type.
         if (limits.OneQuantizationPerDeviceType)

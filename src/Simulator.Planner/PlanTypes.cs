@@ -1,6 +1,8 @@
 using Simulator.Core.Specs;
 using Simulator.Roofline;
 
+using Simulator.Serving;
+
 namespace Simulator.Planner;
 
 /// <summary>What the planner minimises.</summary>
@@ -18,17 +20,14 @@ public enum Objective
     Tco,
 }
 
-/// <summary>A replica serves whole requests, or only prompts (prefill pool), or only generation (decode pool).</summary>
-public enum Role { Aggregated, Prefill, Decode }
-
-/// <summary>Latency targets, met at the 90th percentile.</summary>
-public sealed record Slo(double TtftSeconds, double TpotSeconds);
-
 /// <summary>The traffic a plan must serve: request rate and mean prompt and output lengths.</summary>
 public sealed record Demand(double RequestsPerSecond, double MeanInputTokens, double MeanOutputTokens);
 
-/// <summary>One way to run a replica: device, parallel plan, quantization, batch limit and role.</summary>
-public sealed record ReplicaConfig(HardwareProfile Device, ClusterSpec Cluster, Parallelism Parallelism, QuantizationScheme Quant, int MaxBatch, Role Role)
+/// <summary>
+/// A candidate in the planner's search space: one way to run a replica (device, parallel plan, quantization, batch
+/// limit and role). The checker turns a chosen one into the simulator's <see cref="Serving.ReplicaConfig"/>.
+/// </summary>
+public sealed record CandidateConfig(HardwareProfile Device, ClusterSpec Cluster, Parallelism Parallelism, QuantizationScheme Quant, int MaxBatch, ReplicaRole Role)
 {
     /// <summary>The device's efficiency model (its calibration where it has one; null: the profile's constants).</summary>
     public IEfficiencyModel? Efficiency { get; init; }
@@ -62,7 +61,7 @@ public enum PruneCause
 /// <summary>How much traffic one replica of a configuration sustains within the SLOs, and its latencies there.</summary>
 /// <param name="RequestsPerSecond">Highest rate meeting the SLOs (0 when pruned).</param>
 /// <param name="PrunedReason">Why the configuration cannot serve at all (null when it can).</param>
-public sealed record Capacity(ReplicaConfig Config, double RequestsPerSecond, double TtftSeconds, double TpotSeconds, string? PrunedReason)
+public sealed record Capacity(CandidateConfig Config, double RequestsPerSecond, double TtftSeconds, double TpotSeconds, string? PrunedReason)
 {
     public bool Usable => PrunedReason is null && RequestsPerSecond > 0;
 

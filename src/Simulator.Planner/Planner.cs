@@ -1,3 +1,4 @@
+using Simulator.Serving;
 using System.Diagnostics;
 using Simulator.Core.Specs;
 using Simulator.Roofline;
@@ -98,9 +99,9 @@ public interface IPlanChecker
 public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = null)
 {
     /// <summary>The candidate configurations for a request (before pruning).</summary>
-    public static List<ReplicaConfig> SearchSpace(PlanRequest req)
+    public static List<CandidateConfig> SearchSpace(PlanRequest req)
     {
-        var list = new List<ReplicaConfig>();
+        var list = new List<CandidateConfig>();
         var m = req.Model;
         foreach (var hw in req.Hardware)
         {
@@ -115,11 +116,11 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
                         foreach (var q in quants)
                             foreach (int b in req.MaxBatches)
                             {
-                                list.Add(new ReplicaConfig(hw.Device, hw.Cluster, par, q, b, Role.Aggregated) { Efficiency = hw.Efficiency });
+                                list.Add(new CandidateConfig(hw.Device, hw.Cluster, par, q, b, ReplicaRole.Aggregated) { Efficiency = hw.Efficiency });
                                 if (req.AllowDisaggregation)
                                 {
-                                    list.Add(new ReplicaConfig(hw.Device, hw.Cluster, par, q, b, Role.Prefill) { Efficiency = hw.Efficiency });
-                                    list.Add(new ReplicaConfig(hw.Device, hw.Cluster, par, q, b, Role.Decode) { Efficiency = hw.Efficiency });
+                                    list.Add(new CandidateConfig(hw.Device, hw.Cluster, par, q, b, ReplicaRole.Prefill) { Efficiency = hw.Efficiency });
+                                    list.Add(new CandidateConfig(hw.Device, hw.Cluster, par, q, b, ReplicaRole.Decode) { Efficiency = hw.Efficiency });
                                 }
                             }
                     }
@@ -137,11 +138,10 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
     }
 
     /// <summary>Seconds to move one prompt's KV cache from a prefill replica to a decode replica.</summary>
-    public static double KvTransferSeconds(ModelSpec m, ReplicaConfig decode, double inputTokens)
+    public static double KvTransferSeconds(ModelSpec m, CandidateConfig decode, double inputTokens)
     {
-        double bytes = ModelMath.KvCacheElementsPerToken(m) * decode.Quant.KvBytesPerElement * inputTokens;
-        var link = decode.Cluster.InterNode ?? decode.Cluster.IntraNode;
-        return link is null ? 0 : Collectives.SendRecv(bytes, link);
+        var link = KvTransfer.DefaultLink(decode.Cluster, null);
+        return link is null ? 0 : KvTransfer.Seconds(KvTransfer.Bytes(m, decode.Quant, inputTokens), link);
     }
 
     /// <summary>The hourly price in force for a device: the user's (--price), else the profile's (NaN when neither).</summary>
@@ -162,19 +162,19 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         if (configs.Count == 0) throw new InfeasibleException($"infeasible: no parallel plan of {req.Model.Name} fits the given hardware and --max-devices {req.Limits.MaxDevicesTotal}; allow more devices or other hardware.");
 
         // Disaggregated prefill must leave room for the KV transfer inside the TTFT target.
-        double transfer = req.AllowDisaggregation ? configs.Where(c => c.Role == Role.Decode).Select(c => KvTransferSeconds(req.Model, c, req.Demand.MeanInputTokens)).DefaultIfEmpty(0).Max() : 0;
+        double transfer = req.AllowDisaggregation ? configs.Where(c => c.Role == ReplicaRole.Decode).Select(c => KvTransferSeconds(req.Model, c, req.Demand.MeanInputTokens)).DefaultIfEmpty(0).Max() : 0;
         var caps = new Capacity[configs.Count];
         Parallel.For(0, configs.Count, i =>
         {
             var c = configs[i];
-            var slo = c.Role == Role.Prefill ? req.Slo with { TtftSeconds = req.Slo.TtftSeconds - transfer } : req.Slo;
+            var slo = c.Role == ReplicaRole.Prefill ? req.Slo with { TtftSeconds = req.Slo.TtftSeconds - transfer } : req.Slo;
             caps[i] = capacity.Capacity(c, req.Demand, slo);
         });
         var priced = caps.Select(c => Priced(req, c)).ToArray();
         var usable = priced.Where(c => c.Usable).ToList();
         int pruned = priced.Length - usable.Count;
-        bool anyAggregated = usable.Any(c => c.Config.Role == Role.Aggregated);
-        bool anyPools = usable.Any(c => c.Config.Role == Role.Prefill) && usable.Any(c => c.Config.Role == Role.Decode);
+        bool anyAggregated = usable.Any(c => c.Config.Role == ReplicaRole.Aggregated);
+        bool anyPools = usable.Any(c => c.Config.Role == ReplicaRole.Prefill) && usable.Any(c => c.Config.Role == ReplicaRole.Decode);
         if (!anyAggregated && !anyPools) throw new InfeasibleException(WhyNothingFits(req, priced));
 
         var derate = new Dictionary<string, double>();
@@ -184,8 +184,8 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         foreach (bool dis in req.AllowDisaggregation ? new[] { false, true } : [false])
         {
             string part = dis ? "disaggregated" : "aggregated";
-            var pool = usable.Where(c => dis ? c.Config.Role != Role.Aggregated : c.Config.Role == Role.Aggregated).ToList();
-            if (pool.Count == 0 || (dis && (!pool.Any(c => c.Config.Role == Role.Prefill) || !pool.Any(c => c.Config.Role == Role.Decode))))
+            var pool = usable.Where(c => dis ? c.Config.Role != ReplicaRole.Aggregated : c.Config.Role == ReplicaRole.Aggregated).ToList();
+            if (pool.Count == 0 || (dis && (!pool.Any(c => c.Config.Role == ReplicaRole.Prefill) || !pool.Any(c => c.Config.Role == ReplicaRole.Decode))))
             {
                 parts.Add($"{part}: no usable configuration");
                 continue;
@@ -220,7 +220,7 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
 
         // Alternatives: each usable configuration alone (homogeneous plans), for the Pareto fronts and the "why not".
         var alternatives = new List<Plan>();
-        foreach (var c in usable.Where(c => c.Config.Role == Role.Aggregated))
+        foreach (var c in usable.Where(c => c.Config.Role == ReplicaRole.Aggregated))
         {
             int n = (int)Math.Ceiling(req.CapacityTarget / c.RequestsPerSecond - 1e-9);
             if ((long)n * c.Config.Devices > req.Limits.MaxDevicesTotal) continue;
@@ -439,7 +439,7 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         int billed = CountSolver.BilledDevices(solverItems, counts, whole);
         int nodes = items.GroupBy(i => i.Capacity.Config.Device.Name).Sum(g => (int)Math.Ceiling(g.Sum(i => i.Count * i.Capacity.Config.Devices) / (double)Math.Max(1, g.First().Capacity.Config.Cluster.DevicesPerNode)));
         double cap = dis
-            ? Math.Min(items.Where(i => i.Capacity.Config.Role == Role.Prefill).Sum(i => i.Count * i.Capacity.RequestsPerSecond), items.Where(i => i.Capacity.Config.Role == Role.Decode).Sum(i => i.Count * i.Capacity.RequestsPerSecond))
+            ? Math.Min(items.Where(i => i.Capacity.Config.Role == ReplicaRole.Prefill).Sum(i => i.Count * i.Capacity.RequestsPerSecond), items.Where(i => i.Capacity.Config.Role == ReplicaRole.Decode).Sum(i => i.Count * i.Capacity.RequestsPerSecond))
             : items.Sum(i => i.Count * i.Capacity.RequestsPerSecond);
         var used = analyticOnly || checker is null ? new AnalyticChecker(capacity, req.Model) : checker;
         var (ttft, tpot, goodput) = used.Check(items, dis, req.Demand, req.Slo);
@@ -522,7 +522,7 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
 
     private static string WhySolverFails(PlanRequest req, List<Capacity> usable)
     {
-        double best = usable.Where(c => c.Config.Role == Role.Aggregated).Select(c => c.RequestsPerSecond / c.Config.Devices).DefaultIfEmpty(0).Max();
+        double best = usable.Where(c => c.Config.Role == ReplicaRole.Aggregated).Select(c => c.RequestsPerSecond / c.Config.Devices).DefaultIfEmpty(0).Max();
         long needed = best > 0 ? (long)Math.Ceiling(req.CapacityTarget / best) : long.MaxValue;
         bool inventory = req.Limits.MaxDevices.Count > 0 && req.Hardware.All(h => req.Limits.MaxDevices.ContainsKey(h.Device.Name));
         string binding = needed > req.Limits.MaxDevicesTotal
@@ -543,7 +543,7 @@ public sealed class AnalyticChecker(ICapacityModel capacity, ModelSpec model) : 
     public (double TtftP90, double TpotP90, double Goodput) Check(IReadOnlyList<PlanItem> items, bool disaggregated, Demand demand, Slo slo)
     {
         double ttft = 0, tpot = 0;
-        foreach (var role in disaggregated ? new[] { Role.Prefill, Role.Decode } : [Role.Aggregated])
+        foreach (var role in disaggregated ? new[] { ReplicaRole.Prefill, ReplicaRole.Decode } : [ReplicaRole.Aggregated])
         {
             var group = items.Where(i => i.Capacity.Config.Role == role).ToList();
             double total = group.Sum(i => i.Count * i.Capacity.RequestsPerSecond);
@@ -557,7 +557,7 @@ public sealed class AnalyticChecker(ICapacityModel capacity, ModelSpec model) : 
         }
         if (disaggregated)
         {
-            var decode = items.Where(i => i.Capacity.Config.Role == Role.Decode).Select(i => i.Capacity.Config).FirstOrDefault();
+            var decode = items.Where(i => i.Capacity.Config.Role == ReplicaRole.Decode).Select(i => i.Capacity.Config).FirstOrDefault();
             if (decode is not null) ttft += Planner.KvTransferSeconds(model, decode, demand.MeanInputTokens);
         }
         bool ok = ttft <= slo.TtftSeconds && tpot <= slo.TpotSeconds;

@@ -1,7 +1,6 @@
 using Simulator.Core.Specs;
 using Simulator.Roofline;
 using Simulator.Serving;
-using ServingReplica = Simulator.Serving.ReplicaConfig;
 
 namespace Simulator.Planner;
 
@@ -39,8 +38,8 @@ public sealed class SimulatorChecker(ModelSpec model, ICapacityModel analytic, F
         var spec = workload(demand).WithSlo(slo.TtftSeconds, slo.TpotSeconds);
         if (disaggregated)
         {
-            var pre = items.Where(i => i.Capacity.Config.Role == Role.Prefill).ToList();
-            var dec = items.Where(i => i.Capacity.Config.Role == Role.Decode).ToList();
+            var pre = items.Where(i => i.Capacity.Config.Role == ReplicaRole.Prefill).ToList();
+            var dec = items.Where(i => i.Capacity.Config.Role == ReplicaRole.Decode).ToList();
             if (pre.Count != 1 || dec.Count != 1)
             {
                 AnalyticFallbacks++;
@@ -50,7 +49,7 @@ public sealed class SimulatorChecker(ModelSpec model, ICapacityModel analytic, F
             var cluster = new ClusterConfig(new PoolConfig(Replica(pre[0].Capacity.Config), pre[0].Count))
             {
                 DecodePool = new PoolConfig(Replica(decodeCfg), dec[0].Count),
-                KvLink = decodeCfg.Cluster.InterNode ?? decodeCfg.Cluster.IntraNode,
+                KvLink = KvTransfer.DefaultLink(decodeCfg.Cluster, null),
                 Router = RouterKind.LeastOutstanding,
             };
             var r = Run(cluster, spec, demand.RequestsPerSecond);
@@ -74,7 +73,7 @@ public sealed class SimulatorChecker(ModelSpec model, ICapacityModel analytic, F
     {
         Simulations++;
         // Prompts longer than the step budget would be rejected: size the budget to the longest prompt the workload draws.
-        int budget = Math.Max(ServingReplica.DefaultChunkedBudget, spec.Classes.Max(c => c.Input.Max));
+        int budget = Math.Max(ReplicaConfig.DefaultChunkedBudget, spec.Classes.Max(c => c.Input.Max));
         cluster = cluster with
         {
             Pool = cluster.Pool with { Replica = cluster.Pool.Replica with { TokenBudget = budget } },
@@ -83,7 +82,7 @@ public sealed class SimulatorChecker(ModelSpec model, ICapacityModel analytic, F
         return ServingSimulator.Run(cluster, spec.WithArrivals(new PoissonArrivals(rate)), new RunOptions { Seed = seed, Requests = requests });
     }
 
-    private ServingReplica Replica(ReplicaConfig c) => new(Deployment.Create(model, c.Device, c.Quant, c.Parallelism, c.Cluster, efficiency: c.Efficiency))
+    private ReplicaConfig Replica(CandidateConfig c) => new(Deployment.Create(model, c.Device, c.Quant, c.Parallelism, c.Cluster, efficiency: c.Efficiency))
     {
         MaxBatch = c.MaxBatch,
         Scheduler = SchedulerKind.Continuous,

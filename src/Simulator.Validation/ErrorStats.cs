@@ -34,6 +34,10 @@ public static class ErrorStats
             .SelectMany(g => Summarize(g).Select(s => s with { Device = g.Key })).ToList();
 
     /// <summary>Quantile with linear interpolation between order statistics (R type 7, numpy's default); NaN when empty.</summary>
-    public static double Quantile(double[] values, double q) =>
-        values.Length == 0 ? double.NaN : MathNet.Numerics.Statistics.Statistics.QuantileCustom(values, q, MathNet.Numerics.Statistics.QuantileDefinition.R7);
+    public static double Quantile(double[] values, double q)
+    {
+        var sorted = (double[])values.Clone();
+        Array.Sort(sorted);
+        return Serving.Samples.QuantileOfSorted(sorted, q);
+    }
 }

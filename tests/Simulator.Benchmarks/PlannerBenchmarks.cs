@@ -1,3 +1,4 @@
+using Simulator.Serving;
 using BenchmarkDotNet.Attributes;
 using Simulator.Core.Loading;
 using Simulator.Core.Specs;

@@ -1,3 +1,4 @@
+using Simulator.Serving;
 using Simulator.Planner;
 
 namespace Simulator.Planner.Tests;
@@ -18,9 +19,9 @@ public class CountSolverTests
         {
             if (i == k)
             {
-                foreach (var role in disaggregated ? new[] { Role.Prefill, Role.Decode } : [Role.Aggregated])
+                foreach (var role in disaggregated ? new[] { ReplicaRole.Prefill, ReplicaRole.Decode } : [ReplicaRole.Aggregated])
                     if (Enumerable.Range(0, k).Where(j => items[j].Role == role).Sum(j => Math.Floor(items[j].CapacityRps * 1000) * counts[j]) < Math.Ceiling(demand * 1000)) return;
-                if (Enumerable.Range(0, k).Any(j => counts[j] > 0 && (items[j].Role == Role.Aggregated) == disaggregated)) return;
+                if (Enumerable.Range(0, k).Any(j => counts[j] > 0 && (items[j].Role == ReplicaRole.Aggregated) == disaggregated)) return;
                 int total = 0;
                 foreach (var g in Enumerable.Range(0, k).GroupBy(j => items[j].DeviceType))
                 {
@@ -55,7 +56,7 @@ public class CountSolverTests
         {
             string t = types[rng.Next(2)];
             int devices = new[] { 1, 2, 4 }[rng.Next(3)];
-            var role = dis ? (i % 2 == 0 ? Role.Prefill : Role.Decode) : Role.Aggregated;
+            var role = dis ? (i % 2 == 0 ? ReplicaRole.Prefill : ReplicaRole.Decode) : ReplicaRole.Aggregated;
             items.Add(new SolverItem($"c{i}", t, devices, t == "a" ? 8 : 4, 0.5 + rng.NextDouble() * 3, role, t == "a" ? 2.5 : 1.2, t == "a" ? 30000 : 12000, t == "a" ? 700 : 300));
         }
         double demand = 1 + rng.NextDouble() * 8;
@@ -76,8 +77,8 @@ public class CountSolverTests
     {
         var items = new List<SolverItem>
         {
-            new("cheap-hot", "a", 1, 1, 1.0, Role.Aggregated, 1.0, 0, 1000),
-            new("dear-cool", "b", 1, 1, 1.0, Role.Aggregated, 3.0, 0, 100),
+            new("cheap-hot", "a", 1, 1, 1.0, ReplicaRole.Aggregated, 1.0, 0, 1000),
+            new("dear-cool", "b", 1, 1, 1.0, ReplicaRole.Aggregated, 3.0, 0, 100),
         };
         // 4 req/s; a is cheaper but 4 x 1000 W exceeds a 2,500 W budget: at most 2 of a.
         var r = CountSolver.Solve(items, 4, Limits(power: 2500, whole: false), Objective.Cost, false);

@@ -1,3 +1,4 @@
+using Simulator.Serving;
 using Simulator.Core.Loading;
 using Simulator.Core.Specs;
 using Simulator.Tests;

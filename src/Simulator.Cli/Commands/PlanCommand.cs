@@ -5,6 +5,7 @@ using Simulator.Cli.Output;
 using Simulator.Core.Specs;
 using Simulator.Core.Units;
 using Simulator.Planner;
+using Simulator.Serving;
 using F = Simulator.Core.Units.Format;
 
 namespace Simulator.Cli.Commands;
@@ -178,7 +179,7 @@ public static class PlanCommand
     {
         var c = i.Capacity.Config;
         string par = $"TP{c.Parallelism.Tp}" + (c.Parallelism.Pp > 1 ? $" PP{c.Parallelism.Pp}" : "") + (c.Parallelism.Ep > 1 ? $" EP{c.Parallelism.Ep}" : "");
-        string role = c.Role == Role.Aggregated ? "" : " " + c.Role.ToString().ToLowerInvariant();
+        string role = c.Role == ReplicaRole.Aggregated ? "" : " " + c.Role.ToString().ToLowerInvariant();
         return $"{i.Count}x {c.Device.Name} {par} {c.Quant} b{c.MaxBatch}{role}";
     }));
 
@@ -217,8 +218,8 @@ public static class PlanCommand
             ["capacityRequestsPerSecond"] = i.Capacity.RequestsPerSecond,
         }).ToArray()),
         ["hardware"] = string.Join(",", p.DeviceNames),
-        ["prefillPool"] = p.Disaggregated ? Pool(p, Role.Prefill) : null,
-        ["decodePool"] = p.Disaggregated ? Pool(p, Role.Decode) : null,
+        ["prefillPool"] = p.Disaggregated ? Pool(p, ReplicaRole.Prefill) : null,
+        ["decodePool"] = p.Disaggregated ? Pool(p, ReplicaRole.Decode) : null,
         ["ttftP90Seconds"] = Json.Node(p.PredictedTtftP90Seconds),
         ["tpotP90Seconds"] = Json.Node(p.PredictedTpotP90Seconds),
         ["latencyFrom"] = p.Check == CheckMethod.Simulated ? "simulated" : "analytic",
@@ -254,7 +255,7 @@ public static class PlanCommand
         return tokens > 0 ? t.TotalUsd / tokens * 1e6 : double.NaN;
     }
 
-    private static JsonObject Pool(Plan p, Role role)
+    private static JsonObject Pool(Plan p, ReplicaRole role)
     {
         var items = p.Items.Where(i => i.Capacity.Config.Role == role).ToList();
         return new JsonObject

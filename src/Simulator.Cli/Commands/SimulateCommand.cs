@@ -45,7 +45,8 @@ public static class SimulateCommand
             ("auto", null), ("burstgpt", Serving.TraceFormat.BurstGpt), ("azure", Serving.TraceFormat.Azure));
         public readonly Option<double?> TimeScale = Opt.Number("--time-scale", "Replay the trace this many times faster (0.5 = half speed)", 0, 1e6, 1.0, unitWord: "factor");
         public readonly Option<double?> Rate = Opt.Number("--rate", "Open-loop arrivals per second (Poisson unless --arrival says otherwise)", 0, 1e7, unitWord: "requests/s");
-        public readonly Option<int> Arrival = Opt.Choice("--arrival", "Open-loop process for --rate: poisson | gamma (with --cv) | constant", 0, ("poisson", 0), ("gamma", 1), ("constant", 2));
+        public readonly Option<ArrivalKind> Arrival = Opt.Choice("--arrival", "Open-loop process for --rate: poisson | gamma (with --cv) | constant", ArrivalKind.Poisson,
+            ("poisson", ArrivalKind.Poisson), ("gamma", ArrivalKind.Gamma), ("constant", ArrivalKind.Constant));
         public readonly Option<double?> Cv = Opt.Number("--cv", "Coefficient of variation of Gamma inter-arrival times (> 1: bursty)", 0, 100, 1.0, unitWord: "ratio");
         public readonly Option<int?> Concurrency = Opt.OptionalInt("--concurrency", "Closed loop: this many users, each sending its next request when the last one ends (vLLM's --max-concurrency is a cap on an open-loop rate instead)", 1, MaxUsers);
         public readonly Option<double?> ThinkTime = Opt.Quantity("--think-time", QuantityKind.Time, "Closed loop: mean think time between a user's requests (exponential), e.g. '2 s'", max: 1e7, allowZero: true);
@@ -193,185 +194,68 @@ public static class SimulateCommand
 
     private static ClusterConfig BuildCluster(Options o, ParseResult r, SpecLibrary lib, DeviceResolver devices)
     {
-        var scheduler = r.GetValue(o.Scheduler);
-        var preemption = r.GetValue(o.Preemption);
-        var router = r.GetValue(o.Router);
-        int replicas = r.GetValue(o.Replicas);
-        int maxBatch = r.GetValue(o.MaxBatch);
-        int budget = r.GetValue(o.TokenBudget) ?? 0;
-        int blockSize = r.GetValue(o.BlockSize);
-
-        ReplicaConfig Replica(string? hardware, int? tp)
-        {
-            var d = o.Deployment.Resolve(r, lib, devices, hardware, tp);
-            return new ReplicaConfig(d)
-            {
-                Scheduler = scheduler,
-                MaxBatch = maxBatch,
-                TokenBudget = budget,
-                BlockSize = blockSize,
-                Preemption = preemption,
-                HostLink = HostLink(lib, d.Device),
-            };
-        }
-
         bool disaggregate = r.GetValue(o.Disaggregate);
         if (!disaggregate)
         {
             foreach (var opt in new Option[] { o.PrefillHardware, o.PrefillTp, o.PrefillReplicas, o.DecodeHardware, o.DecodeTp, o.DecodeReplicas, o.KvLink })
                 if (Given(r, opt)) throw new CliException($"{opt.Name} needs --disaggregate");
         }
-        ClusterConfig cluster;
-        if (disaggregate)
+        var settings = new ReplicaSettings(r.GetValue(o.Scheduler), r.GetValue(o.MaxBatch), r.GetValue(o.TokenBudget) ?? 0, r.GetValue(o.BlockSize), r.GetValue(o.Preemption));
+        Interconnect? HostLink(HardwareProfile d) => d.Interconnects.Host is { } name ? lib.Interconnect(name) : null;
+        int replicas = r.GetValue(o.Replicas);
+        try
         {
-            int pr = r.GetValue(o.PrefillReplicas) ?? replicas, dr = r.GetValue(o.DecodeReplicas) ?? replicas;
-            var prefill = Replica(r.GetValue(o.PrefillHardware), r.GetValue(o.PrefillTp));
-            var decode = Replica(r.GetValue(o.DecodeHardware), r.GetValue(o.DecodeTp));
+            if (!disaggregate)
+            {
+                var d = o.Deployment.Resolve(r, lib, devices);
+                return ClusterBuilder.Aggregated(d, HostLink(d.Device), replicas, settings, r.GetValue(o.Router));
+            }
+            var prefill = o.Deployment.Resolve(r, lib, devices, r.GetValue(o.PrefillHardware), r.GetValue(o.PrefillTp));
+            var decode = o.Deployment.Resolve(r, lib, devices, r.GetValue(o.DecodeHardware), r.GetValue(o.DecodeTp));
             Interconnect? link = r.GetValue(o.KvLink) is { } name ? lib.Interconnect(name) : null;
-            cluster = new ClusterConfig(new PoolConfig(prefill, pr)) { Router = router, DecodePool = new PoolConfig(decode, dr), KvLink = link };
+            return ClusterBuilder.Disaggregated(prefill, HostLink(prefill.Device), r.GetValue(o.PrefillReplicas) ?? replicas,
+                decode, HostLink(decode.Device), r.GetValue(o.DecodeReplicas) ?? replicas, settings, r.GetValue(o.Router), link);
         }
-        else cluster = new ClusterConfig(new PoolConfig(Replica(null, null), replicas)) { Router = router };
-        var problems = cluster.Validate();
-        if (problems.Count > 0) throw new CliException(string.Join(" ", problems));
-        return cluster;
-    }
-
-    private static Interconnect? HostLink(SpecLibrary lib, HardwareProfile device)
-    {
-        if (device.Interconnects.Host is not { } name) return null;
-        return lib.Interconnect(name);
+        catch (SetupException e) { throw new CliException(e.Message); }
     }
 
     // ------------------------------------------------------------------ workload
 
+    /// <summary>The workload options as a request to the Serving builder; option combinations are checked here, the building happens there.</summary>
     private static (WorkloadSpec Workload, Trace? Trace, List<string> Notes) BuildWorkload(Options o, ParseResult r)
     {
-        var notes = new List<string>();
         string? tracePath = r.GetValue(o.Trace);
-        string? workloadArg = r.GetValue(o.Workload);
         double? rate = r.GetValue(o.Rate);
         int? users = r.GetValue(o.Concurrency);
-        int input = r.GetValue(o.InputTokens) ?? 0, output = r.GetValue(o.OutputTokens) ?? 0;
         if (rate is not null && users is not null) throw new CliException("give --rate (open loop) or --concurrency (closed loop), not both");
-        double sloTtft = r.GetValue(o.TtftSlo) ?? double.NaN;
-        double sloTpot = r.GetValue(o.TpotSlo) ?? double.NaN;
-
-        Trace? trace = null;
-        WorkloadSpec workload;
         if (tracePath is not null)
         {
-            if (workloadArg is not null) throw new CliException("give --workload or --trace, not both");
+            if (r.GetValue(o.Workload) is not null) throw new CliException("give --workload or --trace, not both");
             if (rate is not null || users is not null) throw new CliException("a trace brings its own arrival times; use --time-scale to speed it up or slow it down instead of --rate or --concurrency");
-            trace = ReadTrace(tracePath, r.GetValue(o.TraceFormat));
-            trace = trace.TimeScaled(r.GetValue(o.TimeScale) ?? 1);
-            if (input > 0 || output > 0)
-                trace = trace with { Rows = trace.Rows.Select(x => new TraceRow(x.ArrivalSeconds, input > 0 ? input : x.InputTokens, output > 0 ? output : x.OutputTokens)).ToArray() };
-            if (trace.Rows.Count == 0) throw new CliException(trace.NoUsableRowsMessage());
-            var cls = new RequestClass("trace", 1, new EmpiricalLength(trace.Rows.Select(x => x.InputTokens).ToArray(), Path.GetFileName(tracePath)),
-                new EmpiricalLength(trace.Rows.Select(x => x.OutputTokens).ToArray(), Path.GetFileName(tracePath)), Slo.None);
-            workload = new WorkloadSpec(Path.GetFileNameWithoutExtension(tracePath), [cls], new TraceArrivals(trace));
         }
-        else
+        else if (Given(r, o.TraceFormat) || Given(r, o.TimeScale)) throw new CliException("--trace-format and --time-scale apply to --trace");
+        if (r.GetValue(o.Arrival) != ArrivalKind.Gamma && Given(r, o.Cv)) throw new CliException("--cv applies to --arrival gamma");
+        if (Given(r, o.ThinkTime) && users is null) throw new CliException("--think-time applies to --concurrency");
+        var request = new WorkloadRequest
         {
-            if (Given(r, o.TraceFormat) || Given(r, o.TimeScale))
-                throw new CliException("--trace-format and --time-scale apply to --trace");
-            string name = workloadArg ?? "chat";
-            bool arrivalGiven = false;
-            if (Presets.IsPreset(name)) workload = Presets.Get(name, new PoissonArrivals(1));
-            else if (File.Exists(name) || name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
-                (workload, arrivalGiven) = ReadWorkloadFile(name);
-            else throw new CliException($"--workload: '{name}' is neither a preset ({string.Join(", ", Presets.Names)}) nor a workload file.{NameMatcher.Suggest(name, Presets.Names)}");
-            if (rate is { } rt) workload = workload.WithArrivals(OpenProcess(o, r, rt));
-            else if (users is { } u)
-            {
-                double think = r.GetValue(o.ThinkTime) ?? 0;
-                workload = workload.WithArrivals(new ClosedLoopArrivals(u, think));
-            }
-            else if (!arrivalGiven && r.GetValue(o.RateSweep) is null)
-                notes.Add("no --rate, --concurrency or arrival in the workload: Poisson arrivals at 1 request/s");
-            if (input > 0 || output > 0) workload = workload.WithFixedLengths(input, output);
-        }
-        if (Given(r, o.ThinkTime) && workload.Arrivals is not ClosedLoopArrivals) throw new CliException("--think-time applies to --concurrency");
-        workload = workload.WithSlo(sloTtft, sloTpot);
-        return (workload, trace, notes);
-    }
-
-    private static ArrivalProcess OpenProcess(Options o, ParseResult r, double rate)
-    {
-        double cv = r.GetValue(o.Cv) ?? 1;
-        int process = r.GetValue(o.Arrival);
-        if (process != 1 && Given(r, o.Cv)) throw new CliException("--cv applies to --arrival gamma");
-        return process switch
-        {
-            0 => new PoissonArrivals(rate),
-            1 => new GammaArrivals(rate, cv),
-            _ => new ConstantArrivals(rate),
+            TracePath = tracePath,
+            TraceFormat = r.GetValue(o.TraceFormat),
+            TimeScale = r.GetValue(o.TimeScale) ?? 1,
+            Workload = r.GetValue(o.Workload),
+            Rate = rate,
+            Arrival = r.GetValue(o.Arrival),
+            Cv = r.GetValue(o.Cv) ?? 1,
+            Users = users,
+            ThinkSeconds = r.GetValue(o.ThinkTime) ?? 0,
+            InputTokens = r.GetValue(o.InputTokens),
+            OutputTokens = r.GetValue(o.OutputTokens),
+            TtftSloSeconds = r.GetValue(o.TtftSlo) ?? double.NaN,
+            TpotSloSeconds = r.GetValue(o.TpotSlo) ?? double.NaN,
+            RateGivenElsewhere = r.GetValue(o.RateSweep)!.Count > 0,
         };
+        try { return WorkloadBuilder.Build(request); }
+        catch (SetupException e) { throw new CliException(e.Message); }
     }
 
-    private static Trace ReadTrace(string path, Serving.TraceFormat? given)
-    {
-        if (!File.Exists(path)) throw new CliException($"{path}: trace file not found");
-        try
-        {
-            Serving.TraceFormat format;
-            if (given is null)
-            {
-                string header = File.ReadLines(path).FirstOrDefault(l => l.Trim().Length > 0) ?? "";
-                format = header.Contains("ContextTokens", StringComparison.OrdinalIgnoreCase) ? Serving.TraceFormat.Azure : Serving.TraceFormat.BurstGpt;
-            }
-            else format = given.Value;
-            using var reader = new StreamReader(path);
-            return TraceReader.Read(reader, format, path);
-        }
-        catch (TraceException e) { throw new CliException(e.Message); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new CliException($"{path}: cannot read: {e.Message}"); }
-    }
-
-    private static (WorkloadSpec, bool) ReadWorkloadFile(string path)
-    {
-        if (!File.Exists(path)) throw new CliException($"{path}: workload file not found");
-        string text;
-        try { text = File.ReadAllText(path); }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new CliException($"{path}: cannot read: {e.Message}"); }
-        string dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
-        var result = WorkloadFile.Parse(path, text, (file, column) => LengthFile.Read(Path.IsPathRooted(file) ? file : Path.Combine(dir, file), column));
-        return (result.Workload, result.ArrivalGiven);
-    }
-
-}
-
-/// <summary>Reads a file of lengths for an empirical distribution: one number a line, or a CSV column by name.</summary>
-internal static class LengthFile
-{
-    /// <summary>
-    /// The lengths in <paramref name="path"/>: the first column, or the column named <paramref name="column"/> in the
-    /// header on line 1. Blank lines are skipped; a first line that is not a number is a header.
-    /// </summary>
-    public static IReadOnlyList<int> Read(string path, string? column)
-    {
-        if (!File.Exists(path)) throw new FormatException($"{path}: file not found");
-        var values = new List<int>();
-        int col = 0;
-        using var text = new StreamReader(path);
-        using var csv = Csv.Read(text);
-        foreach (var row in csv)
-        {
-            if (Csv.IsBlank(row)) continue;
-            int line = Csv.Line(row);
-            if (line == 1 && column is not null)
-            {
-                var names = Csv.Cells(row);
-                col = Array.FindIndex(names, c => string.Equals(c, column, StringComparison.OrdinalIgnoreCase));
-                if (col < 0) throw new FormatException($"{path}:1: no column '{column}' (found: {string.Join(", ", names)})");
-                continue;
-            }
-            var cell = col < row.ColCount ? Csv.Cell(row, col) : [];
-            if (int.TryParse(cell, NumberStyles.None, CultureInfo.InvariantCulture, out int v) && v >= 1) values.Add(v);
-            else if (double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double d) && d >= 1 && d == Math.Floor(d) && d <= WorkloadFile.MaxTokens) values.Add((int)d);
-            else if (line == 1) continue; // a header line
-            else throw new FormatException($"{path}:{line}: '{cell}' is not a token count (a whole number of at least 1)");
-        }
-        return values;
-    }
+    private static ArrivalProcess OpenProcess(Options o, ParseResult r, double rate) => WorkloadBuilder.Open(r.GetValue(o.Arrival), rate, r.GetValue(o.Cv) ?? 1);
 }

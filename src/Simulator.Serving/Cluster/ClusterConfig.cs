@@ -25,13 +25,13 @@ public sealed record ClusterConfig(PoolConfig Pool)
     public RouterKind Router { get; init; } = RouterKind.RoundRobin;
     /// <summary>With disaggregation: the decode pool (then <see cref="Pool"/> is the prefill pool).</summary>
     public PoolConfig? DecodePool { get; init; }
-    /// <summary>Link the KV cache crosses from a prefill to a decode replica; null: the decode cluster's inter-node link, else its host link.</summary>
+    /// <summary>Link the KV cache crosses from a prefill to a decode replica; null: <see cref="KvTransfer.DefaultLink"/>.</summary>
     public Interconnect? KvLink { get; init; }
 
     public bool Disaggregated => DecodePool is not null;
 
     /// <summary>The link KV transfers use (disaggregated clusters only).</summary>
-    public Interconnect? EffectiveKvLink => KvLink ?? DecodePool?.Replica.Deployment.Cluster.InterNode ?? DecodePool?.Replica.HostLink;
+    public Interconnect? EffectiveKvLink => KvLink ?? (DecodePool is { } dp ? KvTransfer.DefaultLink(dp.Replica.Deployment.Cluster, dp.Replica.HostLink) : null);
 
     /// <summary>All devices in the cluster.</summary>
     public int Devices => Pool.Count * Pool.Replica.Deployment.Devices + (DecodePool is { } dp ? dp.Count * dp.Replica.Deployment.Devices : 0);
@@ -47,7 +47,7 @@ public sealed record ClusterConfig(PoolConfig Pool)
             if (dp.Count < 1) e.Add("at least one decode replica is needed");
             e.AddRange(dp.Replica.Validate().Select(x => "decode pool: " + x));
             if (dp.Replica.Deployment.Model.Name != Pool.Replica.Deployment.Model.Name) e.Add("the prefill and decode pools must serve the same model");
-            if (EffectiveKvLink is null) e.Add("disaggregation needs a link between the pools; the decode hardware names no inter-node or host link");
+            if (EffectiveKvLink is null) e.Add("disaggregation needs a link between the pools; the decode hardware names no inter-node, intra-node or host link");
         }
         return e;
     }

@@ -2,17 +2,6 @@ using Simulator.Roofline;
 
 namespace Simulator.Serving;
 
-/// <summary>What a replica does with a request.</summary>
-internal enum ReplicaRole
-{
-    /// <summary>Prefill and decode (a unified pool).</summary>
-    Both,
-    /// <summary>Prefill only: after the first token the request leaves for the decode pool with its KV cache.</summary>
-    Prefill,
-    /// <summary>Decode requests whose KV cache arrived from the prefill pool (and recompute any it preempts).</summary>
-    Decode,
-}
-
 /// <summary>
 /// One model replica: its queues (waiting, running, swapped, and KV caches arrived from a prefill pool), its paged KV
 /// cache, its cost model (the execution-time predictor) and the engine's mechanics. Each engine step the replica's

@@ -14,6 +14,20 @@ public enum SchedulerKind
     Chunked,
 }
 
+/// <summary>
+/// What a replica does with a request: whole requests (an aggregated pool), or only prompts (the prefill pool of a
+/// disaggregated cluster), or only generation (its decode pool). One concept for the simulator and the planner.
+/// </summary>
+public enum ReplicaRole
+{
+    /// <summary>Prefill and decode (a unified pool).</summary>
+    Aggregated,
+    /// <summary>Prefill only: after the first token the request leaves for the decode pool with its KV cache.</summary>
+    Prefill,
+    /// <summary>Decode requests whose KV cache arrived from the prefill pool (and recompute any it preempts).</summary>
+    Decode,
+}
+
 /// <summary>What happens to a running request when the KV cache has no block for it to grow.</summary>
 public enum PreemptionMode
 {

@@ -29,7 +29,7 @@ internal sealed class ServingCluster
         Sim = sim;
         Config = config;
         _metrics = metrics;
-        var role = config.Disaggregated ? ReplicaRole.Prefill : ReplicaRole.Both;
+        var role = config.Disaggregated ? ReplicaRole.Prefill : ReplicaRole.Aggregated;
         _pool = Enumerable.Range(0, config.Pool.Count).Select(i => new Replica(this, 0, i, config.Pool.Replica, role)).ToArray();
         _decodePool = config.DecodePool is { } dp
             ? Enumerable.Range(0, dp.Count).Select(i => new Replica(this, 1, i, dp.Replica, ReplicaRole.Decode)).ToArray()
@@ -40,7 +40,7 @@ internal sealed class ServingCluster
         var model = config.Pool.Replica.Deployment.Model;
         _kvLink = config.EffectiveKvLink;
         // Bytes of one token's KV cache over all layers and heads: what crosses the link for every prompt token.
-        _kvBytesPerToken = ModelMath.KvCacheElementsPerToken(model) * config.Pool.Replica.Deployment.Quant.KvBytesPerElement;
+        _kvBytesPerToken = KvTransfer.Bytes(model, config.Pool.Replica.Deployment.Quant, 1);
         _contextWindow = model.MaxPositionEmbeddings;
         _prefillAdmissible = _pool[0].Kv.AdmissibleTokens;
         _decodeAdmissible = _decodePool.Length > 0 ? _decodePool[0].Kv.AdmissibleTokens : _prefillAdmissible;
@@ -128,7 +128,7 @@ internal sealed class ServingCluster
         var dest = _decodeRouter.Pick(_decodePool);
         dest.Incoming++;
         var link = _kvLink!;
-        double seconds = link.LatencySeconds + r.Computed * _kvBytesPerToken / link.BandwidthBytesPerSecond;
+        double seconds = KvTransfer.Seconds(r.Computed * _kvBytesPerToken, link);
         double start = Math.Max(now, _linkFreeAt[dest.Index]);
         _linkFreeAt[dest.Index] = start + seconds;
         _metrics.OnTransfer(seconds, r.Computed * _kvBytesPerToken);

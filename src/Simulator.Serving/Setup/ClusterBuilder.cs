@@ -1,0 +1,45 @@
+using Simulator.Core.Specs;
+using Simulator.Roofline;
+
+namespace Simulator.Serving;
+
+/// <summary>How every replica of a cluster schedules: the scheduler and its limits, the KV block size and the preemption mode.</summary>
+/// <param name="TokenBudget">Most new tokens per step; 0: the scheduler's default.</param>
+public sealed record ReplicaSettings(SchedulerKind Scheduler, int MaxBatch, int TokenBudget, int BlockSize, PreemptionMode Preemption)
+{
+    /// <summary>A replica of <paramref name="deployment"/> with these settings, swapping over <paramref name="hostLink"/>.</summary>
+    public ReplicaConfig For(Deployment deployment, Interconnect? hostLink) => new(deployment)
+    {
+        Scheduler = Scheduler,
+        MaxBatch = MaxBatch,
+        TokenBudget = TokenBudget,
+        BlockSize = BlockSize,
+        Preemption = Preemption,
+        HostLink = hostLink,
+    };
+}
+
+/// <summary>Builds a validated <see cref="ClusterConfig"/>: one pool behind a router, or a prefill pool and a decode pool.</summary>
+public static class ClusterBuilder
+{
+    /// <summary>One pool of <paramref name="replicas"/> identical replicas.</summary>
+    public static ClusterConfig Aggregated(Deployment deployment, Interconnect? hostLink, int replicas, ReplicaSettings settings, RouterKind router) =>
+        Checked(new ClusterConfig(new PoolConfig(settings.For(deployment, hostLink), replicas)) { Router = router });
+
+    /// <summary>A prefill pool and a decode pool; the KV cache crosses <paramref name="kvLink"/> (null: <see cref="KvTransfer.DefaultLink"/>).</summary>
+    public static ClusterConfig Disaggregated(Deployment prefill, Interconnect? prefillHostLink, int prefillReplicas, Deployment decode, Interconnect? decodeHostLink,
+        int decodeReplicas, ReplicaSettings settings, RouterKind router, Interconnect? kvLink) =>
+        Checked(new ClusterConfig(new PoolConfig(settings.For(prefill, prefillHostLink), prefillReplicas))
+        {
+            Router = router,
+            DecodePool = new PoolConfig(settings.For(decode, decodeHostLink), decodeReplicas),
+            KvLink = kvLink,
+        });
+
+    private static ClusterConfig Checked(ClusterConfig c)
+    {
+        var problems = c.Validate();
+        if (problems.Count > 0) throw new SetupException(string.Join(" ", problems));
+        return c;
+    }
+}
