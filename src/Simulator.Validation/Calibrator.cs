@@ -74,9 +74,9 @@ public static class Calibrator
         var constants = ConstantEfficiency.For(device);
         var samples = Samples(device, distinct);
         var gemmTypes = samples.Where(s => s.Type is not null && s.ComputeDominant).Select(s => s.Type!.Value).Distinct().Order().ToList();
-        var candidates = new List<(string Name, string Family)> { ("launch overhead", "launch"), ("memory curve", "membw") };
-        candidates.AddRange(gemmTypes.Select(t => ($"gemm {t.Name()} curve", "gemm")));
-        if (intraNode is not null) candidates.Add(("all-reduce link", "allreduce"));
+        var candidates = new List<(string Name, string Family)> { ("launch overhead", BenchmarkFamily.Launch.Name()), ("memory curve", BenchmarkFamily.Membw.Name()) };
+        candidates.AddRange(gemmTypes.Select(t => ($"gemm {t.Name()} curve", BenchmarkFamily.Gemm.Name())));
+        if (intraNode is not null) candidates.Add(("all-reduce link", BenchmarkFamily.Allreduce.Name()));
 
         // Fold of each row: every k-th measurement.
         var fold = new Dictionary<MeasuredRow, int>(ReferenceEqualityComparer.Instance);
@@ -208,7 +208,7 @@ public static class Calibrator
     /// <summary>Every candidate component fitted on the given rows (null where too few rows).</summary>
     private static Fitted FitAll(HardwareProfile device, List<MeasuredRow> rows, List<Sample> samples, Interconnect? intraNode, double profileLaunch)
     {
-        var launchRows = rows.Where(r => r.Benchmark == "launch" && (r.Dtype is "" or "async") && r.Metric == "seconds").Select(r => r.Value).ToArray();
+        var launchRows = rows.Where(r => r.Family == BenchmarkFamily.Launch && (r.Dtype is "" or "async") && r.Metric == "seconds").Select(r => r.Value).ToArray();
         double? launch = launchRows.Length > 0 ? ErrorStats.Quantile(launchRows, 0.5) : null;
         double l = launch ?? profileLaunch;
         var gemm = new Dictionary<DataType, EfficiencyCurve>();
@@ -216,7 +216,7 @@ public static class Calibrator
             if (FitCurve(g.ToList(), device, l) is { } c) gemm[g.Key] = c;
         var memory = FitCurve(samples.Where(s => !s.ComputeDominant).ToList(), device, l, memory: true);
         Interconnect? link = null;
-        var ar = rows.Where(r => r.Benchmark == "allreduce" && r.Metric == "seconds" && r.Bytes is > 0 && r.Tp is > 1).ToList();
+        var ar = rows.Where(r => r.Family == BenchmarkFamily.Allreduce && r.Metric == "seconds" && r.Bytes is > 0 && r.Tp is > 1).ToList();
         if (intraNode is not null && ar.Count >= 4) link = FitLink(ar, intraNode);
         return new Fitted(launch, gemm, memory, link);
     }
@@ -267,7 +267,7 @@ public static class Calibrator
         var list = new List<Sample>();
         foreach (var r in rows)
         {
-            if (r.Benchmark == "gemm" && r.M is double m && r.N is double n && r.K is double k && DataTypes.TryParse(r.Dtype, out var t) && d.Supports(t))
+            if (r.Family == BenchmarkFamily.Gemm && r.M is double m && r.N is double n && r.K is double k && DataTypes.TryParse(r.Dtype, out var t) && d.Supports(t))
             {
                 double flops = 2 * m * n * k;
                 double bytes = r.Bytes ?? KernelTime.GemmBytes(m, n, k, t);
@@ -276,7 +276,7 @@ public static class Calibrator
                 bool compute = flops / d.PeakOpsPerSecond[t] >= bytes / d.MemoryBandwidthBytesPerSecond;
                 list.Add(new Sample(r, compute ? flops : bytes, flops, bytes, s, t, compute));
             }
-            else if (r.Benchmark == "membw" && r.Bytes is double b)
+            else if (r.Family == BenchmarkFamily.Membw && r.Bytes is double b)
             {
                 double? sec = r.Metric switch { "seconds" => r.Value, "gbps" => b / (r.Value * 1e9), _ => null };
                 if (sec is double s) list.Add(new Sample(r, b, 0, b, s, null, false));

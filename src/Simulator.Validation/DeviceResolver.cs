@@ -69,6 +69,6 @@ public sealed class DeviceResolver
     /// Error band of a benchmark family from the device's calibration: the 10th and 90th percentile of the signed
     /// held-out error, or null when the device has no calibration or the family was not measured.
     /// </summary>
-    public (double P10, double P90)? Band(HardwareProfile device, string family) =>
-        CalibrationOf(device) is { } c && c.Calibration.ResidualBands.TryGetValue(family, out var b) ? b : null;
+    public (double P10, double P90)? Band(HardwareProfile device, BenchmarkFamily family) =>
+        CalibrationOf(device) is { } c && c.Calibration.ResidualBands.TryGetValue(family.Name(), out var b) ? b : null;
 }

@@ -27,7 +27,11 @@ public sealed record MeasuredRow(
     string Metric,
     double Value,
     string Unit,
-    string Source);
+    string Source)
+{
+    /// <summary>The family of <see cref="Benchmark"/> (null for a name the validator does not know).</summary>
+    public BenchmarkFamily? Family => BenchmarkFamilies.Parse(Benchmark);
+}
 
 /// <summary>Reads measured-data CSV files; broken rows and unknown benchmarks are counted and reported with line numbers.</summary>
 public static class MeasuredCsv
@@ -36,7 +40,7 @@ public static class MeasuredCsv
         ["benchmark", "device", "dtype", "model", "tp", "m", "n", "k", "bytes", "batch", "input_tokens", "output_tokens", "context_tokens", "metric", "value", "unit", "source"];
 
     /// <summary>Benchmark families the validator understands.</summary>
-    public static readonly string[] Benchmarks = ["gemm", "membw", "launch", "attention", "layer", "e2e", "allreduce"];
+    public static readonly string[] Benchmarks = BenchmarkFamilies.All.Select(f => f.Name()).ToArray();
 
     /// <summary>Metrics and the unit each must carry.</summary>
     public static readonly IReadOnlyDictionary<string, string> MetricUnits = new Dictionary<string, string>

@@ -50,17 +50,17 @@ public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (Hardwa
         var (device, eff) = calibrated(raw);
         try
         {
-            double? p = row.Benchmark switch
+            double? p = row.Family switch
             {
-                "gemm" => Gemm(row, device, eff),
-                "membw" => Membw(row, device, eff),
+                BenchmarkFamily.Gemm => Gemm(row, device, eff),
+                BenchmarkFamily.Membw => Membw(row, device, eff),
                 // Eager back-to-back launches are what the cost model charges per kernel; a host round trip (sync) or a
                 // kernel inside a CUDA graph (graph) is a different quantity.
-                "launch" => row.Dtype is "" or "async" ? device.LaunchOverheadSeconds : null,
-                "allreduce" => AllReduce(row, device),
-                "attention" => LayerOps(row, device, eff, attentionOnly: true),
-                "layer" => LayerOps(row, device, eff, attentionOnly: false),
-                "e2e" => E2e(row, device, eff),
+                BenchmarkFamily.Launch => row.Dtype is "" or "async" ? device.LaunchOverheadSeconds : null,
+                BenchmarkFamily.Allreduce => AllReduce(row, device),
+                BenchmarkFamily.Attention => LayerOps(row, device, eff, attentionOnly: true),
+                BenchmarkFamily.Layer => LayerOps(row, device, eff, attentionOnly: false),
+                BenchmarkFamily.E2e => E2e(row, device, eff),
                 _ => null,
             };
             return p is null ? new Comparison(row, name, null, $"{row.Benchmark} row with dtype '{row.Dtype}' and metric {row.Metric} is not modelled") : new Comparison(row, name, p, null);

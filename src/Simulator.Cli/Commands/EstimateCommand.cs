@@ -115,12 +115,12 @@ public static class EstimateCommand
             ["notes"] = Json.Node(d.Notes.ToArray()),
         };
         // Bands: prefill rests on GEMMs (compute-bound), decode on streaming weights and KV (memory-bound).
-        if (devices.Band(d.Device, "gemm") is { } g)
+        if (devices.Band(d.Device, BenchmarkFamily.Gemm) is { } g)
         {
             var (lo, hi) = DeploymentOptions.Range(e.TtftSeconds, g);
             json["ttftBandSeconds"] = new JsonObject { ["low"] = lo, ["high"] = hi, ["from"] = "gemm residuals (p10..p90)" };
         }
-        if ((devices.Band(d.Device, "membw") ?? devices.Band(d.Device, "gemm")) is { } m)
+        if ((devices.Band(d.Device, BenchmarkFamily.Membw) ?? devices.Band(d.Device, BenchmarkFamily.Gemm)) is { } m)
         {
             var (lo, hi) = DeploymentOptions.Range(e.TpotSeconds, m);
             json["tpotBandSeconds"] = new JsonObject { ["low"] = lo, ["high"] = hi, ["from"] = "membw residuals (p10..p90), else gemm" };
@@ -155,12 +155,12 @@ public static class EstimateCommand
         foreach (var n in d.Notes) ctx.Out.WriteLine("note: " + n);
         ctx.Out.WriteLine($"memory per device: {F.Bytes(first.Memory.CapacityBytes)} = weights {F.Bytes(first.Memory.WeightBytes)} + reserve {F.Bytes(first.Memory.ReserveBytes)} + free {F.Bytes(first.Memory.FreeBytes)} for KV cache and activations");
         ctx.Out.Write(t.ToText());
-        if (devices.Band(d.Device, "gemm") is { } gb)
+        if (devices.Band(d.Device, BenchmarkFamily.Gemm) is { } gb)
         {
             var (lo, hi) = DeploymentOptions.Range(first.TtftSeconds, gb);
             ctx.Out.WriteLine($"calibrated error band (p10..p90 of held-out residuals): TTFT {F.Seconds(lo)} .. {F.Seconds(hi)}");
         }
-        if ((devices.Band(d.Device, "membw") ?? devices.Band(d.Device, "gemm")) is { } mb)
+        if ((devices.Band(d.Device, BenchmarkFamily.Membw) ?? devices.Band(d.Device, BenchmarkFamily.Gemm)) is { } mb)
         {
             var (lo, hi) = DeploymentOptions.Range(first.TpotSeconds, mb);
             ctx.Out.WriteLine($"calibrated error band (p10..p90 of held-out residuals): TPOT {F.Seconds(lo)} .. {F.Seconds(hi)}");

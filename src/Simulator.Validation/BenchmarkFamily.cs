@@ -1,0 +1,34 @@
+namespace Simulator.Validation;
+
+/// <summary>What a measured row measures; the name in the CSV's <c>benchmark</c> column is the lower-case member name.</summary>
+public enum BenchmarkFamily
+{
+    /// <summary>One matrix multiply (m, n, k, data type).</summary>
+    Gemm,
+    /// <summary>A memory stream of a number of bytes.</summary>
+    Membw,
+    /// <summary>Kernel launch overhead (eager, a host round trip, or inside a CUDA graph).</summary>
+    Launch,
+    /// <summary>One layer's attention at a batch and context.</summary>
+    Attention,
+    /// <summary>One whole transformer layer at a batch and context.</summary>
+    Layer,
+    /// <summary>End-to-end static-batch figures: TTFT, TPOT, tokens per second.</summary>
+    E2e,
+    /// <summary>An all-reduce of a number of bytes over a number of devices.</summary>
+    Allreduce,
+}
+
+/// <summary>Names of <see cref="BenchmarkFamily"/> members as the CSV writes them.</summary>
+public static class BenchmarkFamilies
+{
+    /// <summary>Every family, in report order.</summary>
+    public static IReadOnlyList<BenchmarkFamily> All { get; } = Enum.GetValues<BenchmarkFamily>();
+
+    /// <summary>The CSV name ("gemm", "membw", ...).</summary>
+    public static string Name(this BenchmarkFamily f) => f.ToString().ToLowerInvariant();
+
+    /// <summary>The family of a CSV name, or null for an unknown one.</summary>
+    public static BenchmarkFamily? Parse(string name) =>
+        Enum.TryParse<BenchmarkFamily>(name, ignoreCase: true, out var f) && name == f.Name() ? f : null;
+}
