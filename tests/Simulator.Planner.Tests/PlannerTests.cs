@@ -78,12 +78,15 @@ public class PlannerTests
     [Fact]
     public void Search_space_respects_heads_and_node_size()
     {
-        var req = Request("llama-3.1-70b", ["h100-sxm"], 1, 1000, 200, 1, 0.05);
-        foreach (var c in Planner.SearchSpace(req))
-        {
-            Assert.True(c.Parallelism.Tp <= 8);
-            Assert.Equal(0, 64 % c.Parallelism.Tp);
-        }
+        // Qwen2.5-7B has 28 attention heads and 4 KV heads: TP 1, 2 and 4 divide them, TP 8 does not (28 / 8 = 3.5),
+        // so an 8-GPU node offers TP up to 4 only. The node size caps TP at 8 anyway.
+        var req = Request("qwen2.5-7b", ["h100-sxm"], 1, 1000, 200, 1, 0.05);
+        var tps = Planner.SearchSpace(req).Select(c => c.Parallelism.Tp).Distinct().Order().ToArray();
+        Assert.Equal(new[] { 1, 2, 4 }, tps);
+        Assert.Equal(28, Lib.Model("qwen2.5-7b").NumAttentionHeads);
+        // Llama-3.1-70B (64 heads) on the same node reaches TP 8 and never beyond the node.
+        var tps70 = Planner.SearchSpace(Request("llama-3.1-70b", ["h100-sxm"], 1, 1000, 200, 1, 0.05)).Select(c => c.Parallelism.Tp).Distinct().Order().ToArray();
+        Assert.Equal(new[] { 1, 2, 4, 8 }, tps70);
     }
 
     [Fact]
