@@ -113,7 +113,7 @@ public static class PlanRequestBuilder
         }
         else if (x.MaxDevices is null) defaults.Add($"at most {maxDevices} devices");
         if (x.FixedCluster is null && x.WholeNodes is null) defaults.Add("devices paid for in whole nodes (--whole-nodes off to pay per device)");
-        if (x.Headroom is null) defaults.Add("no headroom: replicas may run at full capacity at the demanded rate (--headroom 20% keeps a fifth spare)");
+        if (x.Headroom is null) defaults.Add("no headroom: replicas may run at full capacity at the demanded rate (--headroom 0.2 keeps a fifth spare)");
         var limits = new Constraints(x.HourlyUsd, inventory, maxDevices, whole, x.PowerBudgetWatts ?? double.MaxValue, x.BudgetUsdPerHour ?? double.MaxValue)
         {
             PurchaseUsd = x.PurchaseUsd,

@@ -136,6 +136,22 @@ public static class CalibrationFile
     public static (HardwareProfile Device, IEfficiencyModel Efficiency) Apply(HardwareProfile device, Calibration c)
     {
         var dev = c.LaunchOverheadSeconds is double l ? device with { LaunchOverheadSeconds = l } : device;
-        return (dev, new CurveEfficiency(c.Gemm, c.Memory, ConstantEfficiency.For(device), $"calibrated ({c.Source})"));
+        return (dev, new CurveEfficiency(c.Gemm, c.Memory, ConstantEfficiency.For(device), Describe(device, c)));
+    }
+
+    /// <summary>
+    /// What a calibration changes, in words: the fitted parts it holds and, for everything else, the constants still in
+    /// force ("gpu defaults (compute 0.75, memory 0.85); calibrated: all-reduce link (llmsim calibrate ...)").
+    /// </summary>
+    public static string Describe(HardwareProfile device, Calibration c)
+    {
+        var parts = new List<string>();
+        if (c.LaunchOverheadSeconds is not null) parts.Add("launch overhead");
+        if (c.Memory is not null) parts.Add("memory curve");
+        parts.AddRange(c.Gemm.Keys.Order().Select(t => $"gemm {t.Name()} curve"));
+        if (c.IntraNodeLink is not null) parts.Add("all-reduce link");
+        bool allCurves = c.Memory is not null && device.PeakOpsPerSecond.Keys.All(c.Gemm.ContainsKey);
+        string rest = allCurves ? "" : ConstantEfficiency.For(device).Description + "; ";
+        return $"{rest}calibrated: {(parts.Count == 0 ? "nothing" : string.Join(", ", parts))} ({c.Source})";
     }
 }
