@@ -89,6 +89,20 @@ public static class Opt
         return o;
     }
 
+    /// <summary>Parses the option's token as a whole number within [min, max]; null (with an error recorded) when it is not one.</summary>
+    private static long? Whole(ArgumentResult r, string name, long min, long max)
+    {
+        string? text = Token(r);
+        if (text is null) return null;
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out long v))
+        {
+            r.AddError($"{name}: '{text}' is not a whole number from {min.ToString("N0", Inv)} to {max.ToString("N0", Inv)}");
+            return null;
+        }
+        if (v < min || v > max) r.AddError($"{name}: {v.ToString("N0", Inv)} is outside {min.ToString("N0", Inv)}..{max.ToString("N0", Inv)}");
+        return v;
+    }
+
     /// <summary>A whole number within [min, max] (a count of requests, replicas, tokens, devices).</summary>
     public static Option<long?> Count(string name, string description, long min, long max, long? defaultValue = null, params string[] aliases)
     {
@@ -96,18 +110,7 @@ public static class Opt
         {
             Description = description + (defaultValue is long d ? $" (default {d.ToString(Inv)})" : ""),
             HelpName = "count",
-            CustomParser = r =>
-            {
-                string? text = Token(r);
-                if (text is null) return null;
-                if (!long.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out long v))
-                {
-                    r.AddError($"{name}: '{text}' is not a whole number from {min.ToString("N0", Inv)} to {max.ToString("N0", Inv)}");
-                    return null;
-                }
-                if (v < min || v > max) r.AddError($"{name}: {v.ToString("N0", Inv)} is outside {min.ToString("N0", Inv)}..{max.ToString("N0", Inv)}");
-                return v;
-            },
+            CustomParser = r => Whole(r, name, min, max),
         };
         if (defaultValue is not null) o.DefaultValueFactory = _ => defaultValue;
         return o;
@@ -120,18 +123,7 @@ public static class Opt
             Description = description + $" (default {defaultValue.ToString(Inv)})",
             HelpName = "count",
             DefaultValueFactory = _ => defaultValue,
-            CustomParser = r =>
-            {
-                string? text = Token(r);
-                if (text is null) return defaultValue;
-                if (!int.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out int v))
-                {
-                    r.AddError($"{name}: '{text}' is not a whole number from {min.ToString("N0", Inv)} to {max.ToString("N0", Inv)}");
-                    return defaultValue;
-                }
-                if (v < min || v > max) r.AddError($"{name}: {v.ToString("N0", Inv)} is outside {min.ToString("N0", Inv)}..{max.ToString("N0", Inv)}");
-                return v;
-            },
+            CustomParser = r => Whole(r, name, min, max) is long v && v is >= int.MinValue and <= int.MaxValue ? (int)v : defaultValue,
         };
 
     /// <summary>An optional whole number within [min, max] that fits an <see cref="int"/>.</summary>
@@ -140,18 +132,7 @@ public static class Opt
         {
             Description = description,
             HelpName = "count",
-            CustomParser = r =>
-            {
-                string? text = Token(r);
-                if (text is null) return null;
-                if (!int.TryParse(text, NumberStyles.AllowLeadingSign, Inv, out int v))
-                {
-                    r.AddError($"{name}: '{text}' is not a whole number from {min.ToString("N0", Inv)} to {max.ToString("N0", Inv)}");
-                    return null;
-                }
-                if (v < min || v > max) r.AddError($"{name}: {v.ToString("N0", Inv)} is outside {min.ToString("N0", Inv)}..{max.ToString("N0", Inv)}");
-                return v;
-            },
+            CustomParser = r => Whole(r, name, min, max) is long v && v is >= int.MinValue and <= int.MaxValue ? (int)v : null,
         };
 
     /// <summary>
