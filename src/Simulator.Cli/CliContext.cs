@@ -73,6 +73,13 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     /// </summary>
     public ProgressLine Progress(string label) => new(Interactive ? Err : null, label);
 
+    /// <summary>Reports library files that failed to load after a listing showed the rest: exit code 2, like any bad input.</summary>
+    public int ReportLoadErrors(IReadOnlyCollection<SpecError> errors)
+    {
+        Cli.PrintErrors(Err, errors.Select(e => e.ToString()).ToList());
+        return errors.Count == 0 ? 0 : Cli.BadInput;
+    }
+
     /// <summary>Writes a table in the chosen format.</summary>
     public void Write(Table table, OutputFormat format)
     {

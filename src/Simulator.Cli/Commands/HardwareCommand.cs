@@ -67,7 +67,7 @@ public static class HardwareCommand
             ctx.Out.WriteLine($"Clusters: {string.Join(", ", lib.ClusterNames)}");
         }
         else ctx.Write(table, format);
-        return Report(ctx, errors);
+        return ctx.ReportLoadErrors(errors);
     }
 
     /// <summary>"hourly list 2026-09, purchase street 2023-08": how each price was obtained ("-" when none).</summary>
@@ -79,12 +79,6 @@ public static class HardwareCommand
         return parts.Count == 0 ? "-" : string.Join(", ", parts);
     }
 
-    /// <summary>Reports files that failed to load (the listing still shows the rest): exit code 2, like any bad input.</summary>
-    internal static int Report(CliContext ctx, List<SpecError> errors)
-    {
-        Cli.PrintErrors(ctx.Err, errors.Select(e => e.ToString()).ToList());
-        return errors.Count == 0 ? 0 : Cli.BadInput;
-    }
 
     private static int Show(CliContext ctx, SpecLibrary lib, string name, OutputFormat format)
     {

@@ -61,7 +61,7 @@ public static class ModelsCommand
         }
         if (format == OutputFormat.Table) ctx.Out.WriteLine($"{table.Count} model specs in {lib.ModelsDir}");
         ctx.Write(table, format);
-        return HardwareCommand.Report(ctx, errors);
+        return ctx.ReportLoadErrors(errors);
     }
 
     /// <summary>The JSON description of a model, with derived figures.</summary>
