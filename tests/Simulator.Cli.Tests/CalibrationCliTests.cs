@@ -127,4 +127,54 @@ public class CalibrationCliTests
         }
         finally { File.Delete(output); }
     }
+
+    [Fact]
+    public void Calibrate_with_broken_rows_exits_2_and_writes_nothing()
+    {
+        string dir = Path.Combine(Path.GetTempPath(), $"cal-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            string measured = Path.Combine(dir, "m.csv");
+            var good = File.ReadLines(Path.Combine(RepoPaths.Root, "validation", "measured", "published", "vidur-a100-gemm.csv")).Take(400).ToList();
+            good.Add("gemm,a100-80gb-sxm,fp16,,,oops,4096,4096,,,,,,seconds,0.001,s,broken");
+            File.WriteAllLines(measured, good);
+            string output = Path.Combine(dir, "a100.yaml");
+            var (code, _, err) = Run(RepoPaths.HardwareDir, "calibrate", "--measured", measured, "--hardware", "a100-80gb-sxm", "-o", output);
+            Assert.Equal(2, code);
+            Assert.Contains("nothing written", err);
+            Assert.Contains("m.csv:401", err);
+            Assert.False(File.Exists(output));
+            Assert.Single(Directory.GetFiles(dir)); // only the input: no temporary file left behind either
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void Calibrate_refuses_to_write_a_fit_that_helps_nothing()
+    {
+        // GEMM timings exactly as the profile's constants predict them: no fitted part can lower held-out error.
+        string dir = Path.Combine(Path.GetTempPath(), $"cal-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            var lines = new List<string> { "benchmark,device,dtype,model,tp,m,n,k,bytes,batch,input_tokens,output_tokens,context_tokens,metric,value,unit,source" };
+            foreach (int m in new[] { 1024, 2048, 4096, 8192, 16384 })
+                foreach (var (n, k) in new[] { (4096, 4096), (14336, 4096), (8192, 8192), (28672, 8192) })
+                {
+                    double flops = 2.0 * m * n * k, bytes = (m * (double)k + (double)k * n + m * (double)n) * 2;
+                    double t = Math.Max(flops / (989.4e12 * 0.75), bytes / (3.35e12 * 0.85)) + 4e-6;
+                    lines.Add($"gemm,h100-sxm,bf16,,,{m},{n},{k},,,,,,seconds,{t.ToString("R", System.Globalization.CultureInfo.InvariantCulture)},s,synthetic");
+                }
+            string measured = Path.Combine(dir, "exact.csv");
+            File.WriteAllLines(measured, lines);
+            string output = Path.Combine(dir, "h100.yaml");
+            var (code, stdout, err) = Run(RepoPaths.HardwareDir, "calibrate", "--measured", measured, "--hardware", "h100-sxm", "-o", output);
+            Assert.Equal(2, code);
+            Assert.Contains("left out", stdout);
+            Assert.Contains("nothing written", err);
+            Assert.False(File.Exists(output));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
 }
