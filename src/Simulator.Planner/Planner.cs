@@ -404,7 +404,7 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
     /// <summary>What a plan runs, independent of how it was found (to drop duplicates).</summary>
     /// <remarks>Batch limits are left out: plans that differ only in a limit the load never reaches are the same plan.</remarks>
     public static string Signature(Plan p) => string.Join(" + ", p.Items
-        .Select(i => $"{i.Count}x {i.Capacity.Config.Device.Name} {i.Capacity.Config.Parallelism} {i.Capacity.Config.Quant} {i.Capacity.Config.Role}")
+        .Select(i => $"{i.Count}x {i.Capacity.Config.Device.Name} {i.Capacity.Config.Parallelism} {i.Capacity.Config.Quant.Label} {i.Capacity.Config.Role}")
         .Order(StringComparer.Ordinal));
 
     /// <summary>Purchase plus energy and hosting at board power over the TCO period: one device's cost, an upper bound used to rank.</summary>

@@ -27,7 +27,11 @@ public sealed record ClassSummary(string Name, double Weight, string Input, stri
 /// <param name="MeanKvUsage">Time-weighted mean fraction of KV blocks in use, averaged over replicas.</param>
 /// <param name="PeakKvUsage">Highest fraction of KV blocks any replica held.</param>
 public sealed record PoolSummary(string Role, string Hardware, string Parallelism, string Quantization, int Replicas, int DevicesPerReplica,
-    long KvCapacityTokens, double BusyFraction, double MeanKvUsage, double PeakKvUsage, long Steps, long Preemptions, double EnergyJoules, double CostUsd);
+    long KvCapacityTokens, double BusyFraction, double MeanKvUsage, double PeakKvUsage, long Steps, long Preemptions, double EnergyJoules, double CostUsd)
+{
+    /// <summary>The KV cache's format (<c>bf16</c>, <c>fp8</c>, <c>nvfp4</c>, ...), which <see cref="Quantization"/> alone does not always say.</summary>
+    public string KvCacheDtype { get; init; } = "";
+}
 
 /// <summary>
 /// Everything a run measured. Latencies in seconds; rates per second of simulated time, over the run's duration
@@ -191,6 +195,6 @@ public static class ServingSimulator
             total > 0 ? busy / total : double.NaN,
             t > 0 ? replicas.Average(r => r.Kv.MeanUsage(t)) : 0,
             replicas.Max(r => (double)r.Kv.PeakUsedBlocks / r.Kv.TotalBlocks),
-            replicas.Sum(r => r.Steps), replicas.Sum(r => r.Preemptions), energy, cost);
+            replicas.Sum(r => r.Steps), replicas.Sum(r => r.Preemptions), energy, cost) { KvCacheDtype = d.Quant.KvCacheName };
     }
 }
