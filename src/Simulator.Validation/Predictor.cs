@@ -122,7 +122,7 @@ public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (Hardwa
         var dep = Deploy(r, d, eff);
         // context_tokens is the KV length each query attends at the end of the step (cached tokens plus the new ones).
         int batch = r.Batch ?? 1, input = r.InputTokens ?? 1, kvLength = r.ContextTokens ?? input;
-        var shape = BatchShape.Create(dep.Model.SlidingWindow ?? 0);
+        var shape = BatchShape.For(dep.Model);
         if (input <= 1) shape.AddDecode(Math.Max(0, kvLength - 1), batch);
         else for (int i = 0; i < batch; i++) shape.AddPrefill(input, Math.Max(0, kvLength - input));
         double t = 0;

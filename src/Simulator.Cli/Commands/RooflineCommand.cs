@@ -81,7 +81,7 @@ public static class RooflineCommand
 
     internal static BatchShape Shape(Deployment d, string phase, int batch, int seq, int context)
     {
-        var shape = BatchShape.Create(d.Model.SlidingWindow ?? 0);
+        var shape = BatchShape.For(d.Model);
         if (phase == "decode") shape.AddDecode(seq, batch);
         else for (int i = 0; i < batch; i++) shape.AddPrefill(seq, context);
         return shape;
