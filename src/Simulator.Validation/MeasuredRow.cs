@@ -27,7 +27,20 @@ public sealed record MeasuredRow(
     string Metric,
     double Value,
     string Unit,
-    string Source);
+    string Source)
+{
+    /// <summary>Pipeline-parallel stages (optional column <c>pp</c>; serving rows).</summary>
+    public int? Pp { get; init; }
+
+    /// <summary>Expert-parallel degree (optional column <c>ep</c>; serving rows of MoE models).</summary>
+    public int? Ep { get; init; }
+
+    /// <summary>Attention data-parallel ranks (optional column <c>dp</c>; TensorRT-LLM's DEPn is tp 1, dp n, ep n).</summary>
+    public int? Dp { get; init; }
+
+    /// <summary>Which part of a published set the row belongs to (optional column <c>split</c>: <c>dev</c> or <c>held-out</c>).</summary>
+    public string Split { get; init; } = "";
+}
 
 /// <summary>Reads measured-data CSV files; broken rows and unknown benchmarks are counted and reported with line numbers.</summary>
 public static class MeasuredCsv
@@ -36,7 +49,10 @@ public static class MeasuredCsv
         ["benchmark", "device", "dtype", "model", "tp", "m", "n", "k", "bytes", "batch", "input_tokens", "output_tokens", "context_tokens", "metric", "value", "unit", "source"];
 
     /// <summary>Benchmark families the validator understands.</summary>
-    public static readonly string[] Benchmarks = ["gemm", "membw", "launch", "attention", "layer", "e2e", "allreduce"];
+    public static readonly string[] Benchmarks = ["gemm", "membw", "launch", "attention", "layer", "e2e", "allreduce", "serving-maxload"];
+
+    /// <summary>Columns a measured-data file may add to <see cref="Header"/> (serving rows): parallel layout and set split.</summary>
+    public static readonly string[] OptionalColumns = ["pp", "ep", "dp", "split"];
 
     /// <summary>Metrics and the unit each must carry.</summary>
     public static readonly IReadOnlyDictionary<string, string> MetricUnits = new Dictionary<string, string>
@@ -144,8 +160,15 @@ public static class MeasuredCsv
                 return null;
             }
             int? Int(string name) => Num(name) is double d ? (int)d : null;
+            int? Optional(string name) => index.ContainsKey(name) ? Int(name) : null;
             var row = new MeasuredRow(path, lineNo, bench, Cell("device"), Cell("dtype"), Cell("model"), Int("tp"), Num("m"), Num("n"), Num("k"), Num("bytes"),
-                Int("batch"), Int("input_tokens"), Int("output_tokens"), Int("context_tokens"), metric, Num("value") ?? double.NaN, unit, Cell("source"));
+                Int("batch"), Int("input_tokens"), Int("output_tokens"), Int("context_tokens"), metric, Num("value") ?? double.NaN, unit, Cell("source"))
+            {
+                Pp = Optional("pp"),
+                Ep = Optional("ep"),
+                Dp = Optional("dp"),
+                Split = index.ContainsKey("split") ? Cell("split") : "",
+            };
             if (!bad && !(row.Value > 0))
             {
                 problems.Add(new SpecError(path, lineNo, "value", "must be a positive number"));
