@@ -80,5 +80,8 @@ public class FrontierPlannerTests
         Assert.True(result.Plans[0].MeetsSlo);
         Assert.True(result.Stats.Considered > 1000);
         Assert.Contains(result.Capacities, c => c.Config.Parallelism.Dp > 1 && c.Usable);
+        // Wide EP across HGX nodes and DEP64 inside the rack are costed too, and serve.
+        Assert.Contains(result.Capacities, c => c.Config.Parallelism.Dp > 8 && c.Config.Cluster.Nodes > 1 && c.Usable);
+        Assert.Contains(result.Capacities, c => c.Config.Parallelism.Dp == 64 && c.Config.Cluster.DevicesPerNode == 72 && c.Usable);
     }
 }
