@@ -26,30 +26,37 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
 {
     private readonly int _minActivationTokens = (settings ?? PlannerSettings.Default).MinActivationTokens;
 
-    private sealed record Ctx(CostModel Cost, int Window, double Tp, int BMax, string? Problem, PruneCause? Cause = null);
+    private sealed record Ctx(CostModel Cost, BatchShape Empty, double Tp, int BMax, string? Problem, PruneCause? Cause = null);
 
     private Ctx Prepare(CandidateConfig c, Demand demand)
     {
         Deployment d;
         try { d = Deployment.Create(model, c.Device, c.Quant, c.Parallelism, c.Cluster, efficiency: c.Efficiency); }
-        catch (PlanException e) { return new Ctx(null!, 0, double.NaN, 0, e.Message, PruneCause.Invalid); }
+        catch (PlanException e) { return new Ctx(null!, default, double.NaN, 0, e.Message, PruneCause.Invalid); }
         var cost = new CostModel(d);
-        int window = d.Model.SlidingWindow ?? 0;
+        var window = BatchShape.For(d.Model);
         double input = Math.Max(1, demand.MeanInputTokens), output = Math.Max(1, demand.MeanOutputTokens);
         var mem = MemoryModel.For(d);
         if (!mem.WeightsFit) return new Ctx(cost, window, double.NaN, 0, $"weights ({mem.WeightBytes / 1e9:0.#} GB per device) do not fit", PruneCause.WeightsDoNotFit);
-        double act = MemoryModel.ActivationBytes(d, Math.Max(input, _minActivationTokens), c.MaxBatch);
+        int dp = c.Parallelism.Dp;
+        double act = dp > 1
+            ? MemoryModel.ActivationBytes(d, Math.Ceiling(Math.Max(input, _minActivationTokens) / dp), Math.Ceiling(c.MaxBatch / (double)dp))
+            : MemoryModel.ActivationBytes(d, Math.Max(input, _minActivationTokens), c.MaxBatch);
         double contextEnd = c.Role == ReplicaRole.Prefill ? input : input + output;
-        int bMax = Math.Min(c.MaxBatch, (int)Math.Floor(mem.MaxKvTokens(act) / contextEnd));
+        // Requests one device (one attention-DP rank) holds; a linear-attention model's requests each add a fixed state.
+        double perRank = mem.StateBytesPerRequest > 0
+            ? Math.Floor(Math.Max(0, mem.FreeBytes - act) / (contextEnd * mem.KvBytesPerToken + mem.StateBytesPerRequest))
+            : Math.Floor(mem.MaxKvTokens(act) / contextEnd);
+        int bMax = (int)Math.Min(c.MaxBatch, perRank * dp);
         if (bMax < 1) return new Ctx(cost, window, double.NaN, 0, "not even one request's KV cache fits", PruneCause.NoKvRoom);
-        var p = BatchShape.Create(window);
+        var p = window;
         p.AddPrefill((long)input);
         return new Ctx(cost, window, cost.StepSeconds(p), bMax, null);
     }
 
     private static double Td(Ctx x, Demand demand, int b)
     {
-        var s = BatchShape.Create(x.Window);
+        var s = x.Empty;
         s.AddDecode((long)(Math.Max(1, demand.MeanInputTokens) + Math.Max(1, demand.MeanOutputTokens) / 2), b);
         return x.Cost.StepSeconds(s);
     }

@@ -23,6 +23,8 @@ public sealed record HardwareOption(HardwareProfile Device, ClusterSpec Cluster)
 /// <param name="GoodputStartRate">Fixed-cluster search: first rate tried (requests/s), doubled until a plan fails.</param>
 /// <param name="GoodputStepDown">Fixed-cluster search: factor the rate is multiplied by while the simulated check fails.</param>
 /// <param name="ExtraAlternatives">Alternatives shown beyond the top plans.</param>
+/// <param name="SearchAttentionDataParallel">Search DEP / wide-EP layouts (attention DP with expert parallelism) for MoE models.</param>
+/// <param name="MaxExpertParallel">Largest DP = EP degree searched (DeepSeek's largest published deployment runs EP 320).</param>
 public sealed record PlannerSettings(
     double CheckDerate = 0.85,
     int MaxCheckRounds = 5,
@@ -30,7 +32,9 @@ public sealed record PlannerSettings(
     int MinActivationTokens = 512,
     double GoodputStartRate = 0.25,
     double GoodputStepDown = 0.95,
-    int ExtraAlternatives = 5)
+    int ExtraAlternatives = 5,
+    bool SearchAttentionDataParallel = true,
+    int MaxExpertParallel = 320)
 {
     /// <summary>The defaults above.</summary>
     public static PlannerSettings Default { get; } = new();
@@ -98,7 +102,14 @@ public interface IPlanChecker
 /// </summary>
 public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = null)
 {
-    /// <summary>The candidate configurations for a request (before pruning).</summary>
+    /// <summary>
+    /// The candidate configurations for a request. Every device x TP (powers of two up to the node: 8 for an HGX node,
+    /// 64 in an NVL72 rack of 72) x PP x EP (1 or TP for MoE) x quantization x batch limit x role; for a mixture-of-experts
+    /// model also the attention-data-parallel layouts DEP2, DEP4, ... (TP 1, DP = EP, powers of two dividing the experts)
+    /// up to the device limit, across nodes over the inter-node link (wide EP) where the cluster has one. A DP layout
+    /// whose weights do not fit at a quantization is dropped here, before any costing (the TP layouts keep their
+    /// "does not fit" reasons for the output).
+    /// </summary>
     public static List<CandidateConfig> SearchSpace(PlanRequest req)
     {
         var list = new List<CandidateConfig>();
@@ -107,23 +118,42 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         {
             var quants = req.Quantizations ?? DefaultQuantizations(hw.Device, m);
             int perNode = hw.Cluster.DevicesPerNode;
+            void AddAll(Parallelism par, ClusterSpec cluster, QuantizationScheme q)
+            {
+                foreach (int b in req.MaxBatches)
+                {
+                    list.Add(new CandidateConfig(hw.Device, cluster, par, q, b, ReplicaRole.Aggregated) { Efficiency = hw.Efficiency });
+                    if (req.AllowDisaggregation)
+                    {
+                        list.Add(new CandidateConfig(hw.Device, cluster, par, q, b, ReplicaRole.Prefill) { Efficiency = hw.Efficiency });
+                        list.Add(new CandidateConfig(hw.Device, cluster, par, q, b, ReplicaRole.Decode) { Efficiency = hw.Efficiency });
+                    }
+                }
+            }
             for (int tp = 1; tp <= perNode; tp *= 2)
                 for (int pp = 1; pp <= req.Settings.MaxPipelineStages && tp * pp <= Math.Min(req.Limits.MaxDevicesTotal, hw.Cluster.TotalDevices); pp *= 2)
                     foreach (int ep in m.Moe is null ? [1] : tp > 1 ? new[] { 1, tp } : [1])
                     {
                         var par = new Parallelism(tp, pp, ep);
                         if (Deployment.Validate(m, hw.Device, par, hw.Cluster).Count > 0) continue;
-                        foreach (var q in quants)
-                            foreach (int b in req.MaxBatches)
-                            {
-                                list.Add(new CandidateConfig(hw.Device, hw.Cluster, par, q, b, ReplicaRole.Aggregated) { Efficiency = hw.Efficiency });
-                                if (req.AllowDisaggregation)
-                                {
-                                    list.Add(new CandidateConfig(hw.Device, hw.Cluster, par, q, b, ReplicaRole.Prefill) { Efficiency = hw.Efficiency });
-                                    list.Add(new CandidateConfig(hw.Device, hw.Cluster, par, q, b, ReplicaRole.Decode) { Efficiency = hw.Efficiency });
-                                }
-                            }
+                        foreach (var q in quants) AddAll(par, hw.Cluster, q);
                     }
+            if (m.Moe is null || !req.Settings.SearchAttentionDataParallel) continue;
+            for (int dp = 2; dp <= req.Limits.MaxDevicesTotal && dp <= req.Settings.MaxExpertParallel; dp *= 2)
+            {
+                if (dp > perNode && hw.Cluster.InterNode is null) break;
+                if (req.Limits.MaxDevices.TryGetValue(hw.Device.Name, out int inventory) && dp > inventory) break;
+                var par = new Parallelism(1, 1, dp, dp);
+                var cluster = dp > hw.Cluster.TotalDevices ? hw.Cluster with { Nodes = (dp + perNode - 1) / perNode } : hw.Cluster;
+                if (Deployment.Validate(m, hw.Device, par, cluster).Count > 0) continue;
+                foreach (var q in quants)
+                {
+                    // Prune by memory before costing: a DP layout whose weights do not fit is not worth a candidate.
+                    var d = Deployment.Create(m, hw.Device, q, par, cluster, efficiency: hw.Efficiency);
+                    if (!MemoryModel.For(d).WeightsFit) continue;
+                    AddAll(par, cluster, q);
+                }
+            }
         }
         return list;
     }

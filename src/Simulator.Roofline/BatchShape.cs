@@ -1,16 +1,25 @@
+using Simulator.Core.Specs;
+
 namespace Simulator.Roofline;
 
 /// <summary>
 /// What one engine step processes, aggregated so the cost model needs no per-request list: new tokens,
 /// sequences, and the attention work of prefill and decode sequences kept apart (they run different kernels).
-/// Attention work is kept twice: capped at <see cref="SlidingWindow"/> (what a sliding-window layer does) and over
-/// the whole context (the <c>...Full</c> fields, what a global layer does); without a window the two are equal.
-/// Build it with <see cref="AddPrefill"/> and <see cref="AddDecode"/>; it is a value type and allocates nothing.
+/// Attention work is kept twice: as a local layer does it (capped at <see cref="SlidingWindow"/>, or within the
+/// query's own chunk of <see cref="AttentionChunk"/> tokens) and over the whole context (the <c>...Full</c> fields,
+/// what a global layer does); without either the two are equal. Build it with <see cref="For"/> (or
+/// <see cref="Create"/>), <see cref="AddPrefill"/> and <see cref="AddDecode"/>; it is a value type and allocates nothing.
 /// </summary>
 public struct BatchShape
 {
     /// <summary>Attention window in tokens of the model's sliding-window layers (0 = none); set before adding sequences.</summary>
     public int SlidingWindow;
+
+    /// <summary>
+    /// Chunk in tokens of the model's chunked local attention layers (Llama 4: 8192; 0 = none): the query at position p
+    /// attends positions floor(p / chunk) x chunk .. p. Set before adding sequences; not together with a window.
+    /// </summary>
+    public int AttentionChunk;
 
     /// <summary>New tokens processed this step, over all sequences.</summary>
     public long NewTokens;
@@ -51,6 +60,10 @@ public struct BatchShape
     /// <summary>A shape with the given attention window.</summary>
     public static BatchShape Create(int slidingWindow = 0) => new() { SlidingWindow = slidingWindow };
 
+    /// <summary>An empty shape for a model: its sliding window, or its attention chunk (Llama 4), or neither.</summary>
+    public static BatchShape For(ModelSpec model) =>
+        model.LocalAttentionIsChunked ? new() { AttentionChunk = model.AttentionChunkSize ?? 0 } : Create(model.SlidingWindow ?? 0);
+
     /// <summary>Adds a prefill chunk of <paramref name="newTokens"/> after <paramref name="cachedTokens"/> already in the KV cache.</summary>
     /// <param name="emitsToken">True when this is the prompt's last chunk, so the step produces its first output token.</param>
     public void AddPrefill(long newTokens, long cachedTokens = 0, bool emitsToken = true)
@@ -66,6 +79,15 @@ public struct BatchShape
         PrefillPairsFull += full;
         PrefillKvTokensFull += kv;
         PrefillScoreElementsFull += (double)newTokens * kv;
+        if (AttentionChunk > 0)
+        {
+            // Keys from the start of the first query's chunk onwards: each read once by the queries of its chunk.
+            long inChunk = cachedTokens % AttentionChunk + newTokens;
+            PrefillPairs += ChunkedPairs(cachedTokens, newTokens, AttentionChunk);
+            PrefillKvTokens += inChunk;
+            PrefillScoreElements += (double)newTokens * Math.Min(inChunk, AttentionChunk);
+            return;
+        }
         PrefillPairs += SlidingWindow > 0 ? CausalPairs(cachedTokens, newTokens, SlidingWindow) : full;
         PrefillKvTokens += SlidingWindow > 0 ? Math.Min(kv, SlidingWindow + newTokens) : kv;
         PrefillScoreElements += (double)newTokens * (SlidingWindow > 0 ? Math.Min(kv, SlidingWindow + newTokens) : kv);
@@ -83,6 +105,8 @@ public struct BatchShape
         DecodePairsFull += (double)count * attended;
         DecodeKvTokensFull += (double)count * attended;
         if (SlidingWindow > 0) attended = Math.Min(attended, SlidingWindow);
+        // Chunked: the new token at position c attends its chunk's c mod chunk earlier tokens and itself.
+        if (AttentionChunk > 0) attended = contextTokens % AttentionChunk + 1;
         DecodePairs += (double)count * attended;
         DecodeKvTokens += (double)count * attended;
     }
@@ -99,5 +123,20 @@ public struct BatchShape
         long uncapped = Math.Max(0, Math.Min(s, w - c));
         double part = uncapped * (double)c + uncapped * (uncapped + 1.0) / 2.0;
         return part + (s - uncapped) * (double)w;
+    }
+
+    /// <summary>
+    /// Query-key pairs of a chunk of <paramref name="s"/> new tokens after <paramref name="c"/> cached ones under chunked
+    /// local attention with chunk <paramref name="chunk"/>: the query at 0-based position p attends (p mod chunk) + 1 keys.
+    /// Sum over p = c .. c + s − 1, as F(c + s) − F(c) with F(n) = q·chunk(chunk + 1)/2 + r(r + 1)/2 for n = q·chunk + r.
+    /// </summary>
+    public static double ChunkedPairs(long c, long s, int chunk)
+    {
+        static double F(long n, int k)
+        {
+            long q = n / k, r = n % k;
+            return q * (k * (k + 1.0) / 2.0) + r * (r + 1.0) / 2.0;
+        }
+        return F(c + s, chunk) - F(c, chunk);
     }
 }

@@ -21,15 +21,18 @@ public sealed class CostModel
     // Per-deployment constants (per device after tensor parallelism).
     private readonly double _h, _a, _kvb, _launch;
     private readonly double _qDim, _kvDim, _interDense;
-    private readonly int _tp, _ep;
+    private readonly int _tp, _ep, _dp;
     // Mixed precision (QuantizationScheme.Modules): weight bytes, compute type and peak of attention, dense-MLP and
     // routed-expert matrices; all equal to the scheme's own without per-module formats. Embedding and LM head bytes.
     private readonly double _wAttn, _wMlp, _wExperts, _embeddingBytes, _headBytes;
     private readonly DataType _tAttn, _tMlp, _tExperts;
     private readonly double _peakAttn, _peakMlp, _peakExperts;
-    // Layers whose attention sees the whole context, and layers that see only the sliding window. A model with a
-    // window on every layer (Mistral) has no global layers; one without a window has no sliding layers.
-    private readonly int _globalLayers, _slidingLayers;
+    // Layers whose attention sees the whole context, and layers that see only the sliding window or their own chunk.
+    // A model with a window on every layer (Mistral) has no global layers; one without a window has no local layers.
+    // Linear-attention layers (Qwen3-Next) have neither: they keep a fixed state per sequence.
+    private readonly int _globalLayers, _slidingLayers, _attentionLayers, _linearLayers;
+    // MoE: the busiest expert rank's routed tokens over the mean; bytes per element of dispatched and combined tokens.
+    private readonly double _expertImbalance, _dispatchBytes, _combineBytes;
 
     public CostModel(Deployment deployment)
     {
@@ -49,8 +52,17 @@ public sealed class CostModel
         _qDim = (double)deployment.HeadsPerDevice * _m.HeadDim;
         _kvDim = (double)deployment.KvHeadsPerDevice * _m.HeadDim;
         _interDense = (double)_m.IntermediateSize / _tp;
-        _slidingLayers = _m.SlidingLayerCount;
-        _globalLayers = _m.NumLayers - _slidingLayers;
+        _slidingLayers = _m.LocalLayerCount;
+        _linearLayers = _m.LinearLayerCount;
+        _attentionLayers = _m.AttentionLayerCount;
+        _globalLayers = _attentionLayers - _slidingLayers;
+        _dp = deployment.Parallelism.Dp;
+        _expertImbalance = deployment.ExpertImbalance;
+        // DeepEP dispatches FP8 (one byte plus an fp32 scale per 128 elements) when the activations are FP8, else 16-bit;
+        // it combines in BF16. Used for the attention-data-parallel all-to-all only: the TP-group EP path keeps its formula.
+        double act = deployment.Quant.ActivationBytesPerElement;
+        _dispatchBytes = act < 2 ? act + 4.0 / 128 : _a;
+        _combineBytes = _a;
     }
 
     public Deployment Deployment => _d;
@@ -85,10 +97,13 @@ public sealed class CostModel
         return perLayer / _d.Parallelism.Pp + perModel;
     }
 
-    private void Build(in BatchShape s)
+    private void Build(in BatchShape all)
     {
         _count = 0;
-        if (s.NewTokens <= 0) return;
+        if (all.NewTokens <= 0) return;
+        // With attention data parallelism every rank attends its own share of the batch; the busiest rank (the one
+        // with ceil(sequences / DP) of each kind) sets the step's pace, since all ranks meet at every MoE layer.
+        BatchShape s = _dp > 1 ? RankShare(all, _dp) : all;
         double T = s.NewTokens;
         int L = _m.NumLayers;
 
@@ -96,11 +111,12 @@ public sealed class CostModel
         _block = OpBlock.Model;
         Elementwise("embedding", OpKind.Embedding, 1, flops: 0, weightBytes: T * _h * _embeddingBytes, actBytes: T * _h * _a);
 
-        // ---- attention block (every layer)
+        // ---- attention block (every layer; linear-attention layers run their own kind)
         _block = OpBlock.Attention;
         Norm("input_norm", L, T);
         if (_m.Mla is { } mla) MlaAttention(s, mla, L);
-        else StandardAttention(s, L);
+        else StandardAttention(s, _attentionLayers);
+        if (_linearLayers > 0) LinearAttention(s, _m.LinearAttention!, _linearLayers);
         Residual("attn_residual", L, T);
         AllReduce("attn_allreduce", L, T * _h * _a);
 
@@ -113,11 +129,11 @@ public sealed class CostModel
         int dense = _m.DenseLayerCount, moeLayers = _m.MoeLayerCount;
         if (dense > 0) Mlp("mlp", dense, T, _interDense, 1.0);
         _block = OpBlock.Moe;
-        if (moeLayers > 0) Moe(moeLayers, T);
+        if (moeLayers > 0) Moe(moeLayers, T, all.NewTokens, decodeOnly: all.PrefillSequences == 0);
         _block = OpBlock.Mlp;
         if (_m.SandwichNorm) Norm("mlp_output_norm", L, T);
         Residual("mlp_residual", L, T);
-        if (_ep > 1)
+        if (_ep > 1 || _dp > 1)
         {
             if (dense > 0) AllReduce("mlp_allreduce", dense, T * _h * _a);
         }
@@ -150,7 +166,8 @@ public sealed class CostModel
         double T = s.NewTokens;
         double hd = _m.HeadDim;
         double heads = _d.HeadsPerDevice, kvHeads = _d.KvHeadsPerDevice;
-        double qkvN = _qDim + 2 * _kvDim;
+        // Qwen3-Next's q_proj also produces the output gate (twice the query width).
+        double qkvN = (_m.AttentionOutputGate ? 2 * _qDim : _qDim) + 2 * _kvDim;
         Gemm("qkv_proj", L, T, qkvN, _h, bias: _m.AttentionBias ? qkvN : 0);
         if (_m.QkNorm) Elementwise("qk_norm", OpKind.Norm, L, flops: 4 * T * (_qDim + _kvDim), weightBytes: 2 * hd * 2, actBytes: 2 * T * (_qDim + _kvDim) * _a);
         double rotDims = (_qDim + _kvDim) * _m.PartialRotaryFactor;
@@ -176,6 +193,8 @@ public sealed class CostModel
                 AttentionOps(prefill: false, local: mixed, _slidingLayers, s.DecodeSequences, s.DecodePairs, s.DecodePairs, s.DecodeKvTokens * kvPerToken, heads, hd, hd);
         }
         _ = kvHeads;
+        if (_m.AttentionOutputGate)
+            Elementwise("attn_output_gate", OpKind.Elementwise, L, flops: 5 * T * _qDim, weightBytes: 0, actBytes: 3 * T * _qDim * _a);
         Gemm("o_proj", L, T, _h, _qDim, bias: _m.AttentionOutputBias ? _h : 0);
     }
 
@@ -225,6 +244,8 @@ public sealed class CostModel
         double scoreFlops = 2 * pairs * heads * qkDim;
         double valueFlops = 2 * pairs * heads * vDim;
         double softmaxFlops = 5 * pairs * heads; // max, subtract, exp, sum, scale per score
+        // gpt-oss's attention sinks: one more logit per query and head in the softmax (no key, no value): negligible, counted.
+        if (_m.AttentionSinks) softmaxFlops += 5 * queries * heads;
         double qBytes = queries * heads * qkDim * _a, outBytes = queries * heads * vDim * _a;
         // Names are constants so a step allocates nothing.
         if (_d.FlashAttention)
@@ -261,18 +282,23 @@ public sealed class CostModel
     /// Mixture of experts: a replicated router, then each token's top-k experts. Routed expert weights are read
     /// only for experts some token in the batch picked: with T tokens choosing k of E experts independently, the
     /// expected number of distinct experts touched is E(1 - (1 - k/E)^T). With EP the E experts are spread over
-    /// EP ranks (each whole, split TP/EP ways); tokens travel by all-to-all.
+    /// EP ranks (each whole, split TP/EP ways); tokens travel by all-to-all. With attention data parallelism the router
+    /// and shared experts run on each rank's own <paramref name="rankTokens"/>, while the routed experts see all
+    /// <paramref name="allTokens"/> of the replica: the busiest expert rank computes and receives
+    /// <see cref="Deployment.ExpertImbalance"/> times the mean share.
     /// </summary>
-    private void Moe(int layers, double T)
+    private void Moe(int layers, double rankTokens, double allTokens, bool decodeOnly)
     {
         var moe = _m.Moe!;
+        double T = rankTokens;
         double E = moe.NumExperts, k = moe.ExpertsPerToken;
         Gemm("moe_router", layers, T, E, _h, weightBytesPerElement: 2);
-        double split = (double)_tp / _ep;                 // TP ways each expert is split
-        double localExperts = E / _ep;
-        double touched = localExperts * (1 - Math.Pow(1 - k / E, T));
+        int group = _tp * _dp;                            // devices of the MoE group (the TP group without DP)
+        double split = (double)group / _ep;               // ways each expert is split
+        double localExperts = _d.Experts.RedundantExperts > 0 ? _d.Experts.ExpertsPerRank(moe.NumExperts, _ep) : E / _ep;
+        double touched = localExperts * (1 - Math.Pow(1 - k / E, allTokens));
         double inter = moe.ExpertIntermediateSize / split;
-        double tokensPerDevice = T * k / _ep;            // routed token-expert pairs this device computes
+        double tokensPerDevice = allTokens * k / _ep * _expertImbalance; // routed token-expert pairs the busiest device computes
         double tokensPerExpert = touched > 0 ? tokensPerDevice / touched : 0;
         bool gated = _m.GatedMlp;
         double upN = (gated ? 2 : 1) * inter;
@@ -284,12 +310,93 @@ public sealed class CostModel
             actBytes: tokensPerDevice * (inter + _h) * _a, m: tokensPerExpert, n: _h, k: inter);
         if (moe.NumSharedExperts > 0) Mlp("shared_expert", layers, T, moe.NumSharedExperts * (double)moe.ExpertIntermediateSize / _tp, 1.0);
         if (moe.SharedExpertIntermediateSize > 0) Mlp("shared_expert", layers, T, (double)moe.SharedExpertIntermediateSize / _tp, 1.0);
-        if (_ep > 1 && _d.TpLink is { } link)
+        if (_dp == 1)
         {
-            double bytes = T * k * _h * _a / _ep;         // this device's share of routed token copies
-            Comm("moe_dispatch", layers, bytes, Collectives.AllToAll(bytes, _ep, link));
-            Comm("moe_combine", layers, bytes, Collectives.AllToAll(bytes, _ep, link));
+            if (_ep > 1 && _d.TpLink is { } link)
+            {
+                double bytes = T * k * _h * _a / _ep * _expertImbalance; // this device's share of routed token copies
+                Comm("moe_dispatch", layers, bytes, Collectives.AllToAll(bytes, _ep, link));
+                Comm("moe_combine", layers, bytes, Collectives.AllToAll(bytes, _ep, link));
+            }
+            return;
         }
+        var cluster = _d.Cluster;
+        if (_ep > 1)
+        {
+            // DEP / wide EP: each device sends its tokens' k copies to the expert ranks and the busiest expert rank receives
+            // imbalance x the mean; the all-to-all takes as long as the larger of the two buffers.
+            double copies = Math.Max(T / _tp, allTokens / _ep * _expertImbalance) * k * _h;
+            double dispatch = copies * _dispatchBytes, combine = copies * _combineBytes;
+            Comm("moe_dispatch", layers, dispatch, Collectives.ExpertAllToAll(dispatch, _ep, cluster.DevicesPerNode, cluster.IntraNode, cluster.InterNode, decodeOnly));
+            Comm("moe_combine", layers, combine, Collectives.ExpertAllToAll(combine, _ep, cluster.DevicesPerNode, cluster.IntraNode, cluster.InterNode, decodeOnly));
+        }
+        else if (_d.MoeLink is { } moeLink)
+        {
+            // Attention DP with a tensor-parallel MoE: gather every rank's tokens before the experts, reduce-scatter after.
+            double bytes = allTokens * _h * _a;
+            Comm("moe_gather", layers, bytes, Collectives.AllGather(bytes, group, moeLink));
+            Comm("moe_reduce_scatter", layers, bytes, Collectives.ReduceScatter(bytes, group, moeLink));
+        }
+    }
+
+    /// <summary>
+    /// Gated DeltaNet layers (Qwen3-Next; Yang et al., "Gated Delta Networks", arXiv:2412.06464), heads split over TP.
+    /// Per token: in_proj_qkvz and in_proj_ba (GEMMs), a depthwise causal conv over q, k, v (kernel width), the delta-rule
+    /// recurrence S ← α S (I − β k kᵀ) + β v kᵀ, o = S q over each value head's key-dim x value-dim state: about 7 FLOPs per
+    /// state element per token (S k and S q: 2 each; the rank-one update: 2; the decay: 1), the gated RMSNorm, out_proj.
+    /// Each sequence's state (and conv state) is read and written once per step: every decode step, and once per prefill
+    /// chunk (the chunked algorithm keeps it on chip within the chunk). It never grows with the context.
+    /// </summary>
+    private void LinearAttention(in BatchShape s, LinearAttentionConfig la, int layers)
+    {
+        double T = s.NewTokens;
+        double keyDim = (double)la.NumKeyHeads * la.KeyHeadDim / _tp, valueDim = (double)la.NumValueHeads * la.ValueHeadDim / _tp;
+        double vHeads = (double)la.NumValueHeads / _tp;
+        double convDim = la.ConvDim / (double)_tp;
+        Gemm("linear_in_proj", layers, T, 2 * keyDim + 2 * valueDim + 2 * vHeads, _h);
+        Elementwise("linear_conv", OpKind.Elementwise, layers, flops: 2 * T * convDim * la.ConvKernel, weightBytes: convDim * la.ConvKernel * 2, actBytes: 2 * T * convDim * _a);
+        double stateElements = la.RecurrentStateElements / _tp;
+        double stateBytes = la.StateBytesPerSequence(_a) / _tp;
+        double ioPerToken = (2 * keyDim + 2 * valueDim) * _a;
+        if (s.PrefillSequences > 0)
+            LinearRecurrence("linear_attention_prefill", layers, s.PrefillTokens, s.PrefillSequences, stateElements, stateBytes, ioPerToken);
+        if (s.DecodeSequences > 0)
+            LinearRecurrence("linear_attention_decode", layers, s.DecodeSequences, s.DecodeSequences, stateElements, stateBytes, ioPerToken);
+        Elementwise("linear_gated_norm", OpKind.Norm, layers, flops: 6 * T * valueDim, weightBytes: la.ValueHeadDim * 2, actBytes: 3 * T * valueDim * _a);
+        Gemm("linear_out_proj", layers, T, _h, valueDim);
+    }
+
+    private void LinearRecurrence(string name, int layers, double tokens, double sequences, double stateElements, double stateBytes, double ioPerToken) =>
+        Add(name, OpKind.Attention, layers, 7 * tokens * stateElements, 0, tokens * ioPerToken, sequences * stateBytes, sequences * stateBytes, 0,
+            DataType.Fp32, 7 * tokens * stateElements / _d.VectorPeak);
+
+    /// <summary>
+    /// The busiest attention-data-parallel rank's share of a step: sequences are dealt round-robin, so it holds
+    /// ceil(n / DP) of the n prefill and of the n decode sequences, and that fraction of their tokens and attention work.
+    /// </summary>
+    private static BatchShape RankShare(in BatchShape s, int dp)
+    {
+        var r = s;
+        int p = (s.PrefillSequences + dp - 1) / dp, d = (s.DecodeSequences + dp - 1) / dp;
+        double fp = s.PrefillSequences > 0 ? (double)p / s.PrefillSequences : 0;
+        double fd = s.DecodeSequences > 0 ? (double)d / s.DecodeSequences : 0;
+        r.PrefillSequences = p;
+        r.PrefillTokens = (long)Math.Ceiling(s.PrefillTokens * fp);
+        r.PrefillPairs = s.PrefillPairs * fp;
+        r.PrefillPairsFull = s.PrefillPairsFull * fp;
+        r.PrefillScoreElements = s.PrefillScoreElements * fp;
+        r.PrefillScoreElementsFull = s.PrefillScoreElementsFull * fp;
+        r.PrefillKvTokens = s.PrefillKvTokens * fp;
+        r.PrefillKvTokensFull = s.PrefillKvTokensFull * fp;
+        r.DecodeSequences = d;
+        r.DecodePairs = s.DecodePairs * fd;
+        r.DecodePairsFull = s.DecodePairsFull * fd;
+        r.DecodeKvTokens = s.DecodeKvTokens * fd;
+        r.DecodeKvTokensFull = s.DecodeKvTokensFull * fd;
+        r.NewTokens = r.PrefillTokens + d;
+        r.Sequences = p + d;
+        r.OutputTokens = (int)Math.Ceiling((s.OutputTokens - s.DecodeSequences) * fp) + d;
+        return r;
     }
 
     // ---------------------------------------------------------------- operator builders

@@ -9,7 +9,7 @@ namespace Simulator.Roofline;
 public sealed class Deployment
 {
     private Deployment(ModelSpec model, HardwareProfile device, QuantizationScheme quant, Parallelism par, ClusterSpec cluster,
-        bool flash, IEfficiencyModel efficiency, DataType gemmType, DataType attentionType, DataType[] moduleGemmTypes, IReadOnlyList<string> notes)
+        bool flash, IEfficiencyModel efficiency, DataType gemmType, DataType attentionType, DataType[] moduleGemmTypes, IReadOnlyList<string> notes, ExpertLoad experts)
     {
         Model = model;
         Device = device;
@@ -31,6 +31,11 @@ public sealed class Deployment
         AttentionPeak = device.PeakOpsPerSecond[attentionType];
         VectorPeak = device.PeakOpsPerSecond.TryGetValue(DataType.Fp32, out var fp32) ? fp32 : GemmPeak / 4;
         Bandwidth = device.MemoryBandwidthBytesPerSecond;
+        Experts = experts;
+        int group = par.StageDevices;
+        MoeGroupSpansNodes = group > cluster.DevicesPerNode;
+        MoeLink = par.Dp == 1 ? TpLink : MoeGroupSpansNodes ? cluster.InterNode : cluster.IntraNode;
+        ExpertImbalance = model.Moe is { } moe ? experts.BusiestRankFactor(moe.NumExperts, par.Ep) : 1;
     }
 
     private readonly DataType[] _moduleGemmTypes;
@@ -74,6 +79,18 @@ public sealed class Deployment
     /// <summary>Throughput of non-matrix units (fp32 vector peak) for norms, softmax and element-wise work.</summary>
     public double VectorPeak { get; }
     public double Bandwidth { get; }
+    /// <summary>How routed tokens spread over the expert ranks (even unless the user says otherwise).</summary>
+    public ExpertLoad Experts { get; }
+    /// <summary>The busiest expert-parallel rank's routed tokens over the mean (1 without EP or with even routing).</summary>
+    public double ExpertImbalance { get; }
+    /// <summary>
+    /// The link the MoE group (the Tp x Dp devices of a stage) exchanges tokens over: the TP link without attention data
+    /// parallelism, else the intra-node link when the group fits in a node (an NVL72 rack is one node of 72), else the
+    /// inter-node link (InfiniBand/RoCE; the intra-node share still goes over NVLink, <see cref="Collectives.ExpertAllToAll"/>).
+    /// </summary>
+    public Interconnect? MoeLink { get; }
+    /// <summary>Whether the MoE group spans several nodes (wide expert parallelism).</summary>
+    public bool MoeGroupSpansNodes { get; }
 
     /// <summary>Bytes per activation element (at least 16-bit where activations are stored between kernels).</summary>
     public double ActBytes => Math.Max(Quant.ActivationBytesPerElement, 2);
@@ -82,11 +99,13 @@ public sealed class Deployment
     public int Devices => Parallelism.Devices;
 
     /// <summary>Builds a deployment, or throws <see cref="PlanException"/> saying why the plan cannot exist.</summary>
+    /// <param name="experts">How routed tokens spread over the expert ranks (null: evenly, no redundant experts).</param>
     public static Deployment Create(ModelSpec model, HardwareProfile device, QuantizationScheme quant, Parallelism par,
-        ClusterSpec? cluster = null, bool flashAttention = true, IEfficiencyModel? efficiency = null)
+        ClusterSpec? cluster = null, bool flashAttention = true, IEfficiencyModel? efficiency = null, ExpertLoad? experts = null)
     {
         cluster ??= new ClusterSpec(device.Name + "-single", device.DisplayName, device.Source, device, 1, par.Devices, null, null);
-        var problems = Validate(model, device, par, cluster);
+        experts ??= ExpertLoad.Balanced;
+        var problems = Validate(model, device, par, cluster, experts);
         if (problems.Count > 0) throw new PlanException(string.Join(" ", problems));
         var notes = new List<string>();
         DataType gemm = Fallback(device, quant.ComputeType, notes, "matrix multiplies", quant);
@@ -100,7 +119,7 @@ public sealed class Deployment
             moduleTypes[(int)module] = ReferenceEquals(mq, quant) ? gemm
                 : Fallback(device, mq.ComputeType, notes, $"{module.ToString().ToLowerInvariant()} matrix multiplies ({mq.Name})", mq);
         }
-        return new Deployment(model, device, quant, par, cluster, flashAttention, efficiency ?? ConstantEfficiency.For(device), gemm, attn, moduleTypes, notes);
+        return new Deployment(model, device, quant, par, cluster, flashAttention, efficiency ?? ConstantEfficiency.For(device), gemm, attn, moduleTypes, notes, experts);
     }
 
     /// <summary>The first data type the device has, starting from <paramref name="wanted"/>.</summary>
@@ -138,10 +157,10 @@ public sealed class Deployment
     }
 
     /// <summary>Every reason the plan cannot exist (empty when it can).</summary>
-    public static List<string> Validate(ModelSpec m, HardwareProfile device, Parallelism p, ClusterSpec cluster)
+    public static List<string> Validate(ModelSpec m, HardwareProfile device, Parallelism p, ClusterSpec cluster, ExpertLoad? experts = null)
     {
         var e = new List<string>();
-        if (p.Tp < 1 || p.Pp < 1 || p.Ep < 1) { e.Add("TP, PP and EP must each be at least 1."); return e; }
+        if (p.Tp < 1 || p.Pp < 1 || p.Ep < 1 || p.Dp < 1) { e.Add("TP, PP, EP and DP must each be at least 1."); return e; }
         if (m.NumAttentionHeads % p.Tp != 0)
             e.Add($"TP={p.Tp} does not divide {m.Name}'s {m.NumAttentionHeads} attention heads; choose a TP that divides {m.NumAttentionHeads}.");
         else if (m.Mla is null && m.NumKeyValueHeads % p.Tp != 0 && p.Tp % m.NumKeyValueHeads != 0)
@@ -150,14 +169,32 @@ public sealed class Deployment
             e.Add($"TP={p.Tp} does not divide the MLP intermediate size {m.IntermediateSize}.");
         if (p.Pp > m.NumLayers)
             e.Add($"PP={p.Pp} exceeds {m.Name}'s {m.NumLayers} layers.");
+        int redundant = experts?.RedundantExperts ?? 0;
+        if (p.Dp > 1)
+        {
+            if (m.Moe is null) e.Add($"DP={p.Dp} (attention data parallelism inside a replica) needs a mixture-of-experts model; for {m.Name}, which is dense, run {p.Dp} replicas instead.");
+            else if (p.Ep != 1 && p.Ep != p.Tp * p.Dp)
+                e.Add($"with DP={p.Dp}, EP must span every device of a stage (EP = TP x DP = {p.Tp * p.Dp}, e.g. DEP{p.Dp} is --dp {p.Dp} --ep {p.Dp}) or be 1 (the MoE tensor-parallel over the stage); EP={p.Ep} is neither.");
+        }
         if (p.Ep > 1)
         {
             if (m.Moe is null) e.Add($"EP={p.Ep} needs a mixture-of-experts model; {m.Name} is dense.");
-            else if (p.Tp % p.Ep != 0) e.Add($"EP={p.Ep} must divide TP={p.Tp} (experts are distributed across the tensor-parallel group).");
-            else if (m.Moe.NumExperts % p.Ep != 0) e.Add($"EP={p.Ep} does not divide {m.Moe.NumExperts} experts.");
+            else if (p.Dp == 1 && p.Tp % p.Ep != 0) e.Add($"EP={p.Ep} must divide TP={p.Tp} (experts are distributed across the tensor-parallel group; with --dp they span TP x DP).");
+            else if ((m.Moe.NumExperts + redundant) % p.Ep != 0)
+                e.Add(redundant > 0
+                    ? $"EP={p.Ep} does not divide {m.Moe.NumExperts} experts + {redundant} redundant = {m.Moe.NumExperts + redundant} expert slots."
+                    : $"EP={p.Ep} does not divide {m.Moe.NumExperts} experts.");
         }
+        if (redundant > 0 && (m.Moe is null || p.Ep <= 1)) e.Add("redundant experts need expert parallelism (EP > 1) on a mixture-of-experts model.");
+        if (experts is not null && m.Moe is { } mo) e.AddRange(experts.Validate(mo.NumExperts));
+        if (m.LinearAttention is { } la && (la.NumKeyHeads % p.Tp != 0 || la.NumValueHeads % p.Tp != 0))
+            e.Add($"TP={p.Tp} does not divide {m.Name}'s linear-attention heads ({la.NumKeyHeads} key, {la.NumValueHeads} value).");
         if (p.Devices > cluster.TotalDevices)
-            e.Add($"TP x PP = {p.Devices} devices, but {cluster.Name} has {cluster.TotalDevices}.");
+            e.Add(p.Dp > 1
+                ? $"DP x TP x PP = {p.Devices} devices, but {cluster.Name} has {cluster.TotalDevices}."
+                : $"TP x PP = {p.Devices} devices, but {cluster.Name} has {cluster.TotalDevices}.");
+        if (p.Dp > 1 && p.StageDevices <= cluster.DevicesPerNode && cluster.IntraNode is null)
+            e.Add($"{cluster.Name} has no intra-node link for the {p.StageDevices}-device MoE group.");
         if (p.Tp > 1 && p.Tp <= cluster.DevicesPerNode && cluster.IntraNode is null)
             e.Add($"{cluster.Name} has no intra-node link for TP={p.Tp}.");
         if (p.Devices > cluster.DevicesPerNode && cluster.InterNode is null)

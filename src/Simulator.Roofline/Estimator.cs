@@ -38,19 +38,18 @@ public static class Estimator
             throw new PlanException("batch, input and output tokens must each be at least 1");
         var cost = new CostModel(d);
         int pp = d.Parallelism.Pp;
-        int window = d.Model.SlidingWindow ?? 0;
         // Pipeline micro-batches: the batch is split in up to PP parts so that stages work concurrently.
         int micro = Math.Min(w.Batch, pp);
         int perMicro = (int)Math.Ceiling(w.Batch / (double)micro);
 
-        var prefill = BatchShape.Create(window);
+        var prefill = BatchShape.For(d.Model);
         for (int i = 0; i < perMicro; i++) prefill.AddPrefill(w.InputTokens);
         double prefillStep = cost.StepSeconds(prefill);
         double ttft = prefillStep + (micro - 1) * cost.StageSeconds(prefill);
         double prefillFlops = Sum(cost.Operators(prefill), o => o.Flops) * micro;
         var prefillBound = Dominant(cost.Operators(prefill));
 
-        var decode = BatchShape.Create(window);
+        var decode = BatchShape.For(d.Model);
         long avgContext = w.InputTokens + w.OutputTokens / 2;
         decode.AddDecode(avgContext, perMicro);
         double tpot = cost.StepSeconds(decode);
@@ -68,11 +67,17 @@ public static class Estimator
 
         var mem = MemoryModel.For(d);
         double contextEnd = w.InputTokens + w.OutputTokens;
-        // Sliding-window layers of a model that also has global layers keep only the window (MemoryFootprint.RequestKvBytes).
-        double kv = mem.BatchKvBytes(w.Batch, contextEnd);
-        double act = MemoryModel.ActivationBytes(d, (double)perMicro * w.InputTokens, perMicro);
-        bool fits = mem.FitsBatch(w.Batch, contextEnd, act);
-        int maxBatch = mem.MaxRequests(contextEnd, act);
+        // With attention data parallelism each rank holds the KV cache of its own ceil(B / DP) requests (and runs their
+        // prefill); the replica fits DP times what one rank does.
+        int dp = d.Parallelism.Dp;
+        int perRank = dp > 1 ? (w.Batch + dp - 1) / dp : w.Batch;
+        int perRankMicro = dp > 1 ? (perMicro + dp - 1) / dp : perMicro;
+        // Sliding-window and chunked layers of a model that also has global layers keep only their span, linear-attention
+        // layers a fixed state (MemoryFootprint.RequestKvBytes).
+        double kv = mem.BatchKvBytes(perRank, contextEnd);
+        double act = MemoryModel.ActivationBytes(d, (double)perRankMicro * w.InputTokens, perRankMicro);
+        bool fits = mem.FitsBatch(perRank, contextEnd, act);
+        int maxBatch = mem.MaxRequests(contextEnd, act) * dp;
         return new Estimate(d, w, ttft, tpot, e2e, tokensPerSecond, tokensPerSecond / devices, mfu, mbu, mem, kv, act, fits, Math.Max(0, maxBatch), prefillBound, decodeBound);
     }
 

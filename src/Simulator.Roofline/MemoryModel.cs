@@ -22,13 +22,26 @@ public sealed record MemoryFootprint(double WeightBytes, double KvBytesPerToken,
     public bool WeightsFit => FreeBytes > 0;
 
     /// <summary>
-    /// Window of the sliding-window layers in tokens, when the model also has global layers (Gemma 2/3); 0 otherwise.
-    /// A model with a window on every layer keeps the whole context here, as before.
+    /// Span in tokens of the local layers, when the model also has global layers: the sliding window (Gemma 2/3, gpt-oss)
+    /// or the attention chunk (Llama 4, whose chunked layers keep at most one chunk); 0 otherwise. A model with a window
+    /// on every layer keeps the whole context here, as before.
     /// </summary>
     public int SlidingWindow { get; init; }
 
-    /// <summary>The part of <see cref="KvBytesPerToken"/> that belongs to sliding-window layers (0 without <see cref="SlidingWindow"/>).</summary>
+    /// <summary>The part of <see cref="KvBytesPerToken"/> that belongs to local (sliding or chunked) layers (0 without <see cref="SlidingWindow"/>).</summary>
     public double SlidingKvBytesPerToken { get; init; }
+
+    /// <summary>
+    /// Fixed bytes every request holds on one device whatever its length: the linear-attention layers' recurrent and
+    /// convolution state (Qwen3-Next); 0 for models without such layers.
+    /// </summary>
+    public double StateBytesPerRequest { get; init; }
+
+    /// <summary>
+    /// Attention data-parallel ranks of the replica (<see cref="Parallelism.Dp"/>): each holds the KV cache of its own
+    /// requests, so the replica holds this many times what one device's figures say. 1 without attention DP.
+    /// </summary>
+    public int DataParallelRanks { get; init; } = 1;
 
     /// <summary>The part of <see cref="KvBytesPerToken"/> that belongs to layers keeping the whole context.</summary>
     public double GlobalKvBytesPerToken => KvBytesPerToken - SlidingKvBytesPerToken;
@@ -43,27 +56,37 @@ public sealed record MemoryFootprint(double WeightBytes, double KvBytesPerToken,
     /// Without a mixed window that is c × <see cref="KvBytesPerToken"/>.
     /// </summary>
     public double RequestKvBytes(double contextTokens) =>
-        SlidingWindow > 0
+        (SlidingWindow > 0
             ? contextTokens * GlobalKvBytesPerToken + Math.Min(contextTokens, SlidingWindow) * SlidingKvBytesPerToken
-            : KvBytes(contextTokens);
+            : KvBytes(contextTokens))
+        + StateBytesPerRequest;
 
-    /// <summary>KV-cache bytes of <paramref name="requests"/> requests with <paramref name="contextTokens"/> each.</summary>
+    /// <summary>KV-cache bytes of <paramref name="requests"/> requests with <paramref name="contextTokens"/> each, on one device.</summary>
     public double BatchKvBytes(int requests, double contextTokens) =>
-        SlidingWindow > 0 ? requests * RequestKvBytes(contextTokens) : KvBytes(contextTokens * requests);
+        SlidingWindow > 0 || StateBytesPerRequest > 0 ? requests * RequestKvBytes(contextTokens) : KvBytes(contextTokens * requests);
 
     /// <summary>Whether weights, <paramref name="kvTokens"/> tokens of KV cache and <paramref name="activationBytes"/> fit.</summary>
     public bool Fits(double kvTokens, double activationBytes) => KvBytes(kvTokens) + activationBytes <= FreeBytes;
 
-    /// <summary>Whether <paramref name="requests"/> requests of <paramref name="contextTokens"/> each fit beside weights and activations.</summary>
+    /// <summary>Whether <paramref name="requests"/> requests of <paramref name="contextTokens"/> each fit on one device beside weights and activations.</summary>
     public bool FitsBatch(int requests, double contextTokens, double activationBytes) =>
-        SlidingWindow > 0 ? BatchKvBytes(requests, contextTokens) + activationBytes <= FreeBytes : Fits(contextTokens * requests, activationBytes);
+        SlidingWindow > 0 || StateBytesPerRequest > 0
+            ? BatchKvBytes(requests, contextTokens) + activationBytes <= FreeBytes
+            : Fits(contextTokens * requests, activationBytes);
 
-    /// <summary>The most KV tokens (summed over requests) that fit beside weights and the given activations.</summary>
+    /// <summary>The most KV tokens (summed over requests) that fit on one device beside weights and the given activations.</summary>
     public double MaxKvTokens(double activationBytes) => Math.Max(0, Math.Floor((FreeBytes - activationBytes) / KvBytesPerToken));
 
-    /// <summary>The most requests of <paramref name="contextTokens"/> tokens each whose KV cache fits beside weights and activations.</summary>
+    /// <summary>
+    /// The most KV tokens that fit on one device beside weights, the given activations and the fixed state of
+    /// <paramref name="requests"/> requests (the linear-attention state; nothing for other models).
+    /// </summary>
+    public double MaxKvTokens(double activationBytes, int requests) =>
+        StateBytesPerRequest > 0 ? Math.Max(0, Math.Floor((FreeBytes - activationBytes - requests * StateBytesPerRequest) / KvBytesPerToken)) : MaxKvTokens(activationBytes);
+
+    /// <summary>The most requests of <paramref name="contextTokens"/> tokens each whose KV cache fits on one device beside weights and activations.</summary>
     public int MaxRequests(double contextTokens, double activationBytes) =>
-        Math.Max(0, (int)Math.Floor(SlidingWindow > 0
+        Math.Max(0, (int)Math.Floor(SlidingWindow > 0 || StateBytesPerRequest > 0
             ? Math.Max(0, FreeBytes - activationBytes) / RequestKvBytes(contextTokens)
             : MaxKvTokens(activationBytes) / contextTokens));
 }
@@ -82,20 +105,36 @@ public static class MemoryModel
 
         // Linear weights of one layer on one device. MLA's down-projections are replicated on every TP rank.
         double attn = ModelMath.AttentionParametersPerLayer(m);
+        // Linear-attention layers (Qwen3-Next) have their own weights: the mean over the model's layers stands for a layer.
+        if (m.LinearLayerCount > 0)
+            attn = (m.AttentionLayerCount * attn + m.LinearLayerCount * ModelMath.LinearAttentionParametersPerLayer(m)) / m.NumLayers;
         double replicated = 0;
         if (m.Mla is { } mla)
             replicated = h * ((mla.QLoraRank ?? 0) + mla.KvLoraRank + mla.QkRopeHeadDim);
+        // With attention data parallelism each DP rank holds the whole attention block (split over its TP devices).
         double attnPerDevice = (attn - replicated) / tp + replicated;
         double dense = ModelMath.MlpParameters(m, m.IntermediateSize) / tp;
         double moe = 0, router = 0, moeBytes = 0;
+        var par = d.Parallelism;
         if (m.Moe is { } me)
         {
             var (total, _) = ModelMath.MoeParametersPerLayer(m);
-            router = h * me.NumExperts;
-            moe = (total - router) / tp; // experts spread over EP ranks and split TP/EP ways: 1/TP of them per device
+            router = h * me.NumExperts + (me.RouterBias ? me.NumExperts : 0);
+            double expert = ModelMath.MlpParameters(m, me.ExpertIntermediateSize);
+            double shared = total - router - me.NumExperts * expert;
+            double routedPerDevice;
+            if (par.Dp == 1 && d.Experts.RedundantExperts == 0)
+                routedPerDevice = me.NumExperts * expert / tp; // experts spread over EP ranks and split TP/EP ways: 1/TP of them per device
+            else
+            {
+                // Routed experts over the Tp x Dp devices of the MoE group: ceil((E + redundant) / EP) experts per EP rank,
+                // each split (Tp x Dp) / EP ways; the shared experts are per DP rank, split over its TP devices.
+                double split = (double)par.StageDevices / par.Ep;
+                routedPerDevice = d.Experts.ExpertsPerRank(me.NumExperts, par.Ep) * expert / split;
+            }
+            moe = routedPerDevice + shared / tp;
             // Mixed precision: routed experts in the experts' format, shared experts in the dense MLP's.
-            double routed = me.NumExperts * ModelMath.MlpParameters(m, me.ExpertIntermediateSize);
-            moeBytes = q.Modules is null ? moe * w : (routed * d.WeightBytesOf(QuantModule.Experts) + (total - router - routed) * d.WeightBytesOf(QuantModule.Mlp)) / tp;
+            moeBytes = q.Modules is null ? moe * w : routedPerDevice * d.WeightBytesOf(QuantModule.Experts) + shared / tp * d.WeightBytesOf(QuantModule.Mlp);
         }
         int stageLayers = d.LayersPerStage;
         double moeFraction = m.NumLayers == 0 ? 0 : (double)m.MoeLayerCount / m.NumLayers;
@@ -108,21 +147,38 @@ public static class MemoryModel
         double ends = d.Parallelism.Pp == 1 ? (m.TieWordEmbeddings ? head : embedding + head) : Math.Max(embedding, head);
         double weights = layerBytes + norms + ends;
 
+        // KV only in softmax-attention layers: size for the pipeline stage with the most of them.
+        int kvLayers = stageLayers, linearInStage = 0;
+        if (m.LinearLayerCount > 0)
+        {
+            kvLayers = 0;
+            for (int first = 0; first < m.NumLayers; first += stageLayers)
+            {
+                int count = Math.Min(stageLayers, m.NumLayers - first);
+                int linear = m.LinearLayerCountIn(first, count);
+                kvLayers = Math.Max(kvLayers, count - linear);
+                linearInStage = Math.Max(linearInStage, linear);
+            }
+        }
         double kvPerToken = m.Mla is { } ml
-            ? stageLayers * (double)(ml.KvLoraRank + ml.QkRopeHeadDim) * q.KvBytesPerElement
-            : stageLayers * 2.0 * d.KvHeadsPerDevice * m.HeadDim * q.KvBytesPerElement;
+            ? kvLayers * (double)(ml.KvLoraRank + ml.QkRopeHeadDim) * q.KvBytesPerElement
+            : kvLayers * 2.0 * d.KvHeadsPerDevice * m.HeadDim * q.KvBytesPerElement;
         double capacity = d.Device.MemoryCapacityBytes;
         var footprint = new MemoryFootprint(weights, kvPerToken, capacity, capacity * (1 - MemoryFootprint.UsableFraction));
-        if (m.SlidingWindow is not int window || m.GlobalLayerCount == 0 || m.SlidingLayerCount == 0 || stageLayers == 0) return footprint;
-        // Mixed sliding/global layers: size for the pipeline stage with the most global layers (it holds the most KV
-        // at long context); its other layers count as sliding.
+        if (par.Dp > 1) footprint = footprint with { DataParallelRanks = par.Dp };
+        if (m.LinearAttention is { } la && linearInStage > 0)
+            footprint = footprint with { StateBytesPerRequest = linearInStage * la.StateBytesPerSequence(d.ActBytes) / tp };
+        int span = m.LocalAttentionSpan;
+        if (span <= 0 || m.GlobalLayerCount == 0 || m.LocalLayerCount == 0 || stageLayers == 0) return footprint;
+        // Mixed local/global layers: size for the pipeline stage with the most global layers (it holds the most KV
+        // at long context); its other layers count as local.
         int globalInStage = 0;
         for (int first = 0; first < m.NumLayers; first += stageLayers)
         {
             int count = Math.Min(stageLayers, m.NumLayers - first);
-            globalInStage = Math.Max(globalInStage, count - m.SlidingLayerCountIn(first, count));
+            globalInStage = Math.Max(globalInStage, count - m.LocalLayerCountIn(first, count));
         }
-        return footprint with { SlidingWindow = window, SlidingKvBytesPerToken = kvPerToken * (stageLayers - globalInStage) / stageLayers };
+        return footprint with { SlidingWindow = span, SlidingKvBytesPerToken = kvPerToken * (stageLayers - globalInStage) / stageLayers };
     }
 
     /// <summary>

@@ -186,7 +186,7 @@ public static class ServingSimulator
     {
         var d = pool.Replica.Deployment;
         int devices = pool.Count * d.Devices;
-        double busy = replicas.Sum(r => r.BusySeconds) * d.Parallelism.Tp;
+        double busy = replicas.Sum(r => r.BusySeconds) * d.Parallelism.StageDevices;
         double total = devices * t;
         double power = d.Device.PowerWatts;
         double idle = double.IsNaN(d.Device.IdlePowerWatts) ? DefaultIdlePowerFraction * power : d.Device.IdlePowerWatts;

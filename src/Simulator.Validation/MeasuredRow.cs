@@ -31,6 +31,18 @@ public sealed record MeasuredRow(
 {
     /// <summary>The family of <see cref="Benchmark"/> (null for a name the validator does not know).</summary>
     public BenchmarkFamily? Family => BenchmarkFamilies.Parse(Benchmark);
+
+    /// <summary>Pipeline-parallel stages (optional column <c>pp</c>; serving rows).</summary>
+    public int? Pp { get; init; }
+
+    /// <summary>Expert-parallel degree (optional column <c>ep</c>; serving rows of MoE models).</summary>
+    public int? Ep { get; init; }
+
+    /// <summary>Attention data-parallel ranks (optional column <c>dp</c>; TensorRT-LLM's DEPn is tp 1, dp n, ep n).</summary>
+    public int? Dp { get; init; }
+
+    /// <summary>Which part of a published set the row belongs to (optional column <c>split</c>: <c>dev</c> or <c>held-out</c>).</summary>
+    public string Split { get; init; } = "";
 }
 
 /// <summary>Reads measured-data CSV files; broken rows and unknown benchmarks are counted and reported with line numbers.</summary>
@@ -41,6 +53,9 @@ public static class MeasuredCsv
 
     /// <summary>Benchmark families the validator understands.</summary>
     public static readonly string[] Benchmarks = BenchmarkFamilies.All.Select(f => f.Name()).ToArray();
+
+    /// <summary>Columns a measured-data file may add to <see cref="Header"/> (serving rows): parallel layout and set split.</summary>
+    public static readonly string[] OptionalColumns = ["pp", "ep", "dp", "split"];
 
     /// <summary>Metrics and the unit each must carry.</summary>
     public static readonly IReadOnlyDictionary<string, string> MetricUnits = new Dictionary<string, string>
@@ -148,8 +163,15 @@ public static class MeasuredCsv
                 return null;
             }
             int? Int(string name) => Num(name) is double d ? (int)d : null;
+            int? Optional(string name) => index.ContainsKey(name) ? Int(name) : null;
             var row = new MeasuredRow(path, lineNo, bench, Cell("device"), Cell("dtype"), Cell("model"), Int("tp"), Num("m"), Num("n"), Num("k"), Num("bytes"),
-                Int("batch"), Int("input_tokens"), Int("output_tokens"), Int("context_tokens"), metric, Num("value") ?? double.NaN, unit, Cell("source"));
+                Int("batch"), Int("input_tokens"), Int("output_tokens"), Int("context_tokens"), metric, Num("value") ?? double.NaN, unit, Cell("source"))
+            {
+                Pp = Optional("pp"),
+                Ep = Optional("ep"),
+                Dp = Optional("dp"),
+                Split = index.ContainsKey("split") ? Cell("split") : "",
+            };
             if (!bad && !(row.Value > 0))
             {
                 problems.Add(new SpecError(path, lineNo, "value", "must be a positive number"));

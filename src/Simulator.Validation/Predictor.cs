@@ -61,6 +61,7 @@ public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (Hardwa
                 BenchmarkFamily.Attention => LayerOps(row, device, eff, attentionOnly: true),
                 BenchmarkFamily.Layer => LayerOps(row, device, eff, attentionOnly: false),
                 BenchmarkFamily.E2e => E2e(row, device, eff),
+                BenchmarkFamily.ServingMaxload => MaxLoad(row, device, eff),
                 _ => null,
             };
             return p is null ? new Comparison(row, name, null, $"{row.Benchmark} row with dtype '{row.Dtype}' and metric {row.Metric} is not modelled") : new Comparison(row, name, p, null);
@@ -122,7 +123,7 @@ public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (Hardwa
         var dep = Deploy(r, d, eff);
         // context_tokens is the KV length each query attends at the end of the step (cached tokens plus the new ones).
         int batch = r.Batch ?? 1, input = r.InputTokens ?? 1, kvLength = r.ContextTokens ?? input;
-        var shape = BatchShape.Create(dep.Model.SlidingWindow ?? 0);
+        var shape = BatchShape.For(dep.Model);
         if (input <= 1) shape.AddDecode(Math.Max(0, kvLength - 1), batch);
         else for (int i = 0; i < batch; i++) shape.AddPrefill(input, Math.Max(0, kvLength - input));
         double t = 0;
@@ -134,6 +135,68 @@ public sealed class Predictor(SpecLibrary library, Func<HardwareProfile, (Hardwa
             t += op.Seconds;
         }
         return t;
+    }
+
+    /// <summary>
+    /// Max-load output throughput (every request queued at once, as trtllm-bench throughput runs): the static-batch estimate
+    /// at the batch the engine holds. B = the smaller of the engine's max batch (the row's, else
+    /// <see cref="TrtllmBenchMaxBatch"/>; per attention-DP rank, so x DP) and the requests whose whole prompt + output fits
+    /// in the KV cache (TensorRT-LLM's default GUARANTEED_NO_EVICT scheduler reserves it). At steady state every request
+    /// in flight is replaced as it finishes, so B requests take one prefill and O decode steps each:
+    /// tokens/s = B·O / (TTFT + (O − 1)·TPOT), the estimate's figure. Nothing here is fitted to measurements.
+    /// </summary>
+    /// <param name="maxBatch">The engine's max batch for the whole replica (null: the trtllm-bench heuristic).</param>
+    public static double MaxLoadTokensPerSecond(Deployment d, int input, int output, int? maxBatch)
+    {
+        int fit = Estimator.Run(d, new Workload(1, input, output)).MaxBatchAtThisContext;
+        if (fit < 1) throw new PlanException($"not even one request of {input} + {output} tokens fits in the KV cache");
+        int engine = maxBatch ?? TrtllmBenchMaxBatch(d, input, output) * d.Parallelism.Dp;
+        return Estimator.Run(d, new Workload(Math.Min(fit, engine), input, output)).TokensPerSecond;
+    }
+
+    /// <summary>
+    /// The max batch trtllm-bench builds with when none is given (TensorRT-LLM <c>tensorrt_llm/bench/build/tuning.py</c>:
+    /// calc_engine_setting and finetune_setting; the PyTorch backend's max-throughput scenario uses the same): KV-cache
+    /// requests = 0.95 x (device memory x TP x PP − parameters x bytes per weight) / (2 x attention layers x max(TP, KV heads)
+    /// x head size x KV bytes x (ISL + OSL)), capped at 4096 / PP, then rounded up: to 64 at least and a multiple of 32
+    /// below 256, of 128 below 1024, of 256 above. Its KV arithmetic counts every attention layer at the whole context
+    /// (no window) and MLA as ordinary heads, as the heuristic does; the run itself is then bounded by the real KV cache.
+    /// trtllm-bench's TP is the world size of a stage (DEPn runs as --tp n --ep n with attention DP), so TP here is
+    /// Tp x Dp; with attention DP the batch it returns is each rank's.
+    /// </summary>
+    public static int TrtllmBenchMaxBatch(Deployment d, int input, int output)
+    {
+        var m = d.Model;
+        var p = d.Parallelism;
+        const double GiB = 1024.0 * 1024 * 1024;
+        int tp = p.Tp * p.Dp;
+        int gpus = tp * p.Pp;
+        double bytesPerWeight = d.Quant.Weights.Bits() <= 8 ? d.Quant.Weights.Bits() / 8.0 : 2;
+        double bytesPerKv = d.Quant.KvBytesPerElement < 2 ? 1 : 2;
+        double kvHeads = Math.Max(tp, m.NumKeyValueHeads);
+        double bytesPerToken = 2.0 * m.AttentionLayerCount * kvHeads * m.HeadDim * bytesPerKv / GiB;
+        double engine = ModelMath.Parameters(m).Total * bytesPerWeight / GiB;
+        double available = d.Device.MemoryCapacityBytes / GiB * gpus - engine;
+        double requests = 0.95 * available / (bytesPerToken * (input + output));
+        double raw = Math.Min(requests, 4096) / p.Pp;
+        int bs = raw < 256 ? Math.Max(64, 32 * (int)Math.Ceiling(raw / 32))
+            : raw < 1024 ? 128 * (int)Math.Ceiling(raw / 128)
+            : 256 * (int)Math.Ceiling(raw / 256);
+        return Math.Max(1, bs);
+    }
+
+    private double? MaxLoad(MeasuredRow r, HardwareProfile device, IEfficiencyModel eff)
+    {
+        if (r.Metric != "tokens_per_second" || r.InputTokens is not int input || r.OutputTokens is not int output || input < 1 || output < 1) return null;
+        var model = library.Model(r.Model);
+        if (!QuantizationScheme.TryParse(r.Dtype.Length == 0 ? "bf16" : r.Dtype, out var quant, out string error, model.NativeDType))
+            throw new ArgumentException($"quantization '{r.Dtype}' is not known here: {error}");
+        var par = new Parallelism(r.Tp ?? 1, r.Pp ?? 1, r.Ep ?? 1, r.Dp ?? 1);
+        var cluster = AdjustCluster(library.DefaultCluster(device, Math.Max(par.Devices, 1)));
+        if (par.Devices > cluster.TotalDevices && cluster.InterNode is not null)
+            cluster = cluster with { Nodes = (par.Devices + cluster.DevicesPerNode - 1) / cluster.DevicesPerNode };
+        var dep = Deployment.Create(model, device, quant, par, cluster, flashAttention: true, eff);
+        return MaxLoadTokensPerSecond(dep, input, output, r.Batch);
     }
 
     private double? E2e(MeasuredRow r, HardwareProfile d, IEfficiencyModel eff)

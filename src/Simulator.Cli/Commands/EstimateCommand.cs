@@ -83,6 +83,7 @@ public static class EstimateCommand
     public static JsonObject ToJson(Estimate e, DeviceResolver devices)
     {
         var d = e.Deployment;
+        // Keys in this order; dp, expertImbalance and redundantExperts appear only when they depart from the defaults.
         var json = new JsonObject
         {
             ["model"] = d.Model.Name,
@@ -92,29 +93,36 @@ public static class EstimateCommand
             ["tp"] = d.Parallelism.Tp,
             ["pp"] = d.Parallelism.Pp,
             ["ep"] = d.Parallelism.Ep,
-            ["devices"] = d.Devices,
-            ["batch"] = e.Workload.Batch,
-            ["inputTokens"] = e.Workload.InputTokens,
-            ["outputTokens"] = e.Workload.OutputTokens,
-            ["ttftSeconds"] = e.TtftSeconds,
-            ["tpotSeconds"] = e.TpotSeconds,
-            ["e2eSeconds"] = e.E2eSeconds,
-            ["tokensPerSecond"] = e.TokensPerSecond,
-            ["tokensPerSecondPerDevice"] = e.TokensPerSecondPerDevice,
-            ["mfu"] = e.Mfu,
-            ["mbu"] = e.Mbu,
-            ["prefillBound"] = e.PrefillBound.ToString().ToLowerInvariant(),
-            ["decodeBound"] = e.DecodeBound.ToString().ToLowerInvariant(),
-            ["weightBytesPerDevice"] = e.Memory.WeightBytes,
-            ["kvCacheBytes"] = e.KvCacheBytes,
-            ["activationBytes"] = e.ActivationBytes,
-            ["reserveBytes"] = e.Memory.ReserveBytes,
-            ["memoryCapacityBytes"] = e.Memory.CapacityBytes,
-            ["fits"] = e.Fits,
-            ["maxBatchAtThisContext"] = e.MaxBatchAtThisContext,
-            ["efficiency"] = d.Efficiency.Description,
-            ["notes"] = Json.Node(d.Notes.ToArray()),
         };
+        if (d.Parallelism.Dp > 1) json["dp"] = d.Parallelism.Dp;
+        if (d.ExpertImbalance != 1) json["expertImbalance"] = d.ExpertImbalance;
+        if (d.Experts.RedundantExperts > 0) json["redundantExperts"] = d.Experts.RedundantExperts;
+        foreach (var (key, value) in new (string, JsonNode?)[]
+        {
+            ("devices", d.Devices),
+            ("batch", e.Workload.Batch),
+            ("inputTokens", e.Workload.InputTokens),
+            ("outputTokens", e.Workload.OutputTokens),
+            ("ttftSeconds", e.TtftSeconds),
+            ("tpotSeconds", e.TpotSeconds),
+            ("e2eSeconds", e.E2eSeconds),
+            ("tokensPerSecond", e.TokensPerSecond),
+            ("tokensPerSecondPerDevice", e.TokensPerSecondPerDevice),
+            ("mfu", e.Mfu),
+            ("mbu", e.Mbu),
+            ("prefillBound", e.PrefillBound.ToString().ToLowerInvariant()),
+            ("decodeBound", e.DecodeBound.ToString().ToLowerInvariant()),
+            ("weightBytesPerDevice", e.Memory.WeightBytes),
+            ("kvCacheBytes", e.KvCacheBytes),
+            ("activationBytes", e.ActivationBytes),
+            ("reserveBytes", e.Memory.ReserveBytes),
+            ("memoryCapacityBytes", e.Memory.CapacityBytes),
+            ("fits", e.Fits),
+            ("maxBatchAtThisContext", e.MaxBatchAtThisContext),
+            ("efficiency", d.Efficiency.Description),
+            ("notes", Json.Node(d.Notes.ToArray())),
+        })
+            json[key] = value;
         // Bands: prefill rests on GEMMs (compute-bound), decode on streaming weights and KV (memory-bound).
         if (devices.Band(d.Device, BenchmarkFamily.Gemm) is { } g)
         {

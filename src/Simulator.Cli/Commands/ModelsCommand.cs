@@ -55,6 +55,9 @@ public static class ModelsCommand
             var p = ModelMath.Parameters(m);
             double kv = ModelMath.KvCacheBytesPerToken(m);
             string window = m.SlidingWindow is int w ? $"+SW{w}" + (m.GlobalLayerCount > 0 ? $" on {m.SlidingLayerCount}/{m.NumLayers}" : "") : "";
+            if (m.AttentionChunkSize is int chunk) window += $"+chunk{chunk}" + (m.GlobalLayerCount > 0 ? $" on {m.ChunkedLayerCount}/{m.NumLayers}" : "");
+            if (m.LinearLayerCount > 0) window += $"+linear on {m.LinearLayerCount}/{m.NumLayers}";
+            if (m.AttentionSinks) window += "+sinks";
             string attn = m.AttentionKind.ToString().ToUpperInvariant() + window + (m.Moe is { } moe ? $", MoE {moe.ExpertsPerToken}/{moe.NumExperts}" : "");
             table.Add((m.Name, m.Name), (m.DisplayName, m.DisplayName), (m.ModelType, m.ModelType), (attn, attn), (m.NumLayers.ToString(), m.NumLayers), (m.HiddenSize.ToString(), m.HiddenSize),
                 (F.Count(p.Total), p.Total), (F.Count(p.Active), p.Active), (F.Bytes(kv), kv));
@@ -97,6 +100,29 @@ public static class ModelsCommand
             o["slidingWindowLayers"] = new JsonArray(m.SlidingWindowLayers!.Layers.Select(l => (JsonNode?)l).ToArray());
             o["globalLayers"] = m.GlobalLayerCount;
         }
+        if (m.AttentionChunkSize is int chunk)
+        {
+            o["attentionChunkSize"] = chunk;
+            o["chunkedLayers"] = m.ChunkedLayerCount;
+            o["globalLayers"] = m.GlobalLayerCount;
+        }
+        if (m.LinearAttention is { } la && m.LinearLayerCount > 0)
+        {
+            o["linearAttentionLayers"] = m.LinearLayerCount;
+            o["linearStateBytesPerSequence"] = ModelMath.LinearStateBytesPerSequence(m);
+            o["linearAttention"] = new JsonObject { ["numKeyHeads"] = la.NumKeyHeads, ["numValueHeads"] = la.NumValueHeads, ["keyHeadDim"] = la.KeyHeadDim, ["valueHeadDim"] = la.ValueHeadDim, ["convKernel"] = la.ConvKernel, ["stateBytesPerElement"] = la.StateBytesPerElement };
+        }
+        if (m.AttentionSinks) o["attentionSinks"] = true;
+        if (m.NumNextnPredictLayers > 0)
+        {
+            // Counted apart, as the model cards do; not in totalParameters or in serving cost.
+            var (mtpTotal, mtpActive) = ModelMath.MtpParameters(m);
+            o["mtpLayers"] = m.NumNextnPredictLayers;
+            o["mtpParameters"] = mtpTotal;
+            o["mtpActiveParameters"] = mtpActive;
+        }
+        if (m.CheckpointWeights is { } cw) o["checkpointWeights"] = cw;
+        if (m.ExpertWeights is { } ew) o["expertWeights"] = ew;
         if (m.Notes is { Length: > 0 } notes) o["notes"] = notes;
         if (m.Moe is { } moe)
             o["moe"] = new JsonObject { ["numExperts"] = moe.NumExperts, ["expertsPerToken"] = moe.ExpertsPerToken, ["expertIntermediateSize"] = moe.ExpertIntermediateSize, ["numSharedExperts"] = moe.NumSharedExperts, ["sharedExpertIntermediateSize"] = moe.SharedExpertIntermediateSize, ["firstDenseLayers"] = moe.FirstDenseLayers, ["moeLayers"] = m.MoeLayerCount };

@@ -178,10 +178,35 @@ public static class PlanCommand
     internal static string Label(Plan p) => string.Join(" + ", p.Items.Select(i =>
     {
         var c = i.Capacity.Config;
-        string par = $"TP{c.Parallelism.Tp}" + (c.Parallelism.Pp > 1 ? $" PP{c.Parallelism.Pp}" : "") + (c.Parallelism.Ep > 1 ? $" EP{c.Parallelism.Ep}" : "");
+        string par = (c.Parallelism.Dp > 1 ? $"DP{c.Parallelism.Dp} " : "") + $"TP{c.Parallelism.Tp}" + (c.Parallelism.Pp > 1 ? $" PP{c.Parallelism.Pp}" : "") + (c.Parallelism.Ep > 1 ? $" EP{c.Parallelism.Ep}" : "");
         string role = c.Role == ReplicaRole.Aggregated ? "" : " " + c.Role.ToString().ToLowerInvariant();
         return $"{i.Count}x {c.Device.Name} {par} {c.Quant.Label} b{c.MaxBatch}{role}";
     }));
+
+    /// <summary>One replica group of a plan; <c>dp</c> and <c>cluster</c> appear for attention-data-parallel layouts only.</summary>
+    private static JsonObject ReplicaJson(PlanItem i)
+    {
+        var c = i.Capacity.Config;
+        var o = new JsonObject
+        {
+            ["role"] = c.Role.ToString().ToLowerInvariant(),
+            ["hardware"] = c.Device.Name,
+            ["count"] = i.Count,
+            ["tp"] = c.Parallelism.Tp,
+            ["pp"] = c.Parallelism.Pp,
+            ["ep"] = c.Parallelism.Ep,
+        };
+        if (c.Parallelism.Dp > 1)
+        {
+            o["dp"] = c.Parallelism.Dp;
+            o["cluster"] = c.Cluster.Name;
+        }
+        o["quantization"] = c.Quant.Name;
+        o["kvCacheDtype"] = c.Quant.KvCacheName;
+        o["maxBatch"] = c.MaxBatch;
+        o["capacityRequestsPerSecond"] = i.Capacity.RequestsPerSecond;
+        return o;
+    }
 
     /// <summary>The price quotes a plan's devices are costed at, with their provenance.</summary>
     internal static JsonObject Prices(PlanRequest req, Plan p)
@@ -204,19 +229,7 @@ public static class PlanCommand
     internal static JsonObject PlanJson(PlanRequest req, Plan p) => new()
     {
         ["disaggregated"] = p.Disaggregated,
-        ["replicas"] = new JsonArray(p.Items.Select(i => (JsonNode)new JsonObject
-        {
-            ["role"] = i.Capacity.Config.Role.ToString().ToLowerInvariant(),
-            ["hardware"] = i.Capacity.Config.Device.Name,
-            ["count"] = i.Count,
-            ["tp"] = i.Capacity.Config.Parallelism.Tp,
-            ["pp"] = i.Capacity.Config.Parallelism.Pp,
-            ["ep"] = i.Capacity.Config.Parallelism.Ep,
-            ["quantization"] = i.Capacity.Config.Quant.Name,
-            ["kvCacheDtype"] = i.Capacity.Config.Quant.KvCacheName,
-            ["maxBatch"] = i.Capacity.Config.MaxBatch,
-            ["capacityRequestsPerSecond"] = i.Capacity.RequestsPerSecond,
-        }).ToArray()),
+        ["replicas"] = new JsonArray(p.Items.Select(i => (JsonNode)ReplicaJson(i)).ToArray()),
         ["hardware"] = string.Join(",", p.DeviceNames),
         ["prefillPool"] = p.Disaggregated ? Pool(p, ReplicaRole.Prefill) : null,
         ["decodePool"] = p.Disaggregated ? Pool(p, ReplicaRole.Decode) : null,

@@ -132,10 +132,10 @@ public static class ReportCommand
         // The same device, efficiency model and cluster the plan was costed with.
         var dep = Deployment.Create(req.Model, main.Device, main.Quant, main.Parallelism, main.Cluster, efficiency: main.Efficiency);
         var cm = new CostModel(dep);
-        var pre = BatchShape.Create(req.Model.SlidingWindow ?? 0);
+        var pre = BatchShape.For(req.Model);
         pre.AddPrefill((long)req.Demand.MeanInputTokens);
         var points = RooflineChart.Points(cm.Operators(pre), $"prefill {req.Demand.MeanInputTokens:0} tokens").ToList();
-        var dec = BatchShape.Create(req.Model.SlidingWindow ?? 0);
+        var dec = BatchShape.For(req.Model);
         dec.AddDecode((long)(req.Demand.MeanInputTokens + req.Demand.MeanOutputTokens / 2), Math.Min(main.MaxBatch, RooflineDecodeBatch));
         points.AddRange(RooflineChart.Points(cm.Operators(dec), $"decode x {Math.Min(main.MaxBatch, RooflineDecodeBatch)}"));
         h.Append("<h2>Roofline of the chosen configuration</h2>\n<figure>")

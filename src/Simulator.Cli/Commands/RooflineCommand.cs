@@ -81,7 +81,7 @@ public static class RooflineCommand
 
     internal static BatchShape Shape(Deployment d, string phase, int batch, int seq, int context)
     {
-        var shape = BatchShape.Create(d.Model.SlidingWindow ?? 0);
+        var shape = BatchShape.For(d.Model);
         if (phase == "decode") shape.AddDecode(seq, batch);
         else for (int i = 0; i < batch; i++) shape.AddPrefill(seq, context);
         return shape;
@@ -120,23 +120,33 @@ public static class RooflineCommand
                 ["quantization"] = d.Quant.Name,
                 ["kvCacheDtype"] = d.Quant.KvCacheName,
                 ["tp"] = d.Parallelism.Tp,
-                ["phase"] = phase,
-                ["batch"] = batch,
-                ["seq"] = seq,
-                ["context"] = context,
-                ["flashAttention"] = d.FlashAttention,
-                ["perDevice"] = true,
-                ["efficiency"] = d.Efficiency.Description,
-                ["notes"] = Json.Node(d.Notes.ToArray()),
-                ["operators"] = table.ToJson(),
-                ["communication"] = comm.ToJson(),
-                ["totals"] = new JsonObject { ["flops"] = flops, ["bytes"] = bytes, ["seconds"] = seconds, ["overheadSeconds"] = overhead, ["intensity"] = flops / bytes },
             };
+            if (d.Parallelism.Dp > 1)
+            {
+                json["dp"] = d.Parallelism.Dp;
+                json["ep"] = d.Parallelism.Ep;
+            }
+            foreach (var (key, value) in new (string, JsonNode?)[]
+            {
+                ("phase", phase),
+                ("batch", batch),
+                ("seq", seq),
+                ("context", context),
+                ("flashAttention", d.FlashAttention),
+                ("perDevice", true),
+                ("efficiency", d.Efficiency.Description),
+                ("notes", Json.Node(d.Notes.ToArray())),
+                ("operators", table.ToJson()),
+                ("communication", comm.ToJson()),
+                ("totals", new JsonObject { ["flops"] = flops, ["bytes"] = bytes, ["seconds"] = seconds, ["overheadSeconds"] = overhead, ["intensity"] = flops / bytes }),
+            })
+                json[key] = value;
             ctx.Out.Write(Json.Write(json));
             return;
         }
         if (format == OutputFormat.Csv) { ctx.Write(table, format); return; }
-        ctx.Out.WriteLine($"{d.Model.Name} {phase} on {d.Device.Name} ({d.Quant.Name}, KV {d.Quant.KvCacheName}, TP{d.Parallelism.Tp}, {(d.FlashAttention ? "flash attention" : "unfused attention")}): batch {batch}, " +
+        string par = d.Parallelism.Dp > 1 ? $"DP{d.Parallelism.Dp} TP{d.Parallelism.Tp} EP{d.Parallelism.Ep}, busiest rank" : $"TP{d.Parallelism.Tp}";
+        ctx.Out.WriteLine($"{d.Model.Name} {phase} on {d.Device.Name} ({d.Quant.Name}, KV {d.Quant.KvCacheName}, {par}, {(d.FlashAttention ? "flash attention" : "unfused attention")}): batch {batch}, " +
             (phase == "decode" ? $"{seq} tokens of context" : $"{seq} new tokens per request after {context} cached"));
         ctx.Out.WriteLine($"Per device, summed over layers. Efficiency: {d.Efficiency.Description}; launch overhead {F.Seconds(d.Device.LaunchOverheadSeconds)} per operator.");
         foreach (var n in d.Notes) ctx.Out.WriteLine("note: " + n);

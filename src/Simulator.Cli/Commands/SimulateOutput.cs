@@ -38,10 +38,13 @@ internal static class SimulateOutput
     {
         var d = c.Pool.Replica.Deployment;
         string hw = c.DecodePool is { } dp
-            ? $"{c.Pool.Count} x {d.Device.Name} TP{d.Parallelism.Tp} prefill + {dp.Count} x {dp.Replica.Deployment.Device.Name} TP{dp.Replica.Deployment.Parallelism.Tp} decode"
+            ? $"{c.Pool.Count} x {d.Device.Name} {Par(d.Parallelism)} prefill + {dp.Count} x {dp.Replica.Deployment.Device.Name} {Par(dp.Replica.Deployment.Parallelism)} decode"
             : $"{c.Pool.Count} x {d.Device.Name} ({d.Parallelism})";
         return $"{d.Model.Name}, {w.Name}, {hw}, {c.Pool.Replica.Scheduler.ToString().ToLowerInvariant()}";
     }
+
+    /// <summary>TP4, or DP8 TP1 EP8 with attention data parallelism.</summary>
+    private static string Par(Roofline.Parallelism p) => p.Dp > 1 ? $"DP{p.Dp} TP{p.Tp} EP{p.Ep}" : $"TP{p.Tp}";
 
     private static JsonObject Stats(LatencyStats s) => new()
     {
@@ -66,18 +69,28 @@ internal static class SimulateOutput
             ["kvCacheDtype"] = d.Quant.KvCacheName,
             ["tp"] = d.Parallelism.Tp,
             ["pp"] = d.Parallelism.Pp,
-            ["replicas"] = c.Pool.Count,
-            ["scheduler"] = rc.Scheduler.ToString().ToLowerInvariant(),
-            ["maxBatch"] = rc.MaxBatch,
-            ["tokenBudget"] = rc.EffectiveTokenBudget,
-            ["blockSize"] = rc.BlockSize,
-            ["preemption"] = rc.Preemption.ToString().ToLowerInvariant(),
-            ["router"] = c.Router switch { RouterKind.RoundRobin => "round-robin", RouterKind.LeastOutstanding => "least-outstanding", _ => "least-kv" },
-            ["disaggregated"] = c.Disaggregated,
-            ["seed"] = run.Seed,
-            ["workload"] = w.Name,
-            ["arrivals"] = w.Arrivals.Describe(),
         };
+        if (d.Parallelism.Dp > 1)
+        {
+            o["dp"] = d.Parallelism.Dp;
+            o["ep"] = d.Parallelism.Ep;
+            o["kvCapacityNote"] = "each replica is one attention-DP group; its KV capacity is the sum over its DP ranks";
+        }
+        foreach (var (key, value) in new (string, JsonNode?)[]
+        {
+            ("replicas", c.Pool.Count),
+            ("scheduler", rc.Scheduler.ToString().ToLowerInvariant()),
+            ("maxBatch", rc.MaxBatch),
+            ("tokenBudget", rc.EffectiveTokenBudget),
+            ("blockSize", rc.BlockSize),
+            ("preemption", rc.Preemption.ToString().ToLowerInvariant()),
+            ("router", c.Router switch { RouterKind.RoundRobin => "round-robin", RouterKind.LeastOutstanding => "least-outstanding", _ => "least-kv" }),
+            ("disaggregated", c.Disaggregated),
+            ("seed", run.Seed),
+            ("workload", w.Name),
+            ("arrivals", w.Arrivals.Describe()),
+        })
+            o[key] = value;
         if (c.DecodePool is { } dp)
         {
             o["decodeHardware"] = dp.Replica.Deployment.Device.Name;

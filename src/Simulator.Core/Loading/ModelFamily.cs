@@ -52,6 +52,36 @@ public sealed record ModelFamily
     public int MaxWindowLayers { get; init; }
     /// <summary>The q/k/v/o bias flag has its own name (InternLM: "bias").</summary>
     public string? BiasKey { get; init; }
+    /// <summary>
+    /// <c>use_qk_norm</c> means per-head RMSNorm weights on q and k (Qwen3-MoE, GLM-4.5). False where the flag means a
+    /// parameter-free L2 norm (Llama 4), which has no weights to count.
+    /// </summary>
+    public bool UseQkNormHasWeights { get; init; } = true;
+    /// <summary>A learned sink logit per head and layer (gpt-oss).</summary>
+    public bool AttentionSinks { get; init; }
+    /// <summary>q_proj also emits a sigmoid output gate (Qwen3-Next's attn_output_gate, default true).</summary>
+    public bool AttentionOutputGate { get; init; }
+    /// <summary>
+    /// The router (an nn.Linear) has a bias per expert (gpt-oss). DeepSeek-V3, Kimi-K2 and GLM-4.5 keep an
+    /// e_score_correction_bias per expert instead; it steers selection only and is left out, as the shipped DeepSeek-V3
+    /// spec always did (256 values per MoE layer, 0.000002% of the model).
+    /// </summary>
+    public bool RouterBias { get; init; }
+    /// <summary>Shared experts of the routed experts' size when the config has no count for them (Llama 4: one).</summary>
+    public int? SharedExperts { get; init; }
+    /// <summary>Chunk of the chunked local attention when the config does not say (Llama 4: 8192); null: none.</summary>
+    public int? AttentionChunkSize { get; init; }
+    /// <summary>Every k-th layer is a global NoPE layer, the rest chunked, when the config has no no_rope_layers list (Llama 4: 4).</summary>
+    public int NoRopeLayerInterval { get; init; }
+    /// <summary>Every k-th layer is full attention, the rest linear attention (Qwen3-Next's full_attention_interval, 4); 0: none.</summary>
+    public int FullAttentionInterval { get; init; }
+    /// <summary>Linear-attention dimensions when the config does not say (Qwen3NextConfig defaults).</summary>
+    public LinearAttentionConfig? LinearAttention { get; init; }
+    /// <summary>
+    /// The dense MLP's width is <c>intermediate_size_mlp</c> and <c>intermediate_size</c> is the expert's (Llama 4), and
+    /// <c>interleave_moe_layer_step</c> k makes layers k-1, 2k-1, ... MoE (transformers' Llama4TextConfig.moe_layers).
+    /// </summary>
+    public bool Llama4Layout { get; init; }
 
     private static readonly ModelFamily Llama = new() { AttentionOutputBias = null };
     private static readonly ModelFamily Gemma = new()
@@ -66,6 +96,12 @@ public sealed record ModelFamily
     private static readonly ModelFamily Gemma3Text = Gemma2 with
     {
         QkNorm = true, VocabSize = 262_208, MaxPositionEmbeddings = 131_072, SlidingWindowPeriod = 6,
+    };
+
+    private static readonly ModelFamily Llama4Text = new()
+    {
+        AttentionOutputBias = null, HeadDim = 128, KeyValueHeads = 8, VocabSize = 202_048, SharedExperts = 1,
+        AttentionChunkSize = 8192, NoRopeLayerInterval = 4, UseQkNormHasWeights = false, Llama4Layout = true,
     };
 
     private static readonly Dictionary<string, ModelFamily> Known = new(StringComparer.Ordinal)
@@ -84,6 +120,31 @@ public sealed record ModelFamily
         ["qwen3_moe"] = new() { AttentionOutputBias = null, QkNorm = true, KeyValueHeads = 4, SlidingWindow = 4096, WindowNeedsFlag = true },
         ["deepseek_v2"] = Llama,
         ["deepseek_v3"] = Llama,
+        // Kimi-K2 ships DeepseekV3ForCausalLM under its own model_type (remote code): the same defaults.
+        ["kimi_k2"] = Llama,
+        // GptOssConfig: biases on q, k, v and o (attention_bias), on the router and on every expert (mlp_bias: the model
+        // has no dense MLP); a sink logit per head;
+        // head_dim 64; window 128 on layers 0, 2, 4, ... (layer_types: sliding first, alternating); untied.
+        ["gpt_oss"] = new()
+        {
+            AttentionBias = true, AttentionOutputBias = null, AttentionSinks = true, RouterBias = true, MlpBias = true,
+            HeadDim = 64, KeyValueHeads = 8, SlidingWindow = 128, SlidingWindowPeriod = 2,
+        },
+        // Llama4TextConfig (the text_config of Llama4ForConditionalGeneration): head_dim 128, 8 KV heads, one shared expert
+        // of the routed experts' size, chunked local attention of 8192 tokens with a global NoPE layer every 4th layer;
+        // use_qk_norm is a weightless L2 norm.
+        ["llama4_text"] = Llama4Text,
+        // Llama4Config (multimodal, Llama4ForConditionalGeneration): the language model is its text_config.
+        ["llama4"] = Llama4Text,
+        // Glm4MoeConfig: attention_bias covers q, k and v only (o_proj has none); partial rotary 0.5; use_qk_norm per head.
+        ["glm4_moe"] = new() { HeadDim = 128, PartialRotaryFactor = 0.5 },
+        // Qwen3NextConfig: head_dim 256, q/k norms, gated attention output, one full-attention layer every 4
+        // (the rest Gated DeltaNet: 16 key heads, 32 value heads, dims 128, conv kernel 4), shared expert with a gate.
+        ["qwen3_next"] = new()
+        {
+            AttentionOutputBias = null, QkNorm = true, HeadDim = 256, KeyValueHeads = 2, PartialRotaryFactor = 0.25,
+            AttentionOutputGate = true, FullAttentionInterval = 4, LinearAttention = new LinearAttentionConfig(16, 32, 128, 128, 4),
+        },
         // PhiConfig: biases on q, k, v, dense, fc1, fc2 and lm_head; gelu_new; LayerNorm; parallel residual; partial_rotary_factor 0.5.
         ["phi"] = new()
         {
@@ -105,6 +166,7 @@ public sealed record ModelFamily
         // Gemma3Config (multimodal, Gemma3ForConditionalGeneration): the language model is its text_config, a Gemma3TextConfig.
         ["gemma3"] = Gemma3Text,
     };
+
 
     /// <summary>The importer's assumptions for a model_type it does not know (each one is reported when used).</summary>
     public static ModelFamily Generic { get; } = new();

@@ -92,7 +92,11 @@ public static class ModelSpecReader
         bool lmHeadBias = r.Bool("lm_head_bias") ?? Assume("lm_head_bias", fam.LmHeadBias, NotInConfig);
         bool tie = r.Bool("tie_word_embeddings") ?? (textOnlyOf is null ? null : outer.Bool("tie_word_embeddings"))
             ?? Assume("tie_word_embeddings", fam.TieWordEmbeddings, NotInConfig);
-        bool qkNorm = r.Bool("qk_norm") ?? Assume("qk_norm", fam.QkNorm, NotInConfig);
+        // use_qk_norm (Qwen3-Coder, GLM-4.5): per-head RMSNorm weights; in Llama 4 a weightless L2 norm, nothing to count.
+        bool? useQkNorm = fromHf ? r.Bool("use_qk_norm") : null;
+        bool qkNorm = r.Bool("qk_norm") ?? (fam.UseQkNormHasWeights ? useQkNorm : null) ?? Assume("qk_norm", fam.QkNorm, NotInConfig);
+        bool sinks = r.Bool("attention_sinks") ?? fam.AttentionSinks;
+        bool outputGate = r.Bool("attn_output_gate") ?? fam.AttentionOutputGate;
         bool parallel = r.Bool("parallel_residual") ?? Assume("parallel_residual", fam.ParallelResidual, NotInConfig);
         bool sandwich = r.Bool("sandwich_norm") ?? Assume("sandwich_norm", fam.SandwichNorm, "two norms per layer, before attention and before the MLP");
         double rotary = r.Number("partial_rotary_factor", min: 0, max: 1) ?? Assume("partial_rotary_factor", fam.PartialRotaryFactor, NotInConfig);
@@ -112,15 +116,34 @@ public static class ModelSpecReader
 
         // Mixture of experts, under any of the families' names.
         long? experts = r.Int("num_experts", min: 0, max: 100_000) ?? r.Int("num_local_experts", min: 0, max: 100_000) ?? r.Int("n_routed_experts", min: 0, max: 100_000);
-        long? perTok = r.Int("num_experts_per_tok", max: 100_000);
+        long? perTok = r.Int("num_experts_per_tok", max: 100_000) ?? (fromHf ? r.Int("experts_per_token", max: 100_000) : null);
         long? moeInter = r.Int("moe_intermediate_size", max: MaxDim);
         long? shared = r.Int("num_shared_experts", min: 0, max: 1000) ?? r.Int("n_shared_experts", min: 0, max: 1000);
         long? sharedInter = r.Int("shared_expert_intermediate_size", min: 0, max: MaxDim);
         long? firstDense = r.Int("first_k_dense_replace", min: 0, max: 10_000);
         long? freq = r.Int("moe_layer_freq", max: 10_000) ?? r.Int("decoder_sparse_step", max: 10_000);
+        bool? routerBias = r.Bool("moe_router_bias");
+        // Llama 4: intermediate_size is the expert's, intermediate_size_mlp the dense layers'; interleave_moe_layer_step k
+        // makes layers k-1, 2k-1, ... MoE (Llama4TextConfig.moe_layers), i.e. k-1 dense layers first and then every k-th.
+        long? denseMlp = null;
+        if (fromHf && fam.Llama4Layout)
+        {
+            denseMlp = r.Int("intermediate_size_mlp", max: MaxDim);
+            if (r.Int("interleave_moe_layer_step", max: 10_000) is long step)
+            {
+                freq = step;
+                firstDense = step - 1;
+            }
+        }
         if (fromHf && r.IntList("mlp_only_layers").Count > 0)
             r.Error("mlp_only_layers", "dense-only layers listed by index are not supported; remove them or write the spec by hand");
         long? inter = r.Int("intermediate_size", required: experts is null or 0, max: MaxDim);
+        if (denseMlp is not null)
+        {
+            moeInter ??= inter;
+            inter = denseMlp;
+        }
+        shared ??= fromHf ? fam.SharedExperts : null;
         // The original Qwen (model_type "qwen") states intermediate_size as twice each MLP matrix's width.
         if (fromHf && modelType == "qwen" && inter is long qi) inter = qi / 2;
 
@@ -131,6 +154,10 @@ public static class ModelSpecReader
         long? rope = r.Int("qk_rope_head_dim", min: 0, max: MaxDim);
         long? vHead = r.Int("v_head_dim", max: MaxDim);
         long? mtp = r.Int("num_nextn_predict_layers", min: 0, max: 1000);
+
+        var chunked = ReadChunked(r, fromHf, fam, layers, errors);
+        var linear = ReadLinear(r, fromHf, fam, layers, errors);
+        var (checkpointWeights, expertWeights) = ReadCheckpointFormat(outer, r, fromHf);
 
         if (!fromHf) r.Finish();
         if (errors.Count > before) return null;
@@ -172,7 +199,10 @@ public static class ModelSpecReader
             // Mixtral names its expert size intermediate_size; the others use moe_intermediate_size.
             long expertSize = moeInter ?? inter ?? 0;
             if (expertSize <= 0) r.Error("moe_intermediate_size", "required for a mixture-of-experts model");
-            moe = new MoeConfig((int)experts, (int)(perTok ?? 1), (int)expertSize, (int)(shared ?? 0), (int)(sharedInter ?? 0), (int)(firstDense ?? 0), (int)(freq ?? 1));
+            moe = new MoeConfig((int)experts, (int)(perTok ?? 1), (int)expertSize, (int)(shared ?? 0), (int)(sharedInter ?? 0), (int)(firstDense ?? 0), (int)(freq ?? 1))
+            {
+                RouterBias = routerBias ?? fam.RouterBias,
+            };
             if (moe.FirstDenseLayers > 0 && inter is null)
                 r.Error("intermediate_size", "needed for the dense layers before the first MoE layer (first_k_dense_replace)");
         }
@@ -186,10 +216,23 @@ public static class ModelSpecReader
             mla = new MlaConfig((int?)qLora, (int)kvLora, (int)(nope ?? 0), (int)(rope ?? 0), (int)(vHead ?? 0));
         }
 
+        if (window.Window is not null && chunked.Size is not null)
+            r.Error("attention_chunk_size", "a model has either sliding-window or chunked local attention layers, not both");
+        if (linear.Config is not null && (window.Window is not null || chunked.Size is not null))
+            r.Error("linear_attention_layers", "linear-attention layers together with sliding-window or chunked layers are not supported");
+        if (linear.Config is not null && mla is not null)
+            r.Error("linear_attention_layers", "linear-attention layers together with multi-head latent attention are not supported");
+
         if (errors.Count > before) return null;
         if (fromHf)
         {
             var parts = new List<string>();
+            if (mtp is > 0)
+                parts.Add($"{mtp} multi-token-prediction layer(s) (num_nextn_predict_layers) are in the checkpoint but not in the totals or the serving cost; an engine runs them only for speculative decoding");
+            if (expertWeights is not null)
+                parts.Add($"the checkpoint stores the routed experts as {expertWeights} and the rest in {dtypeText ?? "bfloat16"} (quantization_config)");
+            else if (checkpointWeights is not null)
+                parts.Add($"the checkpoint stores its linear weights as {checkpointWeights} (quantization_config)");
             if (textOnlyOf is not null)
                 parts.Add($"text model only: the text_config of a multimodal '{textOnlyOf}' checkpoint; the vision tower (vision_config) and the multimodal projector are excluded");
             if (report) parts.Add("assumed: " + (assumptions.Count == 0 ? "nothing" : string.Join(", ", assumptions)));
@@ -228,6 +271,14 @@ public static class ModelSpecReader
             Moe = moe,
             Mla = mla,
             NumNextnPredictLayers = (int)(mtp ?? 0),
+            AttentionSinks = sinks,
+            AttentionOutputGate = outputGate,
+            AttentionChunkSize = chunked.Size,
+            ChunkedAttentionLayers = chunked.Layers,
+            LinearAttention = linear.Config,
+            LinearAttentionLayers = linear.Layers,
+            CheckpointWeights = checkpointWeights,
+            ExpertWeights = expertWeights,
             NativeDType = dtype,
             Notes = notes,
             FilePath = r.File,
@@ -301,6 +352,135 @@ public static class ModelSpecReader
         var set = new LayerSet(layers);
         if (set.Count == 0) return (null, null);
         return (window, set.Count == numLayers ? null : set);
+    }
+
+    /// <summary>
+    /// Chunked local attention (Llama 4). A model-spec YAML states <c>attention_chunk_size</c> and optionally
+    /// <c>chunked_attention_layers</c> (absent: every layer). A config.json gives <c>attention_chunk_size</c> (else the
+    /// family's), and the chunked layers are the RoPE layers: <c>no_rope_layers</c> (1 = RoPE = chunked), a
+    /// <c>layer_types</c> list with <c>chunked_attention</c>, else all but every <c>no_rope_layer_interval</c>-th layer (4),
+    /// which are global NoPE layers (transformers' Llama4TextConfig).
+    /// </summary>
+    private static (int? Size, LayerSet? Layers) ReadChunked(IFieldReader r, bool fromHf, ModelFamily fam, int numLayers, List<SpecError> errors)
+    {
+        int before = errors.Count;
+        int? size = (int?)r.Int("attention_chunk_size", max: 100_000_000);
+        IEnumerable<int>? layers = null;
+        if (!fromHf)
+        {
+            var list = r.IntList("chunked_attention_layers");
+            foreach (long l in list)
+                if (l < 0 || l >= numLayers)
+                    r.Error("chunked_attention_layers", $"layer {l} is outside 0..{numLayers - 1} (layers are numbered from 0)");
+            if (list.Count > 0)
+            {
+                if (size is null) r.Error("chunked_attention_layers", "lists chunked layers but attention_chunk_size gives no chunk size");
+                layers = list.Select(l => (int)l);
+            }
+        }
+        else
+        {
+            if (size is null && !r.Mentions("attention_chunk_size")) size = fam.AttentionChunkSize;
+            if (size is null) return (null, null);
+            var noRope = r.IntList("no_rope_layers");
+            var types = r.StrList("layer_types");
+            if (noRope.Count > 0)
+            {
+                if (noRope.Count != numLayers) r.Error("no_rope_layers", $"lists {noRope.Count} layers, but num_hidden_layers is {numLayers}");
+                layers = noRope.Select((v, i) => (v, i)).Where(x => x.v != 0).Select(x => x.i);
+            }
+            else if (types.Contains("chunked_attention"))
+                layers = types.Select((t, i) => (t, i)).Where(x => x.t == "chunked_attention").Select(x => x.i);
+            else
+            {
+                long interval = r.Int("no_rope_layer_interval", max: 10_000) ?? fam.NoRopeLayerInterval;
+                if (interval > 0) layers = LayerSet.AllButEvery((int)interval, numLayers).Layers;
+            }
+        }
+        if (errors.Count > before || size is null) return (null, null);
+        if (layers is null) return (size, null);
+        var set = new LayerSet(layers);
+        if (set.Count == 0) return (null, null);
+        return (size, set.Count == numLayers ? null : set);
+    }
+
+    /// <summary>
+    /// Linear-attention (Gated DeltaNet) layers (Qwen3-Next). A model-spec YAML gives the <c>linear_*</c> dimensions and
+    /// <c>linear_attention_layers</c> (or <c>full_attention_interval</c>); a config.json gives the dimensions (else the
+    /// family's) and <c>layer_types</c> with <c>linear_attention</c>, else <c>full_attention_interval</c> k: layer i is
+    /// linear when (i + 1) mod k ≠ 0 (transformers' Qwen3NextConfig).
+    /// </summary>
+    private static (LinearAttentionConfig? Config, LayerSet? Layers) ReadLinear(IFieldReader r, bool fromHf, ModelFamily fam, int numLayers, List<SpecError> errors)
+    {
+        int before = errors.Count;
+        long? kHeads = r.Int("linear_num_key_heads", max: 100_000), vHeads = r.Int("linear_num_value_heads", max: 100_000);
+        long? kDim = r.Int("linear_key_head_dim", max: MaxDim), vDim = r.Int("linear_value_head_dim", max: MaxDim);
+        long? kernel = r.Int("linear_conv_kernel_dim", max: 1000);
+        string? stateType = r.Str("linear_state_dtype");
+        long? interval = r.Int("full_attention_interval", max: 10_000);
+        IReadOnlyList<string> types = fromHf ? r.StrList("layer_types") : [];
+        IEnumerable<int>? layers = null;
+        if (!fromHf)
+        {
+            var list = r.IntList("linear_attention_layers");
+            foreach (long l in list)
+                if (l < 0 || l >= numLayers)
+                    r.Error("linear_attention_layers", $"layer {l} is outside 0..{numLayers - 1} (layers are numbered from 0)");
+            if (list.Count > 0) layers = list.Select(l => (int)l);
+        }
+        else if (types.Contains("linear_attention"))
+            layers = types.Select((t, i) => (t, i)).Where(x => x.t == "linear_attention").Select(x => x.i);
+        if (layers is null && (interval ?? (fromHf ? fam.FullAttentionInterval : 0)) is long k and > 0)
+            layers = LayerSet.AllButEvery((int)k, numLayers).Layers;
+        bool any = kHeads is not null || vHeads is not null || kDim is not null || vDim is not null || kernel is not null;
+        if (layers is null)
+        {
+            if (any && !fromHf) r.Error("linear_attention_layers", "linear-attention dimensions are given but no layer uses them; list linear_attention_layers");
+            return (null, null);
+        }
+        var d = fam.LinearAttention;
+        LinearAttentionConfig? cfg = null;
+        long? Need(string key, long? value, int? familyDefault)
+        {
+            if (value is not null) return value;
+            if (fromHf && familyDefault is not null) return familyDefault;
+            r.Error(key, "required for linear-attention layers");
+            return null;
+        }
+        var a = Need("linear_num_key_heads", kHeads, d?.NumKeyHeads);
+        var b = Need("linear_num_value_heads", vHeads, d?.NumValueHeads);
+        var c = Need("linear_key_head_dim", kDim, d?.KeyHeadDim);
+        var e = Need("linear_value_head_dim", vDim, d?.ValueHeadDim);
+        var f = Need("linear_conv_kernel_dim", kernel, d?.ConvKernel);
+        double stateBytes = 4;
+        if (stateType is not null)
+        {
+            if (DataTypes.TryParse(stateType, out var st) && st is DataType.Fp32 or DataType.Bf16 or DataType.Fp16) stateBytes = st.Bytes();
+            else r.Error("linear_state_dtype", $"expected float32, bfloat16 or float16, got '{stateType}'");
+        }
+        if (errors.Count > before) return (null, null);
+        cfg = new LinearAttentionConfig((int)a!, (int)b!, (int)c!, (int)e!, (int)f!) { StateBytesPerElement = stateBytes };
+        var set = new LayerSet(layers);
+        if (set.Count == 0) return (null, null);
+        if (set.Count == numLayers) r.Error("linear_attention_layers", "every layer is linear attention; at least one softmax-attention layer is expected");
+        return (cfg, set);
+    }
+
+    /// <summary>
+    /// The published checkpoint's weight format. A model-spec YAML states <c>checkpoint_weights</c> and <c>expert_weights</c>;
+    /// a config.json's <c>quantization_config</c> says it: quant_method fp8 with a weight_block_size is <c>fp8block</c>
+    /// (DeepSeek, Kimi-K2); mxfp4 with the attention in modules_to_not_convert quantizes only the experts (gpt-oss).
+    /// </summary>
+    private static (string? Checkpoint, string? Experts) ReadCheckpointFormat(IFieldReader outer, IFieldReader r, bool fromHf)
+    {
+        if (!fromHf) return (r.Str("checkpoint_weights"), r.Str("expert_weights"));
+        var q = (r as JsonFieldReader)?.Object("quantization_config") ?? (outer as JsonFieldReader)?.Object("quantization_config");
+        if (q?.Str("quant_method") is not { } method) return (null, null);
+        method = method.ToLowerInvariant();
+        var skipped = q.StrList("modules_to_not_convert");
+        if (method == "fp8" && q.IntList("weight_block_size").Count > 0) method = "fp8block";
+        bool expertsOnly = skipped.Any(s => s.Contains("self_attn", StringComparison.Ordinal));
+        return expertsOnly ? (null, method) : (method, null);
     }
 
     private static string Text<T>(T value) => value switch

@@ -45,6 +45,23 @@ public static class ModelSpecWriter
             d["sliding_window"] = w;
             if (m.SlidingWindowLayers is { } layers) d["sliding_window_layers"] = layers.Layers;
         }
+        if (m.AttentionChunkSize is int chunk)
+        {
+            d["attention_chunk_size"] = chunk;
+            if (m.ChunkedAttentionLayers is { } chunked) d["chunked_attention_layers"] = chunked.Layers;
+        }
+        Flag("attention_sinks", m.AttentionSinks, fam.AttentionSinks);
+        Flag("attn_output_gate", m.AttentionOutputGate, fam.AttentionOutputGate);
+        if (m.LinearAttention is { } la && m.LinearAttentionLayers is { } linearLayers)
+        {
+            d["linear_num_key_heads"] = la.NumKeyHeads;
+            d["linear_num_value_heads"] = la.NumValueHeads;
+            d["linear_key_head_dim"] = la.KeyHeadDim;
+            d["linear_value_head_dim"] = la.ValueHeadDim;
+            d["linear_conv_kernel_dim"] = la.ConvKernel;
+            d["linear_state_dtype"] = la.StateBytesPerElement switch { 2 => "bfloat16", _ => "float32" };
+            d["linear_attention_layers"] = linearLayers.Layers;
+        }
         d["norm"] = m.Norm == NormKind.LayerNorm ? "layernorm" : "rmsnorm";
         Flag("qk_norm", m.QkNorm, fam.QkNorm);
         Flag("parallel_residual", m.ParallelResidual, fam.ParallelResidual);
@@ -60,6 +77,7 @@ public static class ModelSpecWriter
             if (moe.SharedExpertIntermediateSize > 0) d["shared_expert_intermediate_size"] = moe.SharedExpertIntermediateSize;
             if (moe.FirstDenseLayers > 0) d["first_k_dense_replace"] = moe.FirstDenseLayers;
             if (moe.LayerFrequency != 1) d["moe_layer_freq"] = moe.LayerFrequency;
+            Flag("moe_router_bias", moe.RouterBias, fam.RouterBias);
         }
         if (m.Mla is { } mla)
         {
@@ -71,11 +89,20 @@ public static class ModelSpecWriter
             d["v_head_dim"] = mla.VHeadDim;
         }
         if (m.NumNextnPredictLayers > 0) d["num_nextn_predict_layers"] = m.NumNextnPredictLayers;
+        if (m.CheckpointWeights is { } cw) d["checkpoint_weights"] = cw;
+        if (m.ExpertWeights is { } ew) d["expert_weights"] = ew;
         if (m.Notes is { Length: > 0 } notes) d["notes"] = notes;
         var p = ModelMath.Parameters(m);
         string window = m.SlidingWindow is int sw && m.GlobalLayerCount > 0
             ? $"\n# {m.SlidingLayerCount} of {m.NumLayers} layers attend only the last {sw} tokens (sliding window); the rest the whole context."
+            : m.AttentionChunkSize is int ck && m.GlobalLayerCount > 0
+            ? $"\n# {m.ChunkedLayerCount} of {m.NumLayers} layers attend only within their own {ck}-token chunk (chunked local attention); the rest the whole context."
             : "";
+        if (m.LinearLayerCount > 0)
+            window += $"\n# {m.LinearLayerCount} of {m.NumLayers} layers are linear attention: {ModelMath.LinearStateBytesPerSequence(m):0} bytes of fixed state per sequence instead of a KV cache.";
+        var (mtpTotal, mtpActive) = ModelMath.MtpParameters(m);
+        if (mtpTotal > 0)
+            window += $"\n# Multi-token prediction (not in the totals above): {mtpTotal / 1e9:0.###}B parameters, {mtpActive / 1e9:0.###}B active (embedding and head shared).";
         string header = $"# Model spec written by llmsim.\n# Derived: {p.Total / 1e9:0.###}B parameters in total, {p.Active / 1e9:0.###}B active per token, "
             + $"{ModelMath.KvCacheBytesPerToken(m):0} KV-cache bytes per token at 16-bit.{window}\n";
         return header + new SerializerBuilder().WithEventEmitter(next => new FlowLists(next)).Build().Serialize(d);

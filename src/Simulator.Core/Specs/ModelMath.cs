@@ -37,10 +37,32 @@ public static class ModelMath
         }
         double qDim = heads * m.HeadDim;
         double kvDim = (double)m.NumKeyValueHeads * m.HeadDim;
-        double weights = h * qDim + 2 * h * kvDim + qDim * h;
-        double bias = (m.AttentionBias ? qDim + 2 * kvDim : 0) + (m.AttentionOutputBias ? h : 0);
+        // Qwen3-Next's q_proj also emits the output gate: twice the query width.
+        double qOut = m.AttentionOutputGate ? 2 * qDim : qDim;
+        double weights = h * qOut + 2 * h * kvDim + qDim * h;
+        double bias = (m.AttentionBias ? qOut + 2 * kvDim : 0) + (m.AttentionOutputBias ? h : 0);
         double qkNorm = m.QkNorm ? 2.0 * m.HeadDim : 0;
-        return weights + bias + qkNorm;
+        double sinks = m.AttentionSinks ? heads : 0;
+        return weights + bias + qkNorm + sinks;
+    }
+
+    /// <summary>
+    /// Weights of one Gated DeltaNet layer (transformers' Qwen3NextGatedDeltaNet): in_proj_qkvz (hidden → q, k, v and the
+    /// output gate z), in_proj_ba (hidden → β and α per value head), the depthwise causal conv1d over q, k, v (no bias),
+    /// A_log and dt_bias per value head, the gated RMSNorm of a value head's width, and out_proj.
+    /// </summary>
+    public static double LinearAttentionParametersPerLayer(ModelSpec m)
+    {
+        var la = m.LinearAttention ?? throw new InvalidOperationException($"{m.Name} has no linear-attention layers");
+        double h = m.HiddenSize;
+        double keyDim = (double)la.NumKeyHeads * la.KeyHeadDim, valueDim = (double)la.NumValueHeads * la.ValueHeadDim;
+        double inQkvz = h * (2 * keyDim + 2 * valueDim);
+        double inBa = h * 2.0 * la.NumValueHeads;
+        double conv = (double)la.ConvDim * la.ConvKernel;
+        double perHead = 2.0 * la.NumValueHeads; // A_log, dt_bias
+        double norm = la.ValueHeadDim;
+        double outProj = valueDim * h;
+        return inQkvz + inBa + conv + perHead + norm + outProj;
     }
 
     /// <summary>Parameters of one MLP of the given intermediate size (gated: gate, up, down; plain: up, down).</summary>
@@ -58,7 +80,7 @@ public static class ModelMath
         var moe = m.Moe ?? throw new InvalidOperationException($"{m.Name} has no MoE layers");
         double h = m.HiddenSize;
         double expert = MlpParameters(m, moe.ExpertIntermediateSize);
-        double router = h * moe.NumExperts;
+        double router = h * moe.NumExperts + (moe.RouterBias ? moe.NumExperts : 0);
         double shared = moe.NumSharedExperts * expert;
         if (moe.SharedExpertIntermediateSize > 0)
             shared += MlpParameters(m, moe.SharedExpertIntermediateSize) + h /* shared_expert_gate */;
@@ -71,7 +93,8 @@ public static class ModelMath
         double h = m.HiddenSize;
         double embedding = (double)m.VocabSize * h;
         double lmHead = m.TieWordEmbeddings ? 0 : embedding + (m.LmHeadBias ? m.VocabSize : 0);
-        double attention = m.NumLayers * AttentionParametersPerLayer(m);
+        double attention = m.AttentionLayerCount * AttentionParametersPerLayer(m)
+            + (m.LinearLayerCount > 0 ? m.LinearLayerCount * LinearAttentionParametersPerLayer(m) : 0);
         double dense = m.DenseLayerCount * MlpParameters(m, m.IntermediateSize);
         double moeTotal = 0, moeActive = 0;
         if (m.Moe is not null)
@@ -87,28 +110,57 @@ public static class ModelMath
     }
 
     /// <summary>
-    /// Elements stored in the KV cache per token, summed over layers: 2 × KV heads × head_dim per layer
-    /// (MHA/GQA/MQA), or the compressed latent plus the shared rotary key per layer (MLA).
+    /// Unique parameters of the multi-token-prediction modules (<see cref="ModelSpec.NumNextnPredictLayers"/>), counted
+    /// apart as the DeepSeek-V3 README_WEIGHTS does (embedding and head are shared with the main model and not counted
+    /// again). One module: enorm and hnorm, eh_proj (2 x hidden → hidden), one decoder layer like the model's last
+    /// (attention, its MoE block or dense MLP, two norms) and the shared head's norm. Total and active per token.
+    /// </summary>
+    public static (double Total, double Active) MtpParameters(ModelSpec m)
+    {
+        if (m.NumNextnPredictLayers <= 0) return (0, 0);
+        double h = m.HiddenSize;
+        double normSize = m.Norm == NormKind.LayerNorm ? 2 * h : h;
+        double common = 2 * normSize + 2 * h * h + AttentionParametersPerLayer(m) + m.NormsPerLayer * normSize + normSize;
+        double total, active;
+        if (m.Moe is not null && m.IsMoeLayer(m.NumLayers - 1)) (total, active) = MoeParametersPerLayer(m);
+        else total = active = MlpParameters(m, m.IntermediateSize);
+        return (m.NumNextnPredictLayers * (common + total), m.NumNextnPredictLayers * (common + active));
+    }
+
+    /// <summary>
+    /// Elements stored in the KV cache per token, summed over the softmax-attention layers: 2 × KV heads × head_dim per
+    /// layer (MHA/GQA/MQA), or the compressed latent plus the shared rotary key per layer (MLA). Linear-attention layers
+    /// keep no per-token cache (<see cref="LinearStateBytesPerSequence"/>).
     /// </summary>
     public static double KvCacheElementsPerToken(ModelSpec m) =>
         m.Mla is { } mla
-            ? (double)m.NumLayers * (mla.KvLoraRank + mla.QkRopeHeadDim)
-            : 2.0 * m.NumLayers * m.NumKeyValueHeads * m.HeadDim;
+            ? (double)m.AttentionLayerCount * (mla.KvLoraRank + mla.QkRopeHeadDim)
+            : 2.0 * m.AttentionLayerCount * m.NumKeyValueHeads * m.HeadDim;
+
+    /// <summary>
+    /// Bytes of the fixed per-sequence state of every linear-attention layer, whole model (0 without such layers):
+    /// layers × (value heads × key dim × value dim × state bytes + conv channels × (kernel − 1) × 2 bytes).
+    /// </summary>
+    public static double LinearStateBytesPerSequence(ModelSpec m) =>
+        m.LinearAttention is { } la ? m.LinearLayerCount * la.StateBytesPerSequence() : 0;
 
     /// <summary>KV-cache bytes per token at <paramref name="kvBits"/> bits per element (16 by default).</summary>
     public static double KvCacheBytesPerToken(ModelSpec m, int kvBits = 16) => KvCacheElementsPerToken(m) * kvBits / 8.0;
 
     /// <summary>
     /// KV-cache bytes of one sequence with <paramref name="contextTokens"/> tokens of context, whole model: the global
-    /// layers keep every token, the sliding layers of a model that also has global layers only the last window's
-    /// worth: c × (global layers' bytes per token) + min(c, window) × (sliding layers' bytes per token). A model with
-    /// a window on every layer (Mistral 7B v0.1) or none is counted at c × bytes per token, as before.
+    /// layers keep every token, the local layers (sliding window, or Llama 4's chunked attention) of a model that also
+    /// has global layers only the last span's worth: c × (global layers' bytes per token) + min(c, span) × (local
+    /// layers' bytes per token), plus the fixed state of any linear-attention layers. A model with a window on every
+    /// layer (Mistral 7B v0.1) or none is counted at c × bytes per token, as before.
     /// </summary>
     public static double KvCacheBytes(ModelSpec m, double contextTokens, int kvBits = 16)
     {
         double perToken = KvCacheBytesPerToken(m, kvBits);
-        if (m.SlidingWindow is not int w || m.GlobalLayerCount == 0 || m.SlidingLayerCount == 0) return contextTokens * perToken;
-        double sliding = perToken * m.SlidingLayerCount / m.NumLayers;
-        return contextTokens * (perToken - sliding) + Math.Min(contextTokens, w) * sliding;
+        double state = LinearStateBytesPerSequence(m);
+        int span = m.LocalAttentionSpan;
+        if (span <= 0 || m.GlobalLayerCount == 0 || m.LocalLayerCount == 0) return contextTokens * perToken + state;
+        double local = perToken * m.LocalLayerCount / m.AttentionLayerCount;
+        return contextTokens * (perToken - local) + Math.Min(contextTokens, span) * local + state;
     }
 }

@@ -36,7 +36,7 @@ internal sealed class Replica
         MaxBatch = config.MaxBatch;
         _kvBytesPerTokenPerDevice = MemoryModel.For(config.Deployment).KvBytesPerToken;
         _stageFree = new double[config.Deployment.Parallelism.Pp];
-        _step = new Step(this, config.Deployment.Model.SlidingWindow ?? 0);
+        _step = new Step(this, BatchShape.For(config.Deployment.Model));
         _kick = new KickEvent(this);
     }
 

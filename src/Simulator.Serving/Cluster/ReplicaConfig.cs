@@ -67,12 +67,19 @@ public sealed record ReplicaConfig(Deployment Deployment)
     /// (<see cref="MemoryFootprint.FreeBytes"/>), minus the activations of the largest step (token budget tokens,
     /// max batch LM-head rows), divided by the KV bytes per token on one device. Each device holds its share of
     /// every token (its KV heads, its pipeline stage's layers), so the per-device token count is the replica's.
+    /// A model with linear-attention layers (Qwen3-Next) first sets aside their fixed state for max-batch requests, as
+    /// engines size their state cache by the most sequences they run. With attention data parallelism (DP ranks, each
+    /// with its own KV cache) the replica's capacity is the sum over its ranks: a first version that pools the ranks'
+    /// caches, so a request is never refused because its own rank is full while another has room (engines pin a request
+    /// to one rank, so this is optimistic when lengths are very uneven).
     /// </summary>
     public long KvCapacityTokens()
     {
         var mem = MemoryModel.For(Deployment);
-        double act = MemoryModel.ActivationBytes(Deployment, EffectiveTokenBudget, MaxBatch);
-        return (long)mem.MaxKvTokens(act);
+        int dp = Deployment.Parallelism.Dp;
+        int perRankBatch = dp > 1 ? (MaxBatch + dp - 1) / dp : MaxBatch;
+        double act = MemoryModel.ActivationBytes(Deployment, dp > 1 ? (EffectiveTokenBudget + dp - 1) / dp : EffectiveTokenBudget, perRankBatch);
+        return (long)mem.MaxKvTokens(act, perRankBatch) * dp;
     }
 
     /// <summary>KV blocks per replica (see <see cref="KvCapacityTokens"/>).</summary>

@@ -16,13 +16,14 @@ internal sealed class Step
 {
     private readonly Replica _replica;
 
-    public Step(Replica replica, int window)
+    public Step(Replica replica, BatchShape empty)
     {
         _replica = replica;
-        Window = window;
+        Empty = empty;
     }
 
-    public int Window { get; }
+    /// <summary>The model's empty batch shape (its sliding window or attention chunk set), copied at every reset.</summary>
+    public BatchShape Empty { get; }
     public BatchShape Shape;
     public readonly List<StepEntry> Entries = [];
     /// <summary>Victims of recompute preemption this step, latest admitted first, until <see cref="FinishPreemptions"/>.</summary>
@@ -46,7 +47,7 @@ internal sealed class Step
 
     public void Reset(double carriedSeconds)
     {
-        Shape = BatchShape.Create(Window);
+        Shape = Empty;
         Entries.Clear();
         Preemptions = PrefillTokens = DecodeTokens = 0;
         ExtraSeconds = carriedSeconds;

@@ -8,17 +8,20 @@ import sys
 
 HEADER = ("benchmark,device,dtype,model,tp,m,n,k,bytes,batch,input_tokens,output_tokens,"
           "context_tokens,metric,value,unit,source").split(",")
-INT_COLS = ["tp", "m", "n", "k", "bytes", "batch", "input_tokens", "output_tokens", "context_tokens"]
+INT_COLS = ["tp", "m", "n", "k", "bytes", "batch", "input_tokens", "output_tokens", "context_tokens", "pp", "ep", "dp"]
+# Serving rows may add these after the 17 schema columns (moe-serving-published.csv).
+OPTIONAL = ["pp", "ep", "dp", "split"]
 UNITS = {"seconds": "s", "tflops": "TFLOP/s", "gbps": "GB/s", "ttft_seconds": "s",
          "tpot_seconds": "s", "tokens_per_second": "tokens/s"}
-BENCHMARKS = {"gemm", "membw", "launch", "attention", "layer", "e2e", "allreduce"}
-DEVICES = set("""a100-40gb-sxm a100-80gb-sxm a100-80gb-pcie h100-sxm h100-pcie h200-sxm b200-sxm
-l40s l4 a40 rtx-4090 v100-sxm2-32gb mi300x mi325x gaudi2 gaudi3 tpu-v5e xeon-8480-spr
-epyc-9654-genoa apple-m2-ultra alveo-u280 versal-vhk158 snapdragon-8-gen3-hexagon
-apple-m3-ultra snapdragon-8-elite-hexagon""".split())
+BENCHMARKS = {"gemm", "membw", "launch", "attention", "layer", "e2e", "allreduce", "serving-maxload"}
+# Every shipped hardware profile, by file name (the profile's name), read from hardware-profiles/.
+_ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "hardware-profiles")
+DEVICES = {os.path.splitext(os.path.basename(f))[0]
+           for kind in ("gpu", "npu", "cpu", "fpga") for f in glob.glob(os.path.join(_ROOT, kind, "*.yaml"))}
 MODELS = set("""llama-2-7b llama-2-13b llama-2-70b llama-3-8b llama-3-70b llama-3.1-8b llama-3.1-70b
 llama-3.1-405b llama-3.2-1b mistral-7b mixtral-8x7b mixtral-8x22b qwen2.5-7b qwen2.5-72b
-qwen1.5-1.8b qwen-72b deepseek-v3 phi-2 codellama-34b internlm-20b llama-7b llama-3.2-3b""".split())
+qwen1.5-1.8b qwen-72b deepseek-v3 phi-2 codellama-34b internlm-20b llama-7b llama-3.2-3b deepseek-r1 gpt-oss-20b
+gpt-oss-120b qwen3-235b-a22b qwen3-30b-a3b llama-4-scout llama-4-maverick""".split())
 
 
 def main():
@@ -30,8 +33,10 @@ def main():
         with open(path, newline="") as f:
             raw = f.read()
         lines = raw.split("\n")
-        if lines[0] != ",".join(HEADER):
+        header = lines[0].split(",")
+        if header[:17] != HEADER or any(c not in OPTIONAL for c in header[17:]):
             print(f"{name}:1: header differs"); errors += 1
+        width = len(header)
         count = 0
         for lineno, line in enumerate(lines[1:], start=2):
             if line == "":
@@ -41,9 +46,12 @@ def main():
             def bad(msg):
                 nonlocal errors
                 print(f"{name}:{lineno}: {msg}"); errors += 1
-            if len(cells) != 17:
+            if len(cells) != width:
                 bad(f"{len(cells)} cells"); continue
-            r = dict(zip(HEADER, cells))
+            r = dict(zip(header, cells))
+            for c in OPTIONAL:
+                r.setdefault(c, "")
+            if r["split"] not in ("", "dev", "held-out"): bad(f"split {r['split']}")
             if r["benchmark"] not in BENCHMARKS: bad(f"benchmark {r['benchmark']}")
             if r["device"] not in DEVICES: unknown_devices.add(r["device"])
             if r["model"] and r["model"] not in MODELS: bad(f"model {r['model']}")
