@@ -55,6 +55,7 @@ public static class DayChart
         prov.Axes.YAxis = replicaAxis;
         int top = points.Count == 0 ? 1 : points.Max(p => Math.Max(p.Ready, p.Provisioned));
         plt.Axes.SetLimitsY(0, top * 1.15 + 0.5, replicaAxis);
+        replicaAxis.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true };
         replicaAxis.Label.Text = "Replicas";
 
         var latencyAxis = plt.Axes.AddRightAxis();
@@ -71,7 +72,7 @@ public static class DayChart
             line.LegendText = $"TTFT target {ttftTargetSeconds:0.###} s";
         }
         plt.Axes.SetLimitsY(0, ceiling * 1.05, latencyAxis);
-        latencyAxis.Label.Text = "p90 TTFT (s)";
+        latencyAxis.LabelText = "p90 TTFT (s)";
 
         double peak = points.Count == 0 ? 1 : points.Max(p => Math.Max(p.Rate, p.Capacity));
         plt.Axes.SetLimitsY(0, peak * 1.15 + 1e-9, plt.Axes.Left);

@@ -59,10 +59,11 @@ public class AutoscaleTests
     {
         double[] hourly = [2, 2, 2, 2, 2, 4, 8, 16, 24, 30, 30, 30, 30, 30, 30, 24, 16, 12, 10, 8, 6, 4, 2, 2];
         var policy = new AutoscalePolicy(0.7, 180, null, 1, 300, 64);
-        // One replica's capacity (from a first run) sets the scale: the day peaks at 12 replicas' worth at the target.
+        // The autoscaled replica's capacity (a first run picks it) sets the scale: the day peaks at 12 replicas' worth at the target.
         double mu = DayPlanner.Run(Built(10, 0.7), TrafficProfile.FromHourly([10], "probe"), policy).ReplicaCapacity;
         var traffic = TrafficProfile.FromHourly(hourly.Select(r => r / 30 * 12 * 0.7 * mu).ToArray(), "diurnal");
         var day = DayPlanner.Run(Built(traffic.Peak, 0.7), traffic, policy);
+        Assert.Equal(mu, day.ReplicaCapacity);
         Assert.Equal(24, day.Hours.Count);
         Assert.True(day.AutoscaledCostUsd < day.FixedCostUsd, $"autoscaled {day.AutoscaledCostUsd} vs fixed {day.FixedCostUsd}");
         Assert.Equal(0, day.FixedSloMisses, 9);
@@ -79,10 +80,29 @@ public class AutoscaleTests
     }
 
     [Fact]
+    public void The_autoscaled_replica_is_the_cheapest_to_follow_the_demand_with()
+    {
+        // With TP 1, 2, 4, 8 allowed, a small replica follows a low, varying demand more cheaply than a big one.
+        var lib = new SpecLibrary(RepoPaths.HardwareDir, RepoPaths.ModelsDir);
+        var h = lib.Hardware("h100-sxm");
+        var built = PlanRequestBuilder.Build(new PlanInputs
+        {
+            Model = lib.Model("llama-3.1-8b"), Hardware = [new HardwareOption(h, lib.DefaultCluster(h))], Rate = 30, Simulate = false,
+            AllowDisaggregation = false, WholeNodes = false, Headroom = 0.3,
+        });
+        var traffic = TrafficProfile.FromHourly([2, 2, 2, 4, 8, 16, 30, 30, 30, 16, 8, 4], "cycle");
+        var policy = new AutoscalePolicy(0.7, 180, 60, 1, 300, int.MaxValue);
+        var day = DayPlanner.Run(built, traffic, policy);
+        Assert.Equal(1, day.Unit.Devices);
+        Assert.True(day.AutoscaledCostUsd < day.FixedCostUsd, $"{day.AutoscaledCostUsd} vs {day.FixedCostUsd}");
+    }
+
+    [Fact]
     public void Constant_traffic_keeps_a_constant_fleet_and_misses_nothing()
     {
         var traffic = TrafficProfile.FromHourly([10, 10, 10], "flat");
         var day = DayPlanner.Run(Built(10, 0.7), traffic, new AutoscalePolicy(0.7, 180, 60, 1, 300, 64));
+        Assert.Equal((1, "bf16"), (day.Unit.Devices, day.Unit.Quant.Name));
         Assert.Equal(0, day.SloMisses, 9);
         Assert.Single(day.Minutes.Select(m => m.Ready).Distinct());
         Assert.Equal(60, day.ModelLoadSeconds);

@@ -21,13 +21,16 @@ public static class PlanCommand
         var format = CommonOptions.Format();
         var plot = CommonOptions.Plot("Pareto chart of cost against TTFT (.png or .svg)");
         var timings = new Option<bool>("--timings") { Description = "Also print the search's wall time (left out by default so the same inputs give the same bytes)" };
+        var export = new Option<string?>("--export") { Description = "Also write the chosen plan's launch commands and Kubernetes manifests into this folder (llmsim export has the choices)" };
         cmd.Options.Add(format);
         cmd.Options.Add(plot);
         cmd.Options.Add(timings);
+        cmd.Options.Add(export);
         cmd.SetAction(r =>
         {
             var lib = ctx.Library(r);
             string? plotPath = CommonOptions.CheckPlotPath(r.GetValue(plot));
+            if (r.GetValue(export) is { } exportTo && File.Exists(exportTo)) throw new CliException($"--export: '{exportTo}' is a file; give a folder to write the export into");
             var (built, fixedCluster) = opts.Resolve(r, lib);
             using var progress = ctx.Progress($"planning {built.Request.Model.Name} on {string.Join(", ", built.Request.Hardware.Select(h => h.Device.Name))}");
             var (result, req, note) = Run(built, fixedCluster);
@@ -39,6 +42,12 @@ public static class PlanCommand
             {
                 ChartOutput.Save(ParetoPlot(req, result), plotPath);
                 ctx.Err.WriteLine($"wrote {plotPath}");
+            }
+            if (r.GetValue(export) is { } folder)
+            {
+                var choices = new ExportCommand.Choices();
+                var d = Deploy.Export.DeploymentSpec.FromPlan(req.Model, result.Plans[0], modelId: choices.ModelId(ctx, req.Model));
+                ExportCommand.Render(ctx, choices.Write(ctx, d, folder, "llmsim plan (plan #1)", "--export"), OutputFormat.Table, summaryOnStdout: false);
             }
             return 0;
         });
@@ -113,12 +122,30 @@ public static class PlanCommand
             foreach (var o in new Option[] { _model, _hardware, _rate, _cluster, _ttft, _tpot, _workload, _inputTokens, _outputTokens, _quant, _maxDevices, _inventory, _objective, _disagg,
                          _maxBatch, _price, _purchase, _wholeNodes, _power, _budget, _headroom, _top, _check, _tcoPeriod, _energyPrice, _pue, _hosting })
                 cmd.Options.Add(o);
+            cmd.Arguments.Add(Scenario.Argument());
         }
 
         private static bool Given(ParseResult r, Option o) => r.GetResult(o) is { Implicit: false };
 
+        /// <summary>Whether the command line (or scenario) gave --rate, --cluster, --headroom or --whole-nodes.</summary>
+        public bool GivesRate(ParseResult r) => Given(r, _rate);
+        /// <summary>Whether a fixed cluster was asked for.</summary>
+        public bool GivesCluster(ParseResult r) => Given(r, _cluster);
+        /// <summary>Whether --headroom was given.</summary>
+        public bool GivesHeadroom(ParseResult r) => Given(r, _headroom);
+        /// <summary>Whether --allow-disaggregation was given.</summary>
+        public bool GivesDisaggregation(ParseResult r) => Given(r, _disagg);
+
         /// <summary>The planning problem with its defaults recorded, and the fixed cluster when one was given.</summary>
         public (BuiltPlan Built, ClusterSpec? FixedCluster) Resolve(ParseResult r, Core.Loading.SpecLibrary lib)
+        {
+            var (inputs, fixedCluster) = Inputs(r, lib);
+            try { return (PlanRequestBuilder.Build(inputs), fixedCluster); }
+            catch (PlanInputException e) { throw new CliException(e.Message); }
+        }
+
+        /// <summary>What the options ask the planner, before defaults are filled in (a verb may adjust it before building).</summary>
+        public (PlanInputs Inputs, ClusterSpec? FixedCluster) Inputs(ParseResult r, Core.Loading.SpecLibrary lib)
         {
             var m = lib.Model(r.GetValue(_model)!);
             var resolver = new Validation.DeviceResolver(lib);
@@ -170,10 +197,17 @@ public static class PlanCommand
                 HostingUsdPerKwMonth = Given(r, _hosting) ? r.GetValue(_hosting) : null,
             };
             if (fixedCluster is not null && Given(r, _rate)) throw new CliException("--rate and --cluster ask different questions: give one (--cluster finds the highest rate a fixed cluster serves)");
-            try { return (PlanRequestBuilder.Build(inputs), fixedCluster); }
-            catch (PlanInputException e) { throw new CliException(e.Message); }
+            return (inputs, fixedCluster);
         }
     }
+
+    /// <summary>The scenario an output's options came from, as JSON (null without one).</summary>
+    internal static JsonObject? ScenarioJson(CliContext ctx) => ctx.Scenario is { } s
+        ? new JsonObject { ["name"] = s.Name, ["file"] = s.File, ["sha256"] = s.Hash }
+        : null;
+
+    /// <summary>The scenario line of a table output (null without one).</summary>
+    internal static string? ScenarioLine(CliContext ctx) => ctx.Scenario is { } s ? $"scenario: {s.Name} ({s.File}, sha256 {s.Hash[..16]}...)" : null;
 
     internal static string Label(Plan p) => string.Join(" + ", p.Items.Select(i =>
     {
@@ -307,6 +341,7 @@ public static class PlanCommand
                 },
                 ["searchStats"] = stats,
             };
+            if (ScenarioJson(ctx) is { } scenario) json["scenario"] = scenario;
             ctx.Out.Write(Json.Write(json));
             return;
         }
@@ -318,6 +353,7 @@ public static class PlanCommand
                 (F.Seconds(p.PredictedTtftP90Seconds), p.PredictedTtftP90Seconds), (F.Seconds(p.PredictedTpotP90Seconds), p.PredictedTpotP90Seconds),
                 ($"{p.CapacityRequestsPerSecond:0.##} req/s", p.CapacityRequestsPerSecond), (p.MeetsSlo ? "yes" : "NO", p.MeetsSlo));
         if (format == OutputFormat.Csv) { ctx.Write(t, format); return; }
+        if (ScenarioLine(ctx) is { } line) ctx.Out.WriteLine(line);
         foreach (var d in defaults) ctx.Out.WriteLine("default: " + d);
         string headroom = req.Limits.Headroom > 0 ? $", headroom {req.Limits.Headroom * 100:0.#}% (capacity for {req.CapacityTarget:0.##} req/s)" : "";
         ctx.Out.WriteLine($"{req.Model.Name} at {req.Demand.RequestsPerSecond} req/s, TTFT <= {F.Seconds(req.Slo.TtftSeconds)}, TPOT <= {F.Seconds(req.Slo.TpotSeconds)}; objective {req.Objective.ToString().ToLowerInvariant()}{headroom}");

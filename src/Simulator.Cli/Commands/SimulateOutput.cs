@@ -168,11 +168,18 @@ internal static class SimulateOutput
 
     public static void Render(CliContext ctx, OutputFormat format, ClusterConfig c, WorkloadSpec w, RunOptions run, SimulationResult r, Trace? trace, IReadOnlyList<string> notes)
     {
-        if (format == OutputFormat.Json) { ctx.Out.Write(Json.Write(ToJson(c, w, run, r, trace, notes))); return; }
+        if (format == OutputFormat.Json)
+        {
+            var json = ToJson(c, w, run, r, trace, notes);
+            if (PlanCommand.ScenarioJson(ctx) is { } scenario) json["scenario"] = scenario;
+            ctx.Out.Write(Json.Write(json));
+            return;
+        }
         if (format == OutputFormat.Csv) { ctx.Out.Write(Flat([(w.Arrivals is OpenArrivals open ? open.RatePerSecond : double.NaN, r)]).ToCsv()); return; }
         var rc = c.Pool.Replica;
         var d = rc.Deployment;
         var o = ctx.Out;
+        if (PlanCommand.ScenarioLine(ctx) is { } line) o.WriteLine(line);
         string Pool(PoolSummary p) => $"{p.Role} pool of {p.Replicas} replica{(p.Replicas == 1 ? "" : "s")} x {p.DevicesPerReplica} {p.Hardware} ({p.Quantization}, {p.Parallelism}), KV cache {p.KvCapacityTokens.ToString("N0", Inv)} tokens per replica";
         o.WriteLine($"{d.Model.Name}: {string.Join("; ", r.Pools.Select(Pool))}");
         o.WriteLine($"{rc.Scheduler.ToString().ToLowerInvariant()} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + Setup(c, w, run)["router"] : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");

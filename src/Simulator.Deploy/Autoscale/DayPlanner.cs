@@ -79,21 +79,24 @@ public static class DayPlanner
     {
         var (result, req, _) = PlanRequestBuilder.Run(built);
         var plan = result.Plans[0];
-        var unitItem = plan.Items.OrderByDescending(i => i.Count).First();
-        var c = unitItem.Capacity.Config;
-        double mu = unitItem.Capacity.RequestsPerSecond;
+        var unit = Unit(result, req, plan, traffic, policy);
+        var c = unit.Config;
+        double mu = unit.RequestsPerSecond;
         double price = Planner.Planner.Hourly(req, c.Device) * c.Devices;
         var deployment = Deployment.Create(req.Model, c.Device, c.Quant, c.Parallelism, c.Cluster, efficiency: c.Efficiency);
         double load = policy.ModelLoadSeconds ?? AutoscalePolicy.DefaultModelLoadSeconds(MemoryModel.For(deployment).WeightBytes);
-        var notes = new List<string>();
+        var notes = new List<string>
+        {
+            $"the autoscaled replica is {c.Key.Replace(" aggregated", "")}: of the configurations that meet the targets, the one that costs least over the period when replica counts follow the demand at the target utilisation",
+        };
         if (plan.Items.Count > 1)
-            notes.Add($"the peak plan mixes {plan.Items.Count} replica configurations; the autoscaler adds and removes {c.Key} (its largest group), and the other groups' latency is read from its curve");
+            notes.Add($"the peak plan mixes {plan.Items.Count} replica configurations; their latency is read from the autoscaled replica's curve");
         if (policy.ModelLoadSeconds is null)
             notes.Add($"model load time {load:0} s = {AutoscalePolicy.EngineStartSeconds:0} s engine start + {MemoryModel.For(deployment).WeightBytes / 1e9:0.#} GB of weights per device at {AutoscalePolicy.LoadBytesPerSecond / 1e9:0} GB/s (assumptions; --model-load-time to set it)");
 
         var (curve, from) = Curve(built, req, c, mu);
         double slo = req.Slo.TtftSeconds;
-        int maxReplicas = Math.Max(policy.MinReplicas, policy.MaxReplicas);
+        int maxReplicas = Math.Max(policy.MinReplicas, Math.Min(policy.MaxReplicas, Math.Max(1, req.Limits.MaxDevicesTotal / c.Devices)));
         int Wanted(double rate) => Math.Clamp((int)Math.Ceiling(rate / (policy.TargetUtilization * mu) - 1e-9), policy.MinReplicas, maxReplicas);
 
         // The fixed fleet: the peak plan, always serving.
@@ -146,6 +149,31 @@ public static class DayPlanner
         }
         return new DayResult(req, plan, c, mu, price, policy, load, from, curve, minutes, hours, fixedReplicas, fixedCapacity, fixedCost,
             hours.Sum(h => h.CostUsd), minutes.Sum(x => x.RatePerSecond * 60), minutes.Sum(x => x.Missed), hours.Sum(h => h.SloMissesDuringScaleUp), fixedMissed, notes);
+    }
+
+    /// <summary>
+    /// The replica the autoscaler adds and removes: among the usable aggregated configurations with a price, the one
+    /// whose replica counts, following the demand minute by minute at the target utilisation (no start-up delay),
+    /// cost least over the period; ties go to fewer devices per replica, then to the configuration's name. Without
+    /// a priced configuration, the peak plan's largest group.
+    /// </summary>
+    public static Capacity Unit(PlanResult result, PlanRequest req, Plan plan, TrafficProfile traffic, AutoscalePolicy policy)
+    {
+        var candidates = result.Capacities
+            .Where(x => x.Usable && x.Config.Role == ReplicaRole.Aggregated && double.IsFinite(Planner.Planner.Hourly(req, x.Config.Device)))
+            .Select(x => (Capacity: x, Cost: IdealCost(x, req, traffic, policy)))
+            .OrderBy(x => x.Cost).ThenBy(x => x.Capacity.Config.Devices).ThenBy(x => x.Capacity.Config.Key, StringComparer.Ordinal)
+            .ToList();
+        return candidates.Count > 0 ? candidates[0].Capacity : plan.Items.OrderByDescending(i => i.Count).First().Capacity;
+    }
+
+    private static double IdealCost(Capacity x, PlanRequest req, TrafficProfile traffic, AutoscalePolicy policy)
+    {
+        double perMinute = Planner.Planner.Hourly(req, x.Config.Device) * x.Config.Devices / 60;
+        double replicas = 0;
+        foreach (double rate in traffic.RatePerMinute)
+            replicas += Math.Max(policy.MinReplicas, Math.Ceiling(rate / (policy.TargetUtilization * x.RequestsPerSecond) - 1e-9));
+        return replicas * perMinute;
     }
 
     /// <summary>

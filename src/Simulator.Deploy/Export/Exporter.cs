@@ -112,6 +112,8 @@ public static class Exporter
     public static List<string> Header(DeploymentSpec d, ExportRequest r, EngineFlagList list)
     {
         string source = list.Source.FirstOrDefault(s => s.StartsWith("Source:", StringComparison.OrdinalIgnoreCase)) ?? list.Source.FirstOrDefault() ?? "";
+        if (source.StartsWith("Source:", StringComparison.OrdinalIgnoreCase)) source = source[7..].Trim();
+        source = source.TrimEnd(':', ' ');
         return
         [
             $"{d.Model} ({d.ModelId}): {string.Join(" + ", d.Groups.Select(g => g.Label))}; {d.Devices} devices",

@@ -147,7 +147,9 @@ public static class YamlText
         if (t.Length == 0 || t != t.Trim()) return true;
         if (t.IndexOfAny(['\n', '\r', '\t', '"', '\'', '#', '\\']) >= 0) return true;
         if (t.Contains(": ") || t.EndsWith(':') || t.Contains(" #")) return true;
-        if ("-?:,[]{}&*!|>%@`".Contains(t[0])) return true;
+        if (",[]{}&*!|>%@`".Contains(t[0])) return true;
+        // "-", "?" and ":" start a block only when a space (or nothing) follows: "--port" is a plain string.
+        if (t[0] is '-' or '?' or ':' && (t.Length == 1 || t[1] == ' ')) return true;
         string lower = t.ToLowerInvariant();
         if (lower is "true" or "false" or "yes" or "no" or "on" or "off" or "y" or "n" or "null" or "~") return true;
         // Anything YAML 1.1 or 1.2 could read as a number (1, 1.5, 1e3, 0x1f, .inf, 1_000).
