@@ -290,7 +290,7 @@ public class ScenarioCliTests
         File.WriteAllText(dir["s.yaml"], "model: llama-3.1-8b\nhardwre: h100-sxm\n");
         var (code2, _, err2) = Run("plan", dir["s.yaml"]);
         Assert.Equal(2, code2);
-        Assert.Contains("s.yaml:2: hardwre: not an option of plan or simulate", err2);
+        Assert.Contains("s.yaml:2: hardwre: not an option of plan, simulate, report or day", err2);
         var (code3, _, err3) = Run("plan", dir["missing.yaml"]);
         Assert.Equal(2, code3);
         Assert.Contains("not found", err3);

@@ -57,7 +57,7 @@ public class ScenarioTests
     {
         var s = ScenarioFile.Parse("sc.yaml", "model: m\nrat: 5\nsimulate:\n  objective: cost\n", Verbs);
         var e = Assert.Throws<SpecException>(() => For(s, "simulate"));
-        Assert.Contains("sc.yaml:2: rat: not an option of plan or simulate", e.Message);
+        Assert.Contains("sc.yaml:2: rat: not an option of plan, simulate, report or day", e.Message);
         Assert.Contains("rate", e.Message);
         Assert.Contains("sc.yaml:4: simulate.objective: not an option of simulate", e.Message);
     }

@@ -85,11 +85,11 @@ public static class ExportCommand
         if (!summaryOnStdout) return;
         if (format == OutputFormat.Json) { ctx.Out.Write(JsonOutput.Write(o)); return; }
         var t = new Table("file", "checkedAgainst", "commands").AlignRight("commands");
-        foreach (var f in o.Files) t.Add((f.Path, f.Path), (f.CheckedAgainst ?? "", f.CheckedAgainst), (f.Commands.ToString(), f.Commands));
+        foreach (var f in o.Files) t.Add((Path.GetFileName(f.Path), f.Path), (f.CheckedAgainst ?? "", f.CheckedAgainst), (f.Commands.ToString(), f.Commands));
         if (format == OutputFormat.Csv) { ctx.Write(t, format); return; }
-        ctx.Out.WriteLine($"{o.Model} ({o.ModelId}) from {o.Origin}: {o.Devices} devices");
+        ctx.Out.WriteLine($"{o.Model} ({o.ModelId}) from {o.Origin}: {o.Devices} devices; files in {o.Folder}");
         foreach (var g in o.Groups)
-            ctx.Out.WriteLine($"  {g.Key}: {g.Count}x {g.Hardware} TP{g.Tp}{(g.Pp > 1 ? $" PP{g.Pp}" : "")}{(g.Ep > 1 ? $" EP{g.Ep}" : "")}{(g.Dp > 1 ? $" DP{g.Dp}" : "")} {g.Quantization} (KV {g.KvCacheDtype}), max batch {g.MaxBatch}, {g.DevicesPerReplica} devices per replica{(g.NodesPerReplica > 1 ? $" over {g.NodesPerReplica} nodes" : "")}");
+            ctx.Out.WriteLine($"  {g.Key}: {g.Count}x {g.Hardware} TP{g.Tp}{(g.Pp > 1 ? $" PP{g.Pp}" : "")}{(g.Ep > 1 ? $" EP{g.Ep}" : "")}{(g.Dp > 1 ? $" DP{g.Dp}" : "")} {g.Quantization} (KV {g.KvCacheDtype}), max batch {g.MaxBatch}, {g.DevicesPerReplica} device{(g.DevicesPerReplica == 1 ? "" : "s")} per replica{(g.NodesPerReplica > 1 ? $" over {g.NodesPerReplica} nodes" : "")}");
         ctx.Out.Write(t.ToText());
     }
 

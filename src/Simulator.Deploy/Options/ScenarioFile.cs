@@ -33,7 +33,7 @@ public sealed record ScenarioFile(string File, string Hash, string Name, IReadOn
         {
             if (has(e.Key)) result[e.Key] = e;
             else if (!knownToAny(e.Key) && !Sections.ContainsKey(e.Key))
-                errors.Add(new SpecError(e.File, e.Line, e.Field, "not an option of plan or simulate (keys are option names without the dashes)." + NameMatcher.Suggest(e.Key, namesOf(verb))));
+                errors.Add(new SpecError(e.File, e.Line, e.Field, "not an option of plan, simulate, report or day (keys are option names without the dashes)." + NameMatcher.Suggest(e.Key, namesOf(verb))));
         }
         if (Sections.TryGetValue(verb, out var own))
             foreach (var e in own)
