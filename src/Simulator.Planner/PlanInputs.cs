@@ -89,7 +89,10 @@ public static class PlanRequestBuilder
         var slo = new Slo(x.TtftSloSeconds ?? DefaultTtftSeconds, x.TpotSloSeconds ?? DefaultTpotSeconds);
         if (x.TtftSloSeconds is null) defaults.Add($"TTFT target {Core.Units.Format.Seconds(slo.TtftSeconds)} (p90)");
         if (x.TpotSloSeconds is null) defaults.Add($"TPOT target {Core.Units.Format.Seconds(slo.TpotSeconds)} (p90)");
-        if (x.Quantizations is null) defaults.Add("quantizations: 16-bit, fp8 where the device has it, w4a16");
+        if (x.Quantizations is null)
+            defaults.Add(x.Hardware.Any(h => h.Device.Supports(DataType.Fp4))
+                ? "quantizations: 16-bit, fp8 where the device has it, nvfp4 (AMD: mxfp4) where it has fp4, w4a16"
+                : "quantizations: 16-bit, fp8 where the device has it, w4a16");
         var batches = x.MaxBatches ?? DefaultMaxBatches;
         if (x.MaxBatches is null) defaults.Add($"batch limits {string.Join(",", batches)}");
 

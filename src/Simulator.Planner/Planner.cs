@@ -128,11 +128,17 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         return list;
     }
 
-    /// <summary>16-bit always; fp8 where the device has it; int4 weights (w4a16) always.</summary>
+    /// <summary>
+    /// 16-bit always; fp8 where the device has it; 4-bit floating point where it has an fp4 peak: nvfp4, or mxfp4 on
+    /// AMD (CDNA 4's FP4 peak is for the OCP MX format; NVFP4 checkpoints are re-quantized to MXFP4 there); int4 weights
+    /// (w4a16) always. Devices without fp4 get exactly the list they had before FP4 existed.
+    /// </summary>
     public static List<QuantizationScheme> DefaultQuantizations(HardwareProfile device, ModelSpec model)
     {
         var list = new List<QuantizationScheme> { device.Supports(DataType.Bf16) ? QuantizationScheme.Bf16 : QuantizationScheme.Fp16 };
         if (device.Supports(DataType.Fp8)) list.Add(QuantizationScheme.Parse("fp8"));
+        if (device.Supports(DataType.Fp4))
+            list.Add(QuantizationScheme.Parse(device.Vendor.Equals("AMD", StringComparison.OrdinalIgnoreCase) ? "mxfp4" : "nvfp4", model.NativeDType));
         list.Add(QuantizationScheme.Parse("w4a16", device.Supports(DataType.Bf16) ? DataType.Bf16 : DataType.Fp16));
         return list;
     }
@@ -404,7 +410,7 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
     /// <summary>What a plan runs, independent of how it was found (to drop duplicates).</summary>
     /// <remarks>Batch limits are left out: plans that differ only in a limit the load never reaches are the same plan.</remarks>
     public static string Signature(Plan p) => string.Join(" + ", p.Items
-        .Select(i => $"{i.Count}x {i.Capacity.Config.Device.Name} {i.Capacity.Config.Parallelism} {i.Capacity.Config.Quant} {i.Capacity.Config.Role}")
+        .Select(i => $"{i.Count}x {i.Capacity.Config.Device.Name} {i.Capacity.Config.Parallelism} {i.Capacity.Config.Quant.Label} {i.Capacity.Config.Role}")
         .Order(StringComparer.Ordinal));
 
     /// <summary>Purchase plus energy and hosting at board power over the TCO period: one device's cost, an upper bound used to rank.</summary>

@@ -19,9 +19,14 @@ public sealed class CostModel
     private readonly ModelSpec _m;
 
     // Per-deployment constants (per device after tensor parallelism).
-    private readonly double _h, _a, _w, _kvb, _launch;
+    private readonly double _h, _a, _kvb, _launch;
     private readonly double _qDim, _kvDim, _interDense;
     private readonly int _tp, _ep;
+    // Mixed precision (QuantizationScheme.Modules): weight bytes, compute type and peak of attention, dense-MLP and
+    // routed-expert matrices; all equal to the scheme's own without per-module formats. Embedding and LM head bytes.
+    private readonly double _wAttn, _wMlp, _wExperts, _embeddingBytes, _headBytes;
+    private readonly DataType _tAttn, _tMlp, _tExperts;
+    private readonly double _peakAttn, _peakMlp, _peakExperts;
     // Layers whose attention sees the whole context, and layers that see only the sliding window. A model with a
     // window on every layer (Mistral) has no global layers; one without a window has no sliding layers.
     private readonly int _globalLayers, _slidingLayers;
@@ -32,7 +37,11 @@ public sealed class CostModel
         _m = deployment.Model;
         _h = _m.HiddenSize;
         _a = deployment.ActBytes;
-        _w = deployment.Quant.WeightBytesPerElement;
+        (_wAttn, _tAttn, _peakAttn) = (deployment.WeightBytesOf(QuantModule.Attention), deployment.GemmTypeOf(QuantModule.Attention), deployment.GemmPeakOf(QuantModule.Attention));
+        (_wMlp, _tMlp, _peakMlp) = (deployment.WeightBytesOf(QuantModule.Mlp), deployment.GemmTypeOf(QuantModule.Mlp), deployment.GemmPeakOf(QuantModule.Mlp));
+        (_wExperts, _tExperts, _peakExperts) = (deployment.WeightBytesOf(QuantModule.Experts), deployment.GemmTypeOf(QuantModule.Experts), deployment.GemmPeakOf(QuantModule.Experts));
+        _embeddingBytes = deployment.Quant.EmbeddingBitsPerElement / 8;
+        _headBytes = deployment.Quant.HeadBitsPerElement / 8;
         _kvb = deployment.Quant.KvBytesPerElement;
         _launch = deployment.Device.LaunchOverheadSeconds;
         _tp = deployment.Parallelism.Tp;
@@ -83,9 +92,9 @@ public sealed class CostModel
         double T = s.NewTokens;
         int L = _m.NumLayers;
 
-        // Embedding lookup: gather T rows of the 16-bit table, write T activations.
+        // Embedding lookup: gather T rows of the table (16-bit unless the format quantizes it), write T activations.
         _block = OpBlock.Model;
-        Elementwise("embedding", OpKind.Embedding, 1, flops: 0, weightBytes: T * _h * 2, actBytes: T * _h * _a);
+        Elementwise("embedding", OpKind.Embedding, 1, flops: 0, weightBytes: T * _h * _embeddingBytes, actBytes: T * _h * _a);
 
         // ---- attention block (every layer)
         _block = OpBlock.Attention;
@@ -121,8 +130,8 @@ public sealed class CostModel
         if (outRows > 0)
         {
             double vocabPerDevice = (double)_m.VocabSize / _tp;
-            // The LM head is kept in 16-bit by the common quantizers (AWQ, GPTQ, FP8 recipes).
-            Gemm("lm_head", 1, outRows, vocabPerDevice, _h, weightBytesPerElement: 2);
+            // The LM head is kept in 16-bit by the common quantizers (AWQ, GPTQ, FP8 recipes); GGUF stores it in Q6_K/Q8_0.
+            Gemm("lm_head", 1, outRows, vocabPerDevice, _h, weightBytesPerElement: _headBytes);
             if (_tp > 1 && _d.TpLink is { } link)
                 Comm("logits_gather", 1, outRows * _m.VocabSize * _a, Collectives.AllGather(outRows * _m.VocabSize * _a, _tp, link));
         }
@@ -285,20 +294,29 @@ public sealed class CostModel
 
     // ---------------------------------------------------------------- operator builders
 
+    /// <summary>
+    /// A GEMM. Its weights use the attention module's format inside the attention block and the dense MLP's elsewhere
+    /// (shared experts included); a GEMM given its own bytes per weight (LM head, router) keeps the scheme's compute type.
+    /// </summary>
     private void Gemm(string name, int layers, double m, double n, double k, double bias = 0, double weightElements = double.NaN, double weightBytesPerElement = double.NaN)
     {
+        bool own = double.IsNaN(weightBytesPerElement);
+        bool attention = _block == OpBlock.Attention;
+        var type = !own ? _d.GemmType : attention ? _tAttn : _tMlp;
+        double peak = !own ? _d.GemmPeak : attention ? _peakAttn : _peakMlp;
         double we = double.IsNaN(weightElements) ? n * k : weightElements;
-        double wb = double.IsNaN(weightBytesPerElement) ? _w : weightBytesPerElement;
+        double wb = !own ? weightBytesPerElement : attention ? _wAttn : _wMlp;
         double flops = 2 * m * n * k + m * bias;
         double weights = we * wb + bias * 2;
         double act = (m * k + m * n) * _a;
-        Add(name, OpKind.Gemm, layers, flops, weights, act, 0, 0, 0, _d.GemmType, flops / (_d.GemmPeak * _d.Efficiency.Gemm(_d.GemmType, m, n, k)));
+        Add(name, OpKind.Gemm, layers, flops, weights, act, 0, 0, 0, type, flops / (peak * _d.Efficiency.Gemm(type, m, n, k)));
     }
 
+    /// <summary>The routed experts' grouped GEMM, in the experts' format.</summary>
     private void GemmExplicit(string name, int layers, double flops, double weightElements, double actBytes, double m, double n, double k)
     {
-        double eff = _d.Efficiency.Gemm(_d.GemmType, Math.Max(m, 1), n, k);
-        Add(name, OpKind.Gemm, layers, flops, weightElements * _w, actBytes, 0, 0, 0, _d.GemmType, flops / (_d.GemmPeak * eff));
+        double eff = _d.Efficiency.Gemm(_tExperts, Math.Max(m, 1), n, k);
+        Add(name, OpKind.Gemm, layers, flops, weightElements * _wExperts, actBytes, 0, 0, 0, _tExperts, flops / (_peakExperts * eff));
     }
 
     private void AttentionOp(string name, int layers, double flops, double actBytes, double kvRead) =>

@@ -9,7 +9,7 @@ namespace Simulator.Roofline;
 public sealed class Deployment
 {
     private Deployment(ModelSpec model, HardwareProfile device, QuantizationScheme quant, Parallelism par, ClusterSpec cluster,
-        bool flash, IEfficiencyModel efficiency, DataType gemmType, DataType attentionType, IReadOnlyList<string> notes)
+        bool flash, IEfficiencyModel efficiency, DataType gemmType, DataType attentionType, DataType[] moduleGemmTypes, IReadOnlyList<string> notes)
     {
         Model = model;
         Device = device;
@@ -27,10 +27,13 @@ public sealed class Deployment
         HeadsPerDevice = model.NumAttentionHeads / par.Tp;
         KvHeadsPerDevice = model.Mla is not null ? 1 : Math.Max(1, model.NumKeyValueHeads / par.Tp);
         GemmPeak = device.PeakOpsPerSecond[gemmType];
+        _moduleGemmTypes = moduleGemmTypes;
         AttentionPeak = device.PeakOpsPerSecond[attentionType];
         VectorPeak = device.PeakOpsPerSecond.TryGetValue(DataType.Fp32, out var fp32) ? fp32 : GemmPeak / 4;
         Bandwidth = device.MemoryBandwidthBytesPerSecond;
     }
+
+    private readonly DataType[] _moduleGemmTypes;
 
     public ModelSpec Model { get; }
     public HardwareProfile Device { get; }
@@ -55,6 +58,18 @@ public sealed class Deployment
     /// <summary>KV heads stored per device (replicated when TP exceeds the KV heads; 1 latent for MLA).</summary>
     public int KvHeadsPerDevice { get; }
     public double GemmPeak { get; }
+
+    /// <summary>
+    /// The type a module's matrix multiplies compute in on this device (after any fallback): <see cref="GemmType"/>
+    /// unless the scheme gives the module its own format (mixed precision, <see cref="QuantizationScheme.Modules"/>).
+    /// </summary>
+    public DataType GemmTypeOf(QuantModule module) => _moduleGemmTypes[(int)module];
+
+    /// <summary>Dense peak of <see cref="GemmTypeOf"/> for a module, in operations per second.</summary>
+    public double GemmPeakOf(QuantModule module) => Device.PeakOpsPerSecond[GemmTypeOf(module)];
+
+    /// <summary>Bytes per weight element of a module's matrices, scales included.</summary>
+    public double WeightBytesOf(QuantModule module) => Quant.For(module).WeightBytesPerElement;
     public double AttentionPeak { get; }
     /// <summary>Throughput of non-matrix units (fp32 vector peak) for norms, softmax and element-wise work.</summary>
     public double VectorPeak { get; }
@@ -74,18 +89,28 @@ public sealed class Deployment
         var problems = Validate(model, device, par, cluster);
         if (problems.Count > 0) throw new PlanException(string.Join(" ", problems));
         var notes = new List<string>();
-        DataType gemm = Fallback(device, quant.ComputeType, notes, "matrix multiplies");
-        DataType attn = Fallback(device, quant.ActivationBytesPerElement >= 2 ? quant.Activations : model.NativeDType, notes, "attention");
-        if (quant.Weights.Bits() < 16 && !device.Supports(quant.Weights) && quant.Weights == quant.Activations)
+        DataType gemm = Fallback(device, quant.ComputeType, notes, "matrix multiplies", quant);
+        DataType attn = Fallback(device, quant.ActivationBytesPerElement >= 2 ? quant.Activations : model.NativeDType, notes, "attention", quant);
+        if (quant.Weights.Bits() < 16 && !device.Supports(quant.Weights) && quant.Weights == quant.Activations && quant.Weights != DataType.Fp4)
             notes.Add($"{device.Name} has no {quant.Weights.Name()} units; weights are still stored at {quant.Weights.Bits()} bits");
-        return new Deployment(model, device, quant, par, cluster, flashAttention, efficiency ?? ConstantEfficiency.For(device), gemm, attn, notes);
+        var moduleTypes = new DataType[3];
+        foreach (var module in Enum.GetValues<QuantModule>())
+        {
+            var mq = quant.For(module);
+            moduleTypes[(int)module] = ReferenceEquals(mq, quant) ? gemm
+                : Fallback(device, mq.ComputeType, notes, $"{module.ToString().ToLowerInvariant()} matrix multiplies ({mq.Name})", mq);
+        }
+        return new Deployment(model, device, quant, par, cluster, flashAttention, efficiency ?? ConstantEfficiency.For(device), gemm, attn, moduleTypes, notes);
     }
 
     /// <summary>The first data type the device has, starting from <paramref name="wanted"/>.</summary>
-    private static DataType Fallback(HardwareProfile device, DataType wanted, List<string> notes, string what)
+    private static DataType Fallback(HardwareProfile device, DataType wanted, List<string> notes, string what, QuantizationScheme quant)
     {
         DataType[] chain = wanted switch
         {
+            // FP4 (NVFP4, MXFP4) needs FP4 tensor cores (Blackwell, CDNA 4); elsewhere kernels dequantize the 4-bit
+            // weights in registers and multiply in fp8 where the device has it (Hopper, Ada), else in 16-bit.
+            DataType.Fp4 => [DataType.Fp4, DataType.Fp8, DataType.Bf16, DataType.Fp16, DataType.Fp32],
             DataType.Int4 => [DataType.Int4, DataType.Int8, DataType.Fp16, DataType.Bf16, DataType.Fp32],
             DataType.Int8 => [DataType.Int8, DataType.Fp16, DataType.Bf16, DataType.Fp32],
             DataType.Fp8 => [DataType.Fp8, DataType.Bf16, DataType.Fp16, DataType.Fp32],
@@ -97,12 +122,19 @@ public sealed class Deployment
         foreach (var t in chain)
         {
             if (!device.Supports(t)) continue;
-            if (t != wanted) notes.Add($"{device.Name} has no {wanted.Name()} peak; {what} use {t.Name()} instead");
+            if (t != wanted && wanted == DataType.Fp4)
+                Note(notes, $"{device.Name} has no fp4 peak; {what} use {t.Name()} instead: the 4-bit weights stay in memory at {quant.WeightBitsPerElement:0.###} bits per weight and are dequantized to {t.Name()} before each multiply");
+            else if (t != wanted) Note(notes, $"{device.Name} has no {wanted.Name()} peak; {what} use {t.Name()} instead");
             return t;
         }
         var any = device.PeakOpsPerSecond.Keys.Order().First();
-        notes.Add($"{device.Name} has none of the types {wanted.Name()} falls back to; {what} use {any.Name()}");
+        Note(notes, $"{device.Name} has none of the types {wanted.Name()} falls back to; {what} use {any.Name()}");
         return any;
+    }
+
+    private static void Note(List<string> notes, string note)
+    {
+        if (!notes.Contains(note)) notes.Add(note);
     }
 
     /// <summary>Every reason the plan cannot exist (empty when it can).</summary>

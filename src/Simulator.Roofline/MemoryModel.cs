@@ -87,20 +87,25 @@ public static class MemoryModel
             replicated = h * ((mla.QLoraRank ?? 0) + mla.KvLoraRank + mla.QkRopeHeadDim);
         double attnPerDevice = (attn - replicated) / tp + replicated;
         double dense = ModelMath.MlpParameters(m, m.IntermediateSize) / tp;
-        double moe = 0, router = 0;
+        double moe = 0, router = 0, moeBytes = 0;
         if (m.Moe is { } me)
         {
             var (total, _) = ModelMath.MoeParametersPerLayer(m);
             router = h * me.NumExperts;
             moe = (total - router) / tp; // experts spread over EP ranks and split TP/EP ways: 1/TP of them per device
+            // Mixed precision: routed experts in the experts' format, shared experts in the dense MLP's.
+            double routed = me.NumExperts * ModelMath.MlpParameters(m, me.ExpertIntermediateSize);
+            moeBytes = q.Modules is null ? moe * w : (routed * d.WeightBytesOf(QuantModule.Experts) + (total - router - routed) * d.WeightBytesOf(QuantModule.Mlp)) / tp;
         }
         int stageLayers = d.LayersPerStage;
         double moeFraction = m.NumLayers == 0 ? 0 : (double)m.MoeLayerCount / m.NumLayers;
-        double layerBytes = stageLayers * (attnPerDevice * w + (1 - moeFraction) * dense * w + moeFraction * (moe * w + router * 2));
+        double layerBytes = stageLayers * (attnPerDevice * d.WeightBytesOf(QuantModule.Attention) + (1 - moeFraction) * dense * d.WeightBytesOf(QuantModule.Mlp) + moeFraction * (moeBytes + router * 2));
         double norms = stageLayers * (m.SandwichNorm ? 4 : 2) * h * 2;
-        // Embedding on the first stage, LM head on the last; both 16-bit and vocab-parallel over TP.
-        double table = (double)m.VocabSize * h * 2 / tp;
-        double ends = d.Parallelism.Pp == 1 ? table * (m.TieWordEmbeddings ? 1 : 2) : table;
+        // Embedding on the first stage, LM head on the last; 16-bit unless the format quantizes them (GGUF), and
+        // vocab-parallel over TP. A tied table is the head's (llama.cpp quantizes it as the output tensor).
+        double embedding = (double)m.VocabSize * h * (q.EmbeddingBitsPerElement / 8) / tp;
+        double head = (double)m.VocabSize * h * (q.HeadBitsPerElement / 8) / tp;
+        double ends = d.Parallelism.Pp == 1 ? (m.TieWordEmbeddings ? head : embedding + head) : Math.Max(embedding, head);
         double weights = layerBytes + norms + ends;
 
         double kvPerToken = m.Mla is { } ml

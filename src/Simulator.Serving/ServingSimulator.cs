@@ -31,6 +31,8 @@ public sealed record PoolSummary(string Role, string Hardware, string Parallelis
 {
     /// <summary>KV blocks still held when the run ended, over the pool's replicas: 0 unless blocks leaked (a bug).</summary>
     public long KvBlocksHeldAtEnd { get; init; }
+    /// <summary>The KV cache's format (<c>bf16</c>, <c>fp8</c>, <c>nvfp4</c>, ...), which <see cref="Quantization"/> alone does not always say.</summary>
+    public string KvCacheDtype { get; init; } = "";
 }
 
 /// <summary>
@@ -196,6 +198,6 @@ public static class ServingSimulator
             t > 0 ? replicas.Average(r => r.Kv.MeanUsage(t)) : 0,
             replicas.Max(r => (double)r.Kv.PeakUsedBlocks / r.Kv.TotalBlocks),
             replicas.Sum(r => r.Steps), replicas.Sum(r => r.Preemptions), energy, cost)
-        { KvBlocksHeldAtEnd = replicas.Sum(r => (long)r.Kv.UsedBlocks) };
+        { KvBlocksHeldAtEnd = replicas.Sum(r => (long)r.Kv.UsedBlocks), KvCacheDtype = d.Quant.KvCacheName };
     }
 }

@@ -42,7 +42,9 @@ public class CalibrationCliTests
             var root = JsonDocument.Parse(stdout).RootElement;
             double ttft = root.GetProperty("ttftSeconds").GetDouble();
             Assert.Equal(plainTtft, ttft, plainTtft * 1e-9); // same efficiencies, so the same prediction
-            Assert.StartsWith("calibrated", root.GetProperty("efficiency").GetString());
+            // The description names the fitted parts and the constants still in force for the other data types.
+            Assert.Contains("calibrated: memory curve, gemm bf16 curve", root.GetProperty("efficiency").GetString());
+            Assert.StartsWith("gpu defaults (compute 0.75, memory 0.85); ", root.GetProperty("efficiency").GetString());
             var band = root.GetProperty("ttftBandSeconds");
             // measured = predicted / (1 + error): error +20% -> low, -10% -> high.
             Assert.Equal(ttft / 1.2, band.GetProperty("low").GetDouble(), 1e-12);

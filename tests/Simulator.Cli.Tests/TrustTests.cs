@@ -359,11 +359,11 @@ public class BadInputCliTests
         try
         {
             string file = Path.Combine(dir, "gpu", "h100-sxm.yaml");
-            File.WriteAllText(file, File.ReadAllText(file).Replace("intra_node: nvlink4", "intra_node: nvlink-four"));
+            File.WriteAllText(file, File.ReadAllText(file).Replace("intra_node: nvlink4", "intra_node: nvlnk4"));
             var (code, _, err) = CliRunner.RunWith(dir, "estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm");
             Assert.Equal(2, code);
             Assert.Contains("h100-sxm.yaml:", err);
-            Assert.Contains("interconnects.intra_node: unknown interconnect 'nvlink-four'", err);
+            Assert.Contains("interconnects.intra_node: unknown interconnect 'nvlnk4'", err);
             Assert.Contains("nvlink4", err);
             // The listing shows the others and still exits 2 for the broken one.
             var (code2, stdout2, _) = CliRunner.RunWith(dir, "hardware", "list");

@@ -13,6 +13,7 @@ public class ModelMathTests
     // Published totals: Llama 2 paper (6.74B/13.0B/69.0B as "7B/13B/70B", HF card 6.74B), Llama 3.1 model card (8.03B, 70.6B, 405.9B),
     // Mistral 7B paper 7.24B, Mixtral paper 46.7B total / 12.9B active, DeepSeek-V3 report 671B / 37B, Qwen2.5 report 7.61B / 72.7B.
     [InlineData("llama-2-7b", 6.74e9, 0.005)]
+    [InlineData("llama-7b", 6.7e9, 0.01)]              // LLaMA paper, Table 2
     [InlineData("llama-2-13b", 13.0e9, 0.01)]
     [InlineData("llama-2-70b", 69.0e9, 0.01)]
     [InlineData("llama-3.1-8b", 8.03e9, 0.005)]

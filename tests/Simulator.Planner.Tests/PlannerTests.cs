@@ -96,6 +96,27 @@ public class PlannerTests
         var front = Planner.Pareto([P(1, 5), P(2, 3), P(3, 4), P(4, 1)], p => p.CostPerHour, p => p.PredictedTtftP90Seconds);
         Assert.Equal(new[] { 1.0, 2, 4 }, front.Select(p => p.CostPerHour).ToArray());
     }
+
+    [Theory]
+    [InlineData("h100-sxm", "bf16,fp8,w4a16")]
+    [InlineData("a100-80gb-sxm", "bf16,w4a16")]
+    [InlineData("b200-sxm", "bf16,fp8,nvfp4,w4a16")]
+    [InlineData("gb200", "bf16,fp8,nvfp4,w4a16")]
+    [InlineData("mi355x", "bf16,fp8,mxfp4,w4a16")]
+    [InlineData("mi300x", "bf16,fp8,w4a16")]
+    public void Default_quantizations_add_fp4_only_on_devices_with_an_fp4_peak(string hw, string expected) =>
+        Assert.Equal(expected, string.Join(",", Planner.DefaultQuantizations(Lib.Hardware(hw), Lib.Model("llama-3.1-8b")).Select(q => q.Name)));
+
+    [Fact]
+    public void A_b200_plan_can_choose_nvfp4()
+    {
+        // Llama-3.1-70B at a rate one replica of several serves: on B200 the default search includes nvfp4, and a plan
+        // of nvfp4 replicas costs no more than the cheapest plan restricted to today's list.
+        var all = Plan(Request("llama-3.1-70b", ["b200-sxm"], 4, 1000, 200, 1.0, 0.05, disagg: false));
+        var old = Plan(Request("llama-3.1-70b", ["b200-sxm"], 4, 1000, 200, 1.0, 0.05, disagg: false, quants: ["bf16", "fp8", "w4a16"]));
+        Assert.True(all.Plans[0].CostPerHour <= old.Plans[0].CostPerHour + 1e-9);
+        Assert.Contains(all.Plans, p => p.Items.Any(i => i.Capacity.Config.Quant.Name == "nvfp4"));
+    }
 }
 
 public class SimulatorCheckTests
@@ -119,4 +140,5 @@ public class SimulatorCheckTests
         Assert.InRange(best.PredictedTpotP90Seconds, 1e-3, 0.05);
         Assert.Equal(4, best.Goodput, 0.5); // goodput = completed-within-SLO rate ~ the offered 4 req/s
     }
+
 }

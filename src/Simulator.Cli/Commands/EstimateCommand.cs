@@ -54,7 +54,7 @@ public static class EstimateCommand
             {
                 ChartOutput.Save(SweepChart.Build(estimates.Select(e => (double)(param == "batch" ? e.Workload.Batch : param == "input" ? e.Workload.InputTokens : e.Workload.OutputTokens)).ToArray(),
                     estimates.Select(e => e.TtftSeconds).ToArray(), estimates.Select(e => e.TpotSeconds).ToArray(), estimates.Select(e => e.TokensPerSecond).ToArray(),
-                    param!, $"{d.Model.Name} on {d.Device.Name} ({d.Quant}, {d.Parallelism})"), plotPath);
+                    param!, $"{d.Model.Name} on {d.Device.Name} ({d.Quant.Name}, KV {d.Quant.KvCacheName}, {d.Parallelism})"), plotPath);
                 ctx.Err.WriteLine($"wrote {plotPath}");
             }
             return estimates.All(e => e.Fits) ? 0 : 3;
@@ -88,6 +88,7 @@ public static class EstimateCommand
             ["model"] = d.Model.Name,
             ["hardware"] = d.Device.Name,
             ["quantization"] = d.Quant.Name,
+            ["kvCacheDtype"] = d.Quant.KvCacheName,
             ["tp"] = d.Parallelism.Tp,
             ["pp"] = d.Parallelism.Pp,
             ["ep"] = d.Parallelism.Ep,
@@ -151,7 +152,7 @@ public static class EstimateCommand
                 (e.Fits ? "yes" : "NO", e.Fits), (e.MaxBatchAtThisContext.ToString(), e.MaxBatchAtThisContext));
         if (format == OutputFormat.Csv) { ctx.Write(t, format); return; }
         var first = estimates[0];
-        ctx.Out.WriteLine($"{d.Model.Name} on {d.Devices} x {d.Device.Name} ({d.Quant}, {d.Parallelism}); efficiency: {d.Efficiency.Description}");
+        ctx.Out.WriteLine($"{d.Model.Name} on {d.Devices} x {d.Device.Name} ({d.Quant.Name}, KV {d.Quant.KvCacheName}, {d.Parallelism}); efficiency: {d.Efficiency.Description}");
         foreach (var n in d.Notes) ctx.Out.WriteLine("note: " + n);
         ctx.Out.WriteLine($"memory per device: {F.Bytes(first.Memory.CapacityBytes)} = weights {F.Bytes(first.Memory.WeightBytes)} + reserve {F.Bytes(first.Memory.ReserveBytes)} + free {F.Bytes(first.Memory.FreeBytes)} for KV cache and activations");
         ctx.Out.Write(t.ToText());

@@ -214,7 +214,7 @@ public static class PlanCommand
         var c = i.Capacity.Config;
         string par = $"TP{c.Parallelism.Tp}" + (c.Parallelism.Pp > 1 ? $" PP{c.Parallelism.Pp}" : "") + (c.Parallelism.Ep > 1 ? $" EP{c.Parallelism.Ep}" : "");
         string role = c.Role == ReplicaRole.Aggregated ? "" : " " + c.Role.ToString().ToLowerInvariant();
-        return $"{i.Count}x {c.Device.Name} {par} {c.Quant} b{c.MaxBatch}{role}";
+        return $"{i.Count}x {c.Device.Name} {par} {c.Quant.Label} b{c.MaxBatch}{role}";
     }));
 
     /// <summary>The price quotes a plan's devices are costed at, with their provenance.</summary>
@@ -247,7 +247,7 @@ public static class PlanCommand
             ["pp"] = i.Capacity.Config.Parallelism.Pp,
             ["ep"] = i.Capacity.Config.Parallelism.Ep,
             ["quantization"] = i.Capacity.Config.Quant.Name,
-            ["kvCacheDtype"] = i.Capacity.Config.Quant.KvCache.Name(),
+            ["kvCacheDtype"] = i.Capacity.Config.Quant.KvCacheName,
             ["maxBatch"] = i.Capacity.Config.MaxBatch,
             ["capacityRequestsPerSecond"] = i.Capacity.RequestsPerSecond,
         }).ToArray()),

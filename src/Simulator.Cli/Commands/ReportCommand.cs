@@ -107,7 +107,7 @@ public static class ReportCommand
         foreach (var it in best.Items)
         {
             var c = it.Capacity.Config;
-            h.Append($"<tr><td class=\"n\">{it.Count}</td><td>{c.Role.ToString().ToLowerInvariant()}</td><td>{E(c.Device.Name)}</td><td>{E(c.Parallelism.ToString())}</td><td>{E(c.Quant.Name)}</td><td class=\"n\">{c.MaxBatch}</td><td class=\"n\">{it.Capacity.RequestsPerSecond:0.###}</td></tr>\n");
+            h.Append($"<tr><td class=\"n\">{it.Count}</td><td>{c.Role.ToString().ToLowerInvariant()}</td><td>{E(c.Device.Name)}</td><td>{E(c.Parallelism.ToString())}</td><td>{E(c.Quant.Label)}</td><td class=\"n\">{c.MaxBatch}</td><td class=\"n\">{it.Capacity.RequestsPerSecond:0.###}</td></tr>\n");
         }
         h.Append("</table>\n");
         h.Append("<h3>Latency and cost</h3>\n<table>\n");
@@ -139,7 +139,7 @@ public static class ReportCommand
         dec.AddDecode((long)(req.Demand.MeanInputTokens + req.Demand.MeanOutputTokens / 2), Math.Min(main.MaxBatch, RooflineDecodeBatch));
         points.AddRange(RooflineChart.Points(cm.Operators(dec), $"decode x {Math.Min(main.MaxBatch, RooflineDecodeBatch)}"));
         h.Append("<h2>Roofline of the chosen configuration</h2>\n<figure>")
-            .Append(ChartFile.Svg(RooflineChart.Build([main.Device], points, $"{req.Model.Name} on {main.Device.Name} ({main.Quant}, {main.Parallelism})"), 1000, 650, "roofline-clip"))
+            .Append(ChartFile.Svg(RooflineChart.Build([main.Device], points, $"{req.Model.Name} on {main.Device.Name} ({main.Quant.Name}, KV {main.Quant.KvCacheName}, {main.Parallelism})"), 1000, 650, "roofline-clip"))
             .Append($"<figcaption>Operators of one prefill and one decode step against the device's ceilings. Efficiency model: {E(dep.Efficiency.Description)} (the one the plan was costed with).</figcaption></figure>\n");
 
         h.Append("<h2>Validation status of the hardware</h2>\n<table><tr><th>Device</th><th>Calibration</th><th>Measured rows</th><th>Median |error| by family</th></tr>\n");

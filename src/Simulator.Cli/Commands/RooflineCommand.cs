@@ -67,7 +67,7 @@ public static class RooflineCommand
                     devices.Add(other.Device);
                     AddPoints(other);
                 }
-                var chart = RooflineChart.Build(devices, points, $"{d.Model.Name} on {string.Join(" vs ", devices.Select(x => x.Name))} ({d.Quant}, TP{d.Parallelism.Tp})");
+                var chart = RooflineChart.Build(devices, points, $"{d.Model.Name} on {string.Join(" vs ", devices.Select(x => x.Name))} ({d.Quant.Name}, KV {d.Quant.KvCacheName}, TP{d.Parallelism.Tp})");
                 ChartOutput.Save(chart, plotPath);
                 ctx.Err.WriteLine($"wrote {plotPath}");
             }
@@ -118,6 +118,7 @@ public static class RooflineCommand
                 ["model"] = d.Model.Name,
                 ["hardware"] = d.Device.Name,
                 ["quantization"] = d.Quant.Name,
+                ["kvCacheDtype"] = d.Quant.KvCacheName,
                 ["tp"] = d.Parallelism.Tp,
                 ["phase"] = phase,
                 ["batch"] = batch,
@@ -135,7 +136,7 @@ public static class RooflineCommand
             return;
         }
         if (format == OutputFormat.Csv) { ctx.Write(table, format); return; }
-        ctx.Out.WriteLine($"{d.Model.Name} {phase} on {d.Device.Name} ({d.Quant}, TP{d.Parallelism.Tp}, {(d.FlashAttention ? "flash attention" : "unfused attention")}): batch {batch}, " +
+        ctx.Out.WriteLine($"{d.Model.Name} {phase} on {d.Device.Name} ({d.Quant.Name}, KV {d.Quant.KvCacheName}, TP{d.Parallelism.Tp}, {(d.FlashAttention ? "flash attention" : "unfused attention")}): batch {batch}, " +
             (phase == "decode" ? $"{seq} tokens of context" : $"{seq} new tokens per request after {context} cached"));
         ctx.Out.WriteLine($"Per device, summed over layers. Efficiency: {d.Efficiency.Description}; launch overhead {F.Seconds(d.Device.LaunchOverheadSeconds)} per operator.");
         foreach (var n in d.Notes) ctx.Out.WriteLine("note: " + n);

@@ -63,6 +63,7 @@ internal static class SimulateOutput
             ["model"] = d.Model.Name,
             ["hardware"] = d.Device.Name,
             ["quantization"] = d.Quant.Name,
+            ["kvCacheDtype"] = d.Quant.KvCacheName,
             ["tp"] = d.Parallelism.Tp,
             ["pp"] = d.Parallelism.Pp,
             ["replicas"] = c.Pool.Count,
@@ -135,6 +136,7 @@ internal static class SimulateOutput
             ["hardware"] = p.Hardware,
             ["parallelism"] = p.Parallelism,
             ["quantization"] = p.Quantization,
+            ["kvCacheDtype"] = p.KvCacheDtype,
             ["replicas"] = p.Replicas,
             ["devicesPerReplica"] = p.DevicesPerReplica,
             ["kvCapacityTokens"] = p.KvCapacityTokens,
@@ -180,7 +182,7 @@ internal static class SimulateOutput
         var d = rc.Deployment;
         var o = ctx.Out;
         if (PlanCommand.ScenarioLine(ctx) is { } line) o.WriteLine(line);
-        string Pool(PoolSummary p) => $"{p.Role} pool of {p.Replicas} replica{(p.Replicas == 1 ? "" : "s")} x {p.DevicesPerReplica} {p.Hardware} ({p.Quantization}, {p.Parallelism}), KV cache {p.KvCapacityTokens.ToString("N0", Inv)} tokens per replica";
+        string Pool(PoolSummary p) => $"{p.Role} pool of {p.Replicas} replica{(p.Replicas == 1 ? "" : "s")} x {p.DevicesPerReplica} {p.Hardware} ({p.Quantization}, KV {p.KvCacheDtype}, {p.Parallelism}), KV cache {p.KvCapacityTokens.ToString("N0", Inv)} tokens per replica";
         o.WriteLine($"{d.Model.Name}: {string.Join("; ", r.Pools.Select(Pool))}");
         o.WriteLine($"{rc.Scheduler.ToString().ToLowerInvariant()} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + Setup(c, w, run)["router"] : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");
         o.WriteLine($"workload {w.Name}: {w.Arrivals.Describe()}; seed {run.Seed}");

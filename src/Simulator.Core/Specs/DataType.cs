@@ -11,6 +11,9 @@ public enum DataType
     Fp8,
     Int8,
     Int4,
+    /// <summary>FP4 E2M1 (1 sign, 2 exponent, 1 mantissa bit): the element type of NVFP4 and MXFP4. Listed last so that
+    /// ordering by type (the fallback of a device with none of the wanted types) is what it was before FP4 existed.</summary>
+    Fp4,
 }
 
 /// <summary>Facts about <see cref="DataType"/>.</summary>
@@ -23,7 +26,7 @@ public static class DataTypes
         DataType.Fp32 or DataType.Tf32 => 32,
         DataType.Bf16 or DataType.Fp16 => 16,
         DataType.Fp8 or DataType.Int8 => 8,
-        DataType.Int4 => 4,
+        DataType.Int4 or DataType.Fp4 => 4,
         _ => throw new ArgumentOutOfRangeException(nameof(t)),
     };
 
@@ -33,7 +36,8 @@ public static class DataTypes
     /// <summary>The lower-case name used in files and on the command line.</summary>
     public static string Name(this DataType t) => t.ToString().ToLowerInvariant();
 
-    /// <summary>Parses a data-type name (<c>bf16</c>, <c>fp8</c>, <c>int8</c>, ...); also accepts <c>bfloat16</c>, <c>float16</c>, <c>half</c>, <c>float32</c>.</summary>
+    /// <summary>Parses a data-type name (<c>bf16</c>, <c>fp8</c>, <c>int8</c>, <c>fp4</c>, ...); also accepts <c>bfloat16</c>, <c>float16</c>, <c>half</c>, <c>float32</c>,
+    /// and for FP4 <c>nvfp4</c>, <c>mxfp4</c>, <c>e2m1</c> (the peak of the FP4 tensor cores, whatever the scale format).</summary>
     public static bool TryParse(string? text, out DataType type)
     {
         type = default;
@@ -47,6 +51,7 @@ public static class DataTypes
             case "fp8" or "e4m3" or "fp8_e4m3" or "float8_e4m3fn" or "e5m2": type = DataType.Fp8; return true;
             case "int8" or "i8": type = DataType.Int8; return true;
             case "int4" or "i4": type = DataType.Int4; return true;
+            case "fp4" or "nvfp4" or "mxfp4" or "e2m1" or "fp4_e2m1": type = DataType.Fp4; return true;
             default: return false;
         }
     }

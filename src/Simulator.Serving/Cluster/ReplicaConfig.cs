@@ -83,7 +83,7 @@ public sealed record ReplicaConfig(Deployment Deployment)
     {
         var e = new List<string>();
         var d = Deployment;
-        string who = $"{d.Model.Name} on {d.Devices} x {d.Device.Name} ({d.Quant}, {d.Parallelism})";
+        string who = $"{d.Model.Name} on {d.Devices} x {d.Device.Name} ({d.Quant.Name}, KV {d.Quant.KvCacheName}, {d.Parallelism})";
         if (MaxBatch < 1) e.Add("the batch limit must be at least 1");
         if (TokenBudget < 0) e.Add("the token budget must be positive");
         if (BlockSize < 1) e.Add("the KV block size must be at least 1 token");

@@ -14,10 +14,11 @@ UNITS = {"seconds": "s", "tflops": "TFLOP/s", "gbps": "GB/s", "ttft_seconds": "s
 BENCHMARKS = {"gemm", "membw", "launch", "attention", "layer", "e2e", "allreduce"}
 DEVICES = set("""a100-40gb-sxm a100-80gb-sxm a100-80gb-pcie h100-sxm h100-pcie h200-sxm b200-sxm
 l40s l4 a40 rtx-4090 v100-sxm2-32gb mi300x mi325x gaudi2 gaudi3 tpu-v5e xeon-8480-spr
-epyc-9654-genoa apple-m2-ultra alveo-u280 versal-vhk158 snapdragon-8-gen3-hexagon""".split())
+epyc-9654-genoa apple-m2-ultra alveo-u280 versal-vhk158 snapdragon-8-gen3-hexagon
+apple-m3-ultra snapdragon-8-elite-hexagon""".split())
 MODELS = set("""llama-2-7b llama-2-13b llama-2-70b llama-3-8b llama-3-70b llama-3.1-8b llama-3.1-70b
 llama-3.1-405b llama-3.2-1b mistral-7b mixtral-8x7b mixtral-8x22b qwen2.5-7b qwen2.5-72b
-qwen1.5-1.8b qwen-72b deepseek-v3 phi-2 codellama-34b internlm-20b""".split())
+qwen1.5-1.8b qwen-72b deepseek-v3 phi-2 codellama-34b internlm-20b llama-7b llama-3.2-3b""".split())
 
 
 def main():
