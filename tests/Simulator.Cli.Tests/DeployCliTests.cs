@@ -363,9 +363,35 @@ public class DayCliTests
     }
 }
 
-/// <summary>The shipped schemas are the ones the output types give today.</summary>
+/// <summary>The shipped schemas are the ones the output types give today, and the verbs' real outputs meet them.</summary>
 public class SchemaFileTests
 {
+    public static IEnumerable<object[]> Outputs() =>
+    [
+        ["estimate", "estimate --model llama-3.1-8b --hardware h100-sxm"],
+        ["estimate", "estimate --model mixtral-8x7b --hardware a100-80gb-sxm --tp 2 --ep 2 --quant fp8kv8"],
+        ["estimate-sweep", "estimate --model llama-3.1-8b --hardware h100-sxm --sweep batch=1,512 --input 8192"],
+        ["roofline", "roofline --model deepseek-v3 --hardware h200-sxm --tp 8 --ep 8 --quant fp8 --phase decode --batch 64 --seq 4096"],
+        ["simulate", "simulate --model llama-3.1-8b --hardware h100-sxm --rate 8 --requests 100"],
+        ["simulate", "simulate --model llama-3.1-70b --hardware h100-sxm --tp 4 --quant fp8 --disaggregate --prefill-replicas 2 --decode-tp 8 --rate 3 --requests 100"],
+        ["simulate", "simulate --model llama-3.1-8b --hardware h100-sxm --trace " + Path.Combine(RepoPaths.Root, "workloads", "traces", "burstgpt-sample.csv")],
+        ["simulate", "simulate --model llama-3.1-8b --hardware gaudi2 --rate 2 --requests 50"],
+        ["simulate-rate-sweep", "simulate --model llama-3.1-8b --hardware h100-sxm --rate-sweep 2,8 --requests 100"],
+        ["plan", "plan --model llama-3.1-70b --hardware h100-sxm,a100-80gb-sxm,gaudi2 --rate 5 --check analytic"],
+        ["plan", "plan --model llama-3.1-8b --hardware h100-sxm --rate 2 --objective tco --check analytic --timings"],
+        ["plan", "plan " + Path.Combine(RepoPaths.Root, "examples", "chat-70b.scenario.yaml")],
+    ];
+
+    [Theory]
+    [MemberData(nameof(Outputs))]
+    public void A_real_output_meets_its_schema(string schema, string command)
+    {
+        var (code, stdout, err) = CliRunner.Run([.. command.Split(' '), "--format", "json"]);
+        Assert.True(code is 0 or 3, err);
+        var errors = SchemaValidator.Validate(JsonNode.Parse(OutputSchemas.Text(OutputSchemas.All.Single(s => s.Name == schema)))!, JsonNode.Parse(stdout));
+        Assert.True(errors.Count == 0, string.Join("\n", errors.Take(10)));
+    }
+
     [Fact]
     public void Shipped_schemas_match_the_output_types()
     {

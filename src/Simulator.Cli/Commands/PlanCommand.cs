@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Simulator.Cli.Options;
 using Simulator.Cli.Output;
+using Simulator.Cli.Output.Contracts;
 using Simulator.Core.Specs;
 using Simulator.Core.Units;
 using Simulator.Planner;
@@ -201,10 +201,8 @@ public static class PlanCommand
         }
     }
 
-    /// <summary>The scenario an output's options came from, as JSON (null without one).</summary>
-    internal static JsonObject? ScenarioJson(CliContext ctx) => ctx.Scenario is { } s
-        ? new JsonObject { ["name"] = s.Name, ["file"] = s.File, ["sha256"] = s.Hash }
-        : null;
+    /// <summary>The scenario an output's options came from (null without one).</summary>
+    internal static ScenarioOutput? ScenarioOutputOf(CliContext ctx) => ctx.Scenario is { } s ? new ScenarioOutput(s.Name, s.File, s.Hash) : null;
 
     /// <summary>The scenario line of a table output (null without one).</summary>
     internal static string? ScenarioLine(CliContext ctx) => ctx.Scenario is { } s ? $"scenario: {s.Name} ({s.File}, sha256 {s.Hash[..16]}...)" : null;
@@ -218,69 +216,44 @@ public static class PlanCommand
     }));
 
     /// <summary>The price quotes a plan's devices are costed at, with their provenance.</summary>
-    internal static JsonObject Prices(PlanRequest req, Plan p)
+    internal static Dictionary<string, PlanPrice> Prices(PlanRequest req, Plan p)
     {
-        var o = new JsonObject();
+        var o = new Dictionary<string, PlanPrice>(StringComparer.Ordinal);
         foreach (var d in p.Items.Select(i => i.Capacity.Config.Device).DistinctBy(d => d.Name))
-            o[d.Name] = new JsonObject
-            {
-                ["hourlyUsd"] = Json.Node(Planner.Planner.Hourly(req, d)),
-                ["hourlySource"] = PriceWords(req.Limits.HourlyUsd.ContainsKey(d.Name), d.Price.Hourly),
-                ["purchaseUsd"] = Json.Node(Planner.Planner.Purchase(req, d)),
-                ["purchaseSource"] = PriceWords(req.Limits.PurchaseUsd.ContainsKey(d.Name), d.Price.Purchase),
-            };
+            o[d.Name] = new PlanPrice(JsonOutput.N(Planner.Planner.Hourly(req, d)), PriceWords(req.Limits.HourlyUsd.ContainsKey(d.Name), d.Price.Hourly),
+                JsonOutput.N(Planner.Planner.Purchase(req, d)), PriceWords(req.Limits.PurchaseUsd.ContainsKey(d.Name), d.Price.Purchase));
         return o;
     }
 
     /// <summary>"user", "list 2026-09", "assumption 2020-05", "unstated" or "none".</summary>
     internal static string PriceWords(bool user, PriceQuote? q) => user ? "user (command line)" : q is null ? "none" : q.Provenance;
 
-    internal static JsonObject PlanJson(PlanRequest req, Plan p) => new()
-    {
-        ["disaggregated"] = p.Disaggregated,
-        ["replicas"] = new JsonArray(p.Items.Select(i => (JsonNode)new JsonObject
-        {
-            ["role"] = i.Capacity.Config.Role.ToString().ToLowerInvariant(),
-            ["hardware"] = i.Capacity.Config.Device.Name,
-            ["count"] = i.Count,
-            ["tp"] = i.Capacity.Config.Parallelism.Tp,
-            ["pp"] = i.Capacity.Config.Parallelism.Pp,
-            ["ep"] = i.Capacity.Config.Parallelism.Ep,
-            ["quantization"] = i.Capacity.Config.Quant.Name,
-            ["kvCacheDtype"] = i.Capacity.Config.Quant.KvCacheName,
-            ["maxBatch"] = i.Capacity.Config.MaxBatch,
-            ["capacityRequestsPerSecond"] = i.Capacity.RequestsPerSecond,
-        }).ToArray()),
-        ["hardware"] = string.Join(",", p.DeviceNames),
-        ["prefillPool"] = p.Disaggregated ? Pool(p, ReplicaRole.Prefill) : null,
-        ["decodePool"] = p.Disaggregated ? Pool(p, ReplicaRole.Decode) : null,
-        ["ttftP90Seconds"] = Json.Node(p.PredictedTtftP90Seconds),
-        ["tpotP90Seconds"] = Json.Node(p.PredictedTpotP90Seconds),
-        ["latencyFrom"] = p.Check == CheckMethod.Simulated ? "simulated" : "analytic",
-        ["origin"] = p.Origin == PlanOrigin.Solver ? "solver" : "single configuration",
-        ["goodput"] = p.Goodput,
-        ["capacityRequestsPerSecond"] = p.CapacityRequestsPerSecond,
-        ["headroom"] = Json.Node(p.HeadroomAt(req.Demand.RequestsPerSecond)),
-        ["costPerHour"] = p.CostPerHour,
-        ["purchaseUsd"] = Json.Node(p.PurchaseUsd),
-        ["powerWatts"] = p.PowerWatts,
-        ["devices"] = p.Devices,
-        ["billedDevices"] = p.BilledDevices,
-        ["nodes"] = p.Nodes,
-        ["meetsSlo"] = p.MeetsSlo,
-        ["prices"] = Prices(req, p),
-        ["tco"] = p.Tco is { } t ? new JsonObject
-        {
-            ["periodSeconds"] = t.PeriodSeconds,
-            ["purchaseUsd"] = t.PurchaseUsd,
-            ["energyUsd"] = t.EnergyUsd,
-            ["hostingUsd"] = t.HostingUsd,
-            ["totalUsd"] = t.TotalUsd,
-            ["averageWatts"] = t.AverageWatts,
-            ["usdPerMillionOutputTokens"] = Json.Node(TcoPerMillion(req, t)),
-        } : null,
-        ["note"] = p.Note,
-    };
+    /// <summary>One plan as the JSON output writes it (field names are part of the CLI's contract; schema docs/schemas/plan.schema.json).</summary>
+    internal static PlanEntry Entry(PlanRequest req, Plan p) => new(
+        p.Disaggregated,
+        p.Items.Select(i => new PlanReplicas(i.Capacity.Config.Role.ToString().ToLowerInvariant(), i.Capacity.Config.Device.Name, i.Count, i.Capacity.Config.Parallelism.Tp,
+            i.Capacity.Config.Parallelism.Pp, i.Capacity.Config.Parallelism.Ep, i.Capacity.Config.Quant.Name, i.Capacity.Config.Quant.KvCacheName, i.Capacity.Config.MaxBatch,
+            i.Capacity.RequestsPerSecond)).ToList(),
+        string.Join(",", p.DeviceNames),
+        p.Disaggregated ? Pool(p, ReplicaRole.Prefill) : null,
+        p.Disaggregated ? Pool(p, ReplicaRole.Decode) : null,
+        JsonOutput.N(p.PredictedTtftP90Seconds),
+        JsonOutput.N(p.PredictedTpotP90Seconds),
+        p.Check == CheckMethod.Simulated ? "simulated" : "analytic",
+        p.Origin == PlanOrigin.Solver ? "solver" : "single configuration",
+        p.Goodput,
+        p.CapacityRequestsPerSecond,
+        JsonOutput.N(p.HeadroomAt(req.Demand.RequestsPerSecond)),
+        p.CostPerHour,
+        JsonOutput.N(p.PurchaseUsd),
+        p.PowerWatts,
+        p.Devices,
+        p.BilledDevices,
+        p.Nodes,
+        p.MeetsSlo,
+        Prices(req, p),
+        p.Tco is { } t ? new PlanTco(t.PeriodSeconds, t.PurchaseUsd, t.EnergyUsd, t.HostingUsd, t.TotalUsd, t.AverageWatts, JsonOutput.N(TcoPerMillion(req, t))) : null,
+        p.Note);
 
     /// <summary>TCO per million output tokens served at the demanded rate over the whole period.</summary>
     internal static double TcoPerMillion(PlanRequest req, TcoBreakdown t)
@@ -289,60 +262,35 @@ public static class PlanCommand
         return tokens > 0 ? t.TotalUsd / tokens * 1e6 : double.NaN;
     }
 
-    private static JsonObject Pool(Plan p, ReplicaRole role)
+    private static PlanPool Pool(Plan p, ReplicaRole role)
     {
         var items = p.Items.Where(i => i.Capacity.Config.Role == role).ToList();
-        return new JsonObject
-        {
-            ["hardware"] = string.Join(",", items.Select(i => i.Capacity.Config.Device.Name).Distinct()),
-            ["count"] = items.Sum(i => i.Count),
-            ["devices"] = items.Sum(i => i.Count * i.Capacity.Config.Devices),
-        };
+        return new PlanPool(string.Join(",", items.Select(i => i.Capacity.Config.Device.Name).Distinct()), items.Sum(i => i.Count), items.Sum(i => i.Count * i.Capacity.Config.Devices));
     }
 
     private static string DevicesText(Plan p) => p.BilledDevices > p.Devices ? $"{p.Devices} ({p.BilledDevices} billed)" : p.Devices.ToString();
 
     private static void Render(CliContext ctx, PlanRequest req, PlanResult result, OutputFormat format, List<string> defaults, bool simulated, bool timings)
     {
-        var stats = new JsonObject
-        {
-            ["configurationsConsidered"] = result.Stats.Considered,
-            ["pruned"] = result.Stats.Pruned,
-            ["evaluated"] = result.Stats.Evaluated,
-            ["checked"] = result.Stats.Checked,
-            ["checkRounds"] = result.Stats.CheckRounds,
-            ["solverStatus"] = result.Stats.SolverStatus,
-        };
-        if (timings) stats["wallSeconds"] = result.Stats.WallSeconds;
         if (format == OutputFormat.Json)
         {
-            var json = new JsonObject
+            var stats = new SearchStatsOutput(result.Stats.Considered, result.Stats.Pruned, result.Stats.Evaluated, result.Stats.Checked, result.Stats.CheckRounds, result.Stats.SolverStatus)
             {
-                ["model"] = req.Model.Name,
-                ["rate"] = req.Demand.RequestsPerSecond,
-                ["meanInputTokens"] = req.Demand.MeanInputTokens,
-                ["meanOutputTokens"] = req.Demand.MeanOutputTokens,
-                ["ttftSloSeconds"] = req.Slo.TtftSeconds,
-                ["tpotSloSeconds"] = req.Slo.TpotSeconds,
-                ["objective"] = req.Objective.ToString().ToLowerInvariant(),
-                ["headroom"] = req.Limits.Headroom,
-                ["wholeNodes"] = req.Limits.WholeNodes,
-                ["defaults"] = Json.Node(defaults.ToArray()),
-                ["latencyModel"] = LatencyModel(simulated),
-                ["whyFirst"] = result.WhyFirst,
-                ["plans"] = new JsonArray(result.Plans.Select(p => (JsonNode)PlanJson(req, p)).ToArray()),
-                ["alternatives"] = new JsonArray(result.Alternatives.Select(a => { var o = PlanJson(req, a.Plan); o["lostBecause"] = a.Reason; return (JsonNode)o; }).ToArray()),
-                ["excluded"] = new JsonArray(result.Excluded.Select(e => (JsonNode)new JsonObject { ["hardware"] = e.Hardware, ["reason"] = e.Reason, ["remedy"] = e.Remedy }).ToArray()),
-                ["paretoCostLatency"] = new JsonArray(result.ParetoCostLatency.Select(p => (JsonNode)PlanJson(req, p)).ToArray()),
-                ["paretoThroughputPerDeviceVsTokensPerUser"] = new JsonArray(result.ParetoThroughput.Select(p => (JsonNode)PlanJson(req, p)).ToArray()),
-                ["tcoSettings"] = new JsonObject
-                {
-                    ["periodSeconds"] = req.Tco.PeriodSeconds, ["energyUsdPerKwh"] = req.Tco.EnergyUsdPerKwh, ["pue"] = req.Tco.Pue, ["hostingUsdPerKwMonth"] = req.Tco.HostingUsdPerKwMonth,
-                },
-                ["searchStats"] = stats,
+                WallSeconds = timings ? result.Stats.WallSeconds : null,
             };
-            if (ScenarioJson(ctx) is { } scenario) json["scenario"] = scenario;
-            ctx.Out.Write(Json.Write(json));
+            var output = new PlanOutput(req.Model.Name, req.Demand.RequestsPerSecond, req.Demand.MeanInputTokens, req.Demand.MeanOutputTokens, req.Slo.TtftSeconds, req.Slo.TpotSeconds,
+                req.Objective.ToString().ToLowerInvariant(), req.Limits.Headroom, req.Limits.WholeNodes, [.. defaults], LatencyModel(simulated), result.WhyFirst,
+                result.Plans.Select(p => Entry(req, p)).ToList(),
+                result.Alternatives.Select(a => Entry(req, a.Plan) with { LostBecause = a.Reason }).ToList(),
+                result.Excluded.Select(e => new ExcludedDevice(e.Hardware, e.Reason, e.Remedy)).ToList(),
+                result.ParetoCostLatency.Select(p => Entry(req, p)).ToList(),
+                result.ParetoThroughput.Select(p => Entry(req, p)).ToList(),
+                new TcoSettingsOutput(req.Tco.PeriodSeconds, req.Tco.EnergyUsdPerKwh, req.Tco.Pue, req.Tco.HostingUsdPerKwMonth),
+                stats)
+            {
+                Scenario = ScenarioOutputOf(ctx),
+            };
+            ctx.Out.Write(JsonOutput.Write(output));
             return;
         }
         var t = new Table("rank", "plan", "devices", "costPerHour", "ttftSeconds", "tpotSeconds", "capacity", "meetsSlo")

@@ -51,6 +51,12 @@ public static class OutputSchemas
     /// <summary>Every output schema, by name.</summary>
     public static IReadOnlyList<OutputSchema> All { get; } =
     [
+        new("estimate", typeof(Contracts.EstimateOutput), "llmsim estimate --format json"),
+        new("estimate-sweep", typeof(List<Contracts.EstimateOutput>), "llmsim estimate --sweep ... --format json"),
+        new("roofline", typeof(Contracts.RooflineOutput), "llmsim roofline --format json"),
+        new("simulate", typeof(Contracts.SimulationOutput), "llmsim simulate --format json"),
+        new("simulate-rate-sweep", typeof(List<Contracts.SimulationOutput>), "llmsim simulate --rate-sweep ... --format json"),
+        new("plan", typeof(Contracts.PlanOutput), "llmsim plan --format json"),
         new("diff", typeof(Contracts.DiffOutput), "llmsim diff --format json"),
         new("export", typeof(Contracts.ExportOutput), "llmsim export --format json"),
         new("day", typeof(Contracts.DayOutput), "llmsim day --format json"),

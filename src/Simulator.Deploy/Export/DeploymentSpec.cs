@@ -110,7 +110,7 @@ public sealed partial record DeploymentSpec(string Name, string Model, string Mo
                 Pp = c.Parallelism.Pp,
                 Ep = c.Parallelism.Ep,
                 Quantization = c.Quant.Name,
-                KvCacheDtype = c.Quant.KvCache.Name(),
+                KvCacheDtype = c.Quant.KvCacheName,
                 MaxBatch = c.MaxBatch,
                 MaxBatchedTokens = maxBatchedTokens,
                 DevicesPerNode = c.Cluster.DevicesPerNode,

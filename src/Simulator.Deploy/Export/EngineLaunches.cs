@@ -78,7 +78,9 @@ public static class EngineLaunches
     }
 
     private static string? KvNote(QuantizationScheme q, string engine) =>
-        q.KvCache is DataType.Int8 or DataType.Int4 ? $"KV cache {q.KvCache.Name()}: {engine} has no {q.KvCache.Name()} KV cache; fp8 is the nearest (not set)" : null;
+        q.KvCache is DataType.Int8 or DataType.Int4 or DataType.Fp4
+            ? $"KV cache {q.KvCache.Name()}: not set by a flag here ({engine}'s fp8 KV cache is the nearest the exporter writes); a checkpoint that carries its KV format may set it"
+            : null;
 
     private static void Add(List<string> notes, string? note)
     {
