@@ -380,6 +380,16 @@ public class SchemaFileTests
         ["plan", "plan --model llama-3.1-70b --hardware h100-sxm,a100-80gb-sxm,gaudi2 --rate 5 --check analytic"],
         ["plan", "plan --model llama-3.1-8b --hardware h100-sxm --rate 2 --objective tco --check analytic --timings"],
         ["plan", "plan " + Path.Combine(RepoPaths.Root, "examples", "chat-70b.scenario.yaml")],
+        ["hardware-list", "hardware list"],
+        ["hardware-show", "hardware show h100-sxm"],
+        ["hardware-show", "hardware show alveo-u280"],
+        ["interconnect-show", "hardware show nvlink4"],
+        ["cluster-show", "hardware show hgx-h100"],
+        ["models-list", "models list"],
+        ["models-show", "models show gemma-2-9b"],
+        ["models-show", "models show deepseek-v3"],
+        ["models-show", "models show " + Path.Combine(RepoPaths.Root, "tests", "fixtures", "hf-configs", "mystery-7b", "config.json")],
+        ["validate", "validate --measured " + Path.Combine(RepoPaths.Root, "validation", "measured", "h100-sxm-2026-11-22.csv")],
     ];
 
     [Theory]
