@@ -91,12 +91,12 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
         return errors.Count == 0 ? 0 : Cli.BadInput;
     }
 
-    /// <summary>Writes a table in the chosen format.</summary>
+    /// <summary>Writes a table as text or CSV. JSON outputs are typed records written with <see cref="JsonOutput.Write{T}"/>, each with its schema.</summary>
     public void Write(Table table, OutputFormat format)
     {
         switch (format)
         {
-            case OutputFormat.Json: Out.Write(Json.Write(table.ToJson())); break;
+            case OutputFormat.Json: throw new InvalidOperationException("a table is not a JSON output: write the verb's typed output record with JsonOutput.Write");
             case OutputFormat.Csv: Out.Write(table.ToCsv()); break;
             default: Out.Write(table.ToText()); break;
         }

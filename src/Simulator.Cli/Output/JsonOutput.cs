@@ -10,7 +10,7 @@ namespace Simulator.Cli.Output;
 
 /// <summary>
 /// The one way typed outputs become JSON: records in <c>Output/Contracts</c> serialized with camelCase names, two-space
-/// indentation and the default encoder, the same bytes <see cref="Json.Write"/> gives for the same fields. Numbers that
+/// indentation and the default encoder, the bytes the verbs wrote when they built their JSON field by field. Numbers that
 /// can be undefined are <c>double?</c> and set through <see cref="N"/>, so NaN and infinities are written as null, as
 /// the verbs always have; JSON has no NaN.
 /// </summary>
