@@ -51,9 +51,13 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     {
         if (hardwareDir is not null && !Directory.Exists(hardwareDir)) throw new CliException($"--hardware-dir: folder '{hardwareDir}' does not exist");
         if (modelsDir is not null && !Directory.Exists(modelsDir)) throw new CliException($"--models-dir: folder '{modelsDir}' does not exist");
-        var lib = new SpecLibrary(hardwareDir ?? DefaultDir("hardware-profiles"), modelsDir ?? DefaultDir("model-specs"), w => Err.WriteLine("warning: " + w));
+        string hw = hardwareDir ?? DefaultDir("hardware-profiles"), models = modelsDir ?? DefaultDir("model-specs");
+        // A sweep runs many points in one context: the specs and calibrations loaded for the first serve the rest.
+        if (ReuseLibrary && _library is not null && _library.HardwareDir == hw && _libraryModels == models) return _library;
+        var lib = new SpecLibrary(hw, models, w => Err.WriteLine("warning: " + w));
         _resolver = null;
         _library = lib;
+        _libraryModels = models;
         return lib;
     }
 
@@ -62,7 +66,14 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
         Library(r.GetValue(Commands.CommonOptions.HardwareDir), r.GetValue(Commands.CommonOptions.ModelsDir));
 
     private SpecLibrary? _library;
+    private string? _libraryModels;
     private Validation.DeviceResolver? _resolver;
+
+    /// <summary>Keep the library (and calibrations) between invocations with the same folders: a sweep's points share them.</summary>
+    public bool ReuseLibrary { get; init; }
+
+    /// <summary>The scenario file this invocation's options were read from, if any (outputs record its hash).</summary>
+    public Options.ScenarioUse? Scenario { get; set; }
 
     /// <summary>This invocation's device resolver (calibrations loaded once, applied files remembered), over the last library opened.</summary>
     public Validation.DeviceResolver Devices => _resolver ??= new Validation.DeviceResolver(_library);
@@ -80,12 +91,12 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
         return errors.Count == 0 ? 0 : Cli.BadInput;
     }
 
-    /// <summary>Writes a table in the chosen format.</summary>
+    /// <summary>Writes a table as text or CSV. JSON outputs are typed records written with <see cref="JsonOutput.Write{T}"/>, each with its schema.</summary>
     public void Write(Table table, OutputFormat format)
     {
         switch (format)
         {
-            case OutputFormat.Json: Out.Write(Json.Write(table.ToJson())); break;
+            case OutputFormat.Json: throw new InvalidOperationException("a table is not a JSON output: write the verb's typed output record with JsonOutput.Write");
             case OutputFormat.Csv: Out.Write(table.ToCsv()); break;
             default: Out.Write(table.ToText()); break;
         }

@@ -34,15 +34,33 @@ namespace Simulator.Cli
         public static int Run(string[] args, TextWriter stdout, TextWriter stderr, bool interactive = false)
         {
             var ctx = new CliContext(stdout, stderr) { Interactive = interactive };
-            var root = Build(ctx);
+            return Invoke(Build(ctx), ctx, args, scenarios: true);
+        }
+
+        /// <summary>
+        /// Runs one command line on a root built for <paramref name="ctx"/> (a sweep reuses one per worker); never throws
+        /// for user errors. With <paramref name="scenarios"/>, a scenario file named by plan, simulate, report or day
+        /// supplies the options the command line does not give.
+        /// </summary>
+        public static int Invoke(RootCommand root, CliContext ctx, string[] args, bool scenarios = false)
+        {
+            var stdout = ctx.Out;
+            var stderr = ctx.Err;
             try
             {
                 var parsed = root.Parse(args);
+                IReadOnlyDictionary<Option, Simulator.Deploy.Options.OptionEntry>? sources = null;
+                if (scenarios && Options.Scenario.Expand(root, parsed, args) is { } expanded)
+                {
+                    ctx.Scenario = expanded.Use;
+                    sources = expanded.Sources;
+                    parsed = root.Parse(expanded.Args);
+                }
                 if (parsed.Errors.Count > 0 && parsed.Action is null or System.CommandLine.Invocation.ParseErrorAction)
                 {
                     // Every option-parsing problem (unknown option, a value out of range or of the wrong kind) is bad
-                    // input: exit code 2, like a bad file.
-                    PrintErrors(stderr, parsed.Errors.Select(e => e.Message).Distinct().ToList());
+                    // input: exit code 2, like a bad file. A value from a scenario file is reported at its line.
+                    PrintErrors(stderr, parsed.Errors.Select(e => Options.Scenario.Message(e, sources)).Distinct().ToList());
                     stderr.WriteLine($"Run 'llmsim {string.Join(' ', CommandPath(parsed))} --help' for the options.");
                     return BadInput;
                 }
@@ -89,6 +107,11 @@ namespace Simulator.Cli
             root.Subcommands.Add(ReportCommand.Create(ctx));
             root.Subcommands.Add(ValidateCommand.CreateValidate(ctx));
             root.Subcommands.Add(ValidateCommand.CreateCalibrate(ctx));
+            root.Subcommands.Add(ExportCommand.Create(ctx));
+            root.Subcommands.Add(DiffCommand.Create(ctx));
+            root.Subcommands.Add(DayCommand.Create(ctx));
+            root.Subcommands.Add(SweepCommand.Create(ctx));
+            root.Subcommands.Add(SchemaCommand.Create(ctx));
             return root;
         }
     }

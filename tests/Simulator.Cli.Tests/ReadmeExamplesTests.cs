@@ -30,7 +30,10 @@ public class ReadmeExamplesTests
         var written = new Dictionary<string, string>();
         for (int i = 0; i < args.Count; i++)
         {
-            bool output = i > 0 && args[i - 1] is "-o" or "--output" or "--plot" or "--requests-out" && Path.HasExtension(args[i]);
+            // Files and folders the example writes go to the temporary folder: outputs with an extension, and the folders
+            // of --export and of -o where it names no number (estimate's --output is a token count).
+            bool output = i > 0 && (args[i - 1] is "-o" or "--output" or "--plot" or "--requests-out" && Path.HasExtension(args[i])
+                || args[i - 1] is "--export" || args[i - 1] is "-o" or "--output" && !args[i].All(char.IsAsciiDigit));
             if (output)
             {
                 string to = Path.Combine(temp, Path.GetFileName(args[i]));
@@ -44,8 +47,13 @@ public class ReadmeExamplesTests
         Directory.Delete(temp, true);
         Assert.True(code is 0 or 3, $"{command}: exit {code}: {stderr}");
         // Print paths as the README's command wrote them.
-        foreach (var (to, from) in written) stderr = stderr.Replace(to, from);
+        foreach (var (to, from) in written)
+        {
+            stderr = stderr.Replace(to, from);
+            stdout = stdout.Replace(to, from);
+        }
         stderr = stderr.Replace(RepoPaths.Root + "/", "");
+        stdout = stdout.Replace(RepoPaths.Root + "/", "");
         var want = expected.TrimEnd('\n').Split('\n').Select(l => l.TrimEnd()).ToList();
         bool showsStderr = want.Any(l => l.StartsWith("warning:") || l.StartsWith("wrote "));
         var got = ((showsStderr ? stderr : "") + stdout).TrimEnd('\n').Split('\n').Select(l => l.TrimEnd()).ToList();

@@ -1,8 +1,8 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json.Nodes;
 using Simulator.Cli.Options;
 using Simulator.Cli.Output;
+using Simulator.Cli.Output.Contracts;
 using Simulator.Validation;
 using Simulator.Plotting;
 using Simulator.Roofline;
@@ -79,62 +79,33 @@ public static class EstimateCommand
         return (parts[0], values);
     }
 
-    /// <summary>The JSON object of one estimate (field names are part of the CLI's contract).</summary>
-    public static JsonObject ToJson(Estimate e, DeviceResolver devices)
+    /// <summary>The typed output of one estimate (field names are part of the CLI's contract; schema docs/schemas/estimate.schema.json).</summary>
+    public static EstimateOutput ToOutput(Estimate e, DeviceResolver devices)
     {
         var d = e.Deployment;
-        // Keys in this order; dp, expertImbalance and redundantExperts appear only when they depart from the defaults.
-        var json = new JsonObject
-        {
-            ["model"] = d.Model.Name,
-            ["hardware"] = d.Device.Name,
-            ["quantization"] = d.Quant.Name,
-            ["kvCacheDtype"] = d.Quant.KvCacheName,
-            ["tp"] = d.Parallelism.Tp,
-            ["pp"] = d.Parallelism.Pp,
-            ["ep"] = d.Parallelism.Ep,
-        };
-        if (d.Parallelism.Dp > 1) json["dp"] = d.Parallelism.Dp;
-        if (d.ExpertImbalance != 1) json["expertImbalance"] = d.ExpertImbalance;
-        if (d.Experts.RedundantExperts > 0) json["redundantExperts"] = d.Experts.RedundantExperts;
-        foreach (var (key, value) in new (string, JsonNode?)[]
-        {
-            ("devices", d.Devices),
-            ("batch", e.Workload.Batch),
-            ("inputTokens", e.Workload.InputTokens),
-            ("outputTokens", e.Workload.OutputTokens),
-            ("ttftSeconds", e.TtftSeconds),
-            ("tpotSeconds", e.TpotSeconds),
-            ("e2eSeconds", e.E2eSeconds),
-            ("tokensPerSecond", e.TokensPerSecond),
-            ("tokensPerSecondPerDevice", e.TokensPerSecondPerDevice),
-            ("mfu", e.Mfu),
-            ("mbu", e.Mbu),
-            ("prefillBound", e.PrefillBound.ToString().ToLowerInvariant()),
-            ("decodeBound", e.DecodeBound.ToString().ToLowerInvariant()),
-            ("weightBytesPerDevice", e.Memory.WeightBytes),
-            ("kvCacheBytes", e.KvCacheBytes),
-            ("activationBytes", e.ActivationBytes),
-            ("reserveBytes", e.Memory.ReserveBytes),
-            ("memoryCapacityBytes", e.Memory.CapacityBytes),
-            ("fits", e.Fits),
-            ("maxBatchAtThisContext", e.MaxBatchAtThisContext),
-            ("efficiency", d.Efficiency.Description),
-            ("notes", Json.Node(d.Notes.ToArray())),
-        })
-            json[key] = value;
         // Bands: prefill rests on GEMMs (compute-bound), decode on streaming weights and KV (memory-bound).
+        ErrorBand? ttftBand = null, tpotBand = null;
         if (devices.Band(d.Device, BenchmarkFamily.Gemm) is { } g)
         {
             var (lo, hi) = DeploymentOptions.Range(e.TtftSeconds, g);
-            json["ttftBandSeconds"] = new JsonObject { ["low"] = lo, ["high"] = hi, ["from"] = "gemm residuals (p10..p90)" };
+            ttftBand = new ErrorBand(lo, hi, "gemm residuals (p10..p90)");
         }
         if ((devices.Band(d.Device, BenchmarkFamily.Membw) ?? devices.Band(d.Device, BenchmarkFamily.Gemm)) is { } m)
         {
             var (lo, hi) = DeploymentOptions.Range(e.TpotSeconds, m);
-            json["tpotBandSeconds"] = new JsonObject { ["low"] = lo, ["high"] = hi, ["from"] = "membw residuals (p10..p90), else gemm" };
+            tpotBand = new ErrorBand(lo, hi, "membw residuals (p10..p90), else gemm");
         }
-        return json;
+        return new EstimateOutput(d.Model.Name, d.Device.Name, d.Quant.Name, d.Quant.KvCacheName, d.Parallelism.Tp, d.Parallelism.Pp, d.Parallelism.Ep, d.Devices,
+            e.Workload.Batch, e.Workload.InputTokens, e.Workload.OutputTokens, e.TtftSeconds, e.TpotSeconds, e.E2eSeconds, e.TokensPerSecond, e.TokensPerSecondPerDevice,
+            e.Mfu, e.Mbu, e.PrefillBound.ToString().ToLowerInvariant(), e.DecodeBound.ToString().ToLowerInvariant(), e.Memory.WeightBytes, e.KvCacheBytes, e.ActivationBytes,
+            e.Memory.ReserveBytes, e.Memory.CapacityBytes, e.Fits, e.MaxBatchAtThisContext, d.Efficiency.Description, [.. d.Notes])
+        {
+            Dp = d.Parallelism.Dp > 1 ? d.Parallelism.Dp : null,
+            ExpertImbalance = d.ExpertImbalance != 1 ? d.ExpertImbalance : null,
+            RedundantExperts = d.Experts.RedundantExperts > 0 ? d.Experts.RedundantExperts : null,
+            TtftBandSeconds = ttftBand,
+            TpotBandSeconds = tpotBand,
+        };
     }
 
     private static void Render(CliContext ctx, Deployment d, List<Estimate> estimates, OutputFormat format, string? param)
@@ -147,7 +118,7 @@ public static class EstimateCommand
     {
         if (format == OutputFormat.Json)
         {
-            ctx.Out.Write(Json.Write(estimates.Count == 1 && param is null ? ToJson(estimates[0], devices) : new JsonArray(estimates.Select(e => (JsonNode)ToJson(e, devices)).ToArray())));
+            ctx.Out.Write(estimates.Count == 1 && param is null ? JsonOutput.Write(ToOutput(estimates[0], devices)) : JsonOutput.Write(estimates.Select(e => ToOutput(e, devices)).ToList()));
             return;
         }
         var t = new Table("batch", "input", "output", "ttftSeconds", "tpotSeconds", "e2eSeconds", "tokensPerSecond", "tokensPerSecondPerDevice", "mfu", "mbu", "weightBytesPerDevice", "kvCacheBytes", "fits", "maxBatch")

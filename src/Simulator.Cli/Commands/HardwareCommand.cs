@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Simulator.Cli.Options;
 using Simulator.Cli.Output;
+using Simulator.Cli.Output.Contracts;
 using Simulator.Core.Loading;
 using Simulator.Core.Specs;
 using F = Simulator.Core.Units.Format;
@@ -46,6 +46,7 @@ public static class HardwareCommand
         var table = new Table("name", "kind", "displayName", "memoryBytes", "bandwidthBytesPerSecond", "bf16FlopsPerSecond", "fp8FlopsPerSecond", "int8OpsPerSecond", "powerWatts", "hourlyUsd", "purchaseUsd", "priceKinds")
             .AlignRight("memoryBytes", "bandwidthBytesPerSecond", "bf16FlopsPerSecond", "fp8FlopsPerSecond", "int8OpsPerSecond", "powerWatts", "hourlyUsd", "purchaseUsd");
         var errors = new List<SpecError>();
+        var rows = new List<HardwareListRow>();
         foreach (var n in lib.HardwareNames)
         {
             HardwareProfile h;
@@ -53,13 +54,17 @@ public static class HardwareCommand
             catch (SpecException e) { errors.AddRange(e.Errors); continue; }
             if (filter is { } f && h.Kind != f) continue;
             double Get(DataType t) => h.PeakOpsPerSecond.TryGetValue(t, out var v) ? v : double.NaN;
+            rows.Add(new HardwareListRow(h.Name, h.Kind.ToString().ToLowerInvariant(), h.DisplayName, JsonOutput.N(h.MemoryCapacityBytes), JsonOutput.N(h.MemoryBandwidthBytesPerSecond),
+                JsonOutput.N(Get(DataType.Bf16)), JsonOutput.N(Get(DataType.Fp8)), JsonOutput.N(Get(DataType.Int8)), JsonOutput.N(h.PowerWatts), JsonOutput.N(h.Price.HourlyUsd),
+                JsonOutput.N(h.Price.PurchaseUsd), PriceKinds(h)));
             table.Add((h.Name, h.Name), (h.Kind.ToString().ToLowerInvariant(), h.Kind.ToString().ToLowerInvariant()), (h.DisplayName, h.DisplayName),
                 (h.MainMemory.CapacityText ?? Memory(h.MemoryCapacityBytes), h.MemoryCapacityBytes), (F.Bandwidth(h.MemoryBandwidthBytesPerSecond), h.MemoryBandwidthBytesPerSecond),
                 (Peak(h, DataType.Bf16), Get(DataType.Bf16)), (Peak(h, DataType.Fp8), Get(DataType.Fp8)), (Peak(h, DataType.Int8), Get(DataType.Int8)),
                 ($"{h.PowerWatts:0} W", h.PowerWatts), (double.IsNaN(h.Price.HourlyUsd) ? "-" : $"{h.Price.HourlyUsd:0.00} USD/h", h.Price.HourlyUsd),
                 (double.IsNaN(h.Price.PurchaseUsd) ? "-" : $"{h.Price.PurchaseUsd:N0} USD", h.Price.PurchaseUsd), (PriceKinds(h), PriceKinds(h)));
         }
-        if (format == OutputFormat.Table)
+        if (format == OutputFormat.Json) ctx.Out.Write(JsonOutput.Write(rows));
+        else if (format == OutputFormat.Table)
         {
             ctx.Out.WriteLine($"{table.Count} hardware profiles in {lib.HardwareDir}");
             ctx.Out.Write(table.ToText());
@@ -87,26 +92,17 @@ public static class HardwareCommand
         if (lib.IsCluster(name))
             return ShowCluster(ctx, lib.Cluster(name), format);
         var h = lib.Hardware(name);
-        var json = new JsonObject
+        if (format == OutputFormat.Json)
         {
-            ["name"] = h.Name,
-            ["displayName"] = h.DisplayName,
-            ["kind"] = h.Kind.ToString().ToLowerInvariant(),
-            ["vendor"] = h.Vendor,
-            ["peakOpsPerSecond"] = new JsonObject(h.PeakOpsPerSecond.OrderBy(p => p.Key).Select(p => KeyValuePair.Create(p.Key.Name(), Json.Node(p.Value)))),
-            ["memory"] = new JsonArray(h.Memory.Select(m => (JsonNode)new JsonObject { ["name"] = m.Name, ["capacityBytes"] = m.CapacityBytes, ["bandwidthBytesPerSecond"] = Json.Node(m.BandwidthBytesPerSecond) }).ToArray()),
-            ["interconnects"] = new JsonObject { ["intraNode"] = h.Interconnects.IntraNode, ["interNode"] = h.Interconnects.InterNode, ["host"] = h.Interconnects.Host },
-            ["powerWatts"] = h.PowerWatts,
-            ["idlePowerWatts"] = Json.Node(h.IdlePowerWatts),
-            ["purchaseUsd"] = Json.Node(h.Price.PurchaseUsd),
-            ["purchasePrice"] = Quote(h.Price.Purchase),
-            ["hourlyUsd"] = Json.Node(h.Price.HourlyUsd),
-            ["hourlyPrice"] = Quote(h.Price.Hourly),
-            ["launchOverheadSeconds"] = h.LaunchOverheadSeconds,
-            ["ridgePointFlopsPerByte"] = Json.Node(h.PeakOpsPerSecond.TryGetValue(DataType.Bf16, out var bf) ? bf / h.MemoryBandwidthBytesPerSecond : double.NaN),
-            ["source"] = h.Source,
-        };
-        if (format == OutputFormat.Json) { ctx.Out.Write(Json.Write(json)); return 0; }
+            var peaks = new Dictionary<string, double?>(StringComparer.Ordinal);
+            foreach (var (type, v) in h.PeakOpsPerSecond.OrderBy(p => p.Key)) peaks[type.Name()] = JsonOutput.N(v);
+            ctx.Out.Write(JsonOutput.Write(new HardwareShowOutput(h.Name, h.DisplayName, h.Kind.ToString().ToLowerInvariant(), h.Vendor, peaks,
+                h.Memory.Select(m => new MemoryLevelOutput(m.Name, m.CapacityBytes, JsonOutput.N(m.BandwidthBytesPerSecond))).ToList(),
+                new LinksOutput(h.Interconnects.IntraNode, h.Interconnects.InterNode, h.Interconnects.Host), h.PowerWatts, JsonOutput.N(h.IdlePowerWatts),
+                JsonOutput.N(h.Price.PurchaseUsd), Quote(h.Price.Purchase), JsonOutput.N(h.Price.HourlyUsd), Quote(h.Price.Hourly), h.LaunchOverheadSeconds,
+                JsonOutput.N(h.PeakOpsPerSecond.TryGetValue(DataType.Bf16, out var bf) ? bf / h.MemoryBandwidthBytesPerSecond : double.NaN), h.Source)));
+            return 0;
+        }
         var t = new Table("field", "value");
         t.Add(("name", "name"), (h.Name, h.Name));
         t.Add(("display name", "displayName"), (h.DisplayName, h.DisplayName));
@@ -129,34 +125,29 @@ public static class HardwareCommand
         return 0;
     }
 
-    private static JsonObject? Quote(PriceQuote? q) => q is null ? null : new JsonObject
-    {
-        ["usd"] = q.Usd, ["kind"] = q.Kind.ToString().ToLowerInvariant(), ["date"] = q.Date, ["source"] = q.Source,
-    };
+    private static PriceQuoteOutput? Quote(PriceQuote? q) => q is null ? null : new PriceQuoteOutput(q.Usd, q.Kind.ToString().ToLowerInvariant(), q.Date, q.Source);
 
     private static string QuoteText(PriceQuote? q, Func<PriceQuote, string> figure) =>
         q is null ? "- (no public figure; give one with plan --price / --purchase-price)" : $"{figure(q)} ({q.Provenance}{(q.Source is null ? "" : "; " + q.Source)})";
 
     private static int ShowLink(CliContext ctx, Interconnect ic, OutputFormat format)
     {
-        var json = new JsonObject
+        if (format == OutputFormat.Json)
         {
-            ["name"] = ic.Name, ["displayName"] = ic.DisplayName, ["bandwidthBytesPerSecond"] = ic.BandwidthBytesPerSecond,
-            ["latencySeconds"] = ic.LatencySeconds, ["topology"] = ic.Topology.ToString().ToLowerInvariant(), ["source"] = ic.Source,
-        };
-        if (format == OutputFormat.Json) { ctx.Out.Write(Json.Write(json)); return 0; }
+            ctx.Out.Write(JsonOutput.Write(new InterconnectShowOutput(ic.Name, ic.DisplayName, ic.BandwidthBytesPerSecond, ic.LatencySeconds, ic.Topology.ToString().ToLowerInvariant(), ic.Source)));
+            return 0;
+        }
         ctx.Out.WriteLine($"{ic.Name}: {ic.DisplayName}\n  bandwidth {F.Bandwidth(ic.BandwidthBytesPerSecond)} per direction, latency {F.Seconds(ic.LatencySeconds)}, topology {ic.Topology.ToString().ToLowerInvariant()}\n  source: {ic.Source}");
         return 0;
     }
 
     private static int ShowCluster(CliContext ctx, ClusterSpec c, OutputFormat format)
     {
-        var json = new JsonObject
+        if (format == OutputFormat.Json)
         {
-            ["name"] = c.Name, ["displayName"] = c.DisplayName, ["device"] = c.Device.Name, ["nodes"] = c.Nodes,
-            ["devicesPerNode"] = c.DevicesPerNode, ["totalDevices"] = c.TotalDevices, ["intraNode"] = c.IntraNode?.Name, ["interNode"] = c.InterNode?.Name, ["source"] = c.Source,
-        };
-        if (format == OutputFormat.Json) { ctx.Out.Write(Json.Write(json)); return 0; }
+            ctx.Out.Write(JsonOutput.Write(new ClusterShowOutput(c.Name, c.DisplayName, c.Device.Name, c.Nodes, c.DevicesPerNode, c.TotalDevices, c.IntraNode?.Name, c.InterNode?.Name, c.Source)));
+            return 0;
+        }
         ctx.Out.WriteLine($"{c.Name}: {c.DisplayName}\n  {c.Nodes} node(s) x {c.DevicesPerNode} x {c.Device.Name}\n  intra-node {c.IntraNode?.Name ?? "-"}, inter-node {c.InterNode?.Name ?? "-"}\n  source: {c.Source}");
         return 0;
     }

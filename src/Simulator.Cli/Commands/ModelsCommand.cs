@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Text.Json.Nodes;
 using Simulator.Cli.Output;
+using Simulator.Cli.Output.Contracts;
 using Simulator.Core.Loading;
 using Simulator.Core.Specs;
 using F = Simulator.Core.Units.Format;
@@ -47,6 +48,7 @@ public static class ModelsCommand
         var table = new Table("name", "displayName", "modelType", "attention", "layers", "hiddenSize", "totalParameters", "activeParameters", "kvCacheBytesPerToken")
             .AlignRight("layers", "hiddenSize", "totalParameters", "activeParameters", "kvCacheBytesPerToken");
         var errors = new List<SpecError>();
+        var rows = new List<ModelListRow>();
         foreach (var n in lib.ModelNames)
         {
             ModelSpec m;
@@ -59,82 +61,54 @@ public static class ModelsCommand
             if (m.LinearLayerCount > 0) window += $"+linear on {m.LinearLayerCount}/{m.NumLayers}";
             if (m.AttentionSinks) window += "+sinks";
             string attn = m.AttentionKind.ToString().ToUpperInvariant() + window + (m.Moe is { } moe ? $", MoE {moe.ExpertsPerToken}/{moe.NumExperts}" : "");
+            rows.Add(new ModelListRow(m.Name, m.DisplayName, m.ModelType, attn, m.NumLayers, m.HiddenSize, JsonOutput.N(p.Total), JsonOutput.N(p.Active), JsonOutput.N(kv)));
             table.Add((m.Name, m.Name), (m.DisplayName, m.DisplayName), (m.ModelType, m.ModelType), (attn, attn), (m.NumLayers.ToString(), m.NumLayers), (m.HiddenSize.ToString(), m.HiddenSize),
                 (F.Count(p.Total), p.Total), (F.Count(p.Active), p.Active), (F.Bytes(kv), kv));
         }
         if (format == OutputFormat.Table) ctx.Out.WriteLine($"{table.Count} model specs in {lib.ModelsDir}");
-        ctx.Write(table, format);
+        if (format == OutputFormat.Json) ctx.Out.Write(JsonOutput.Write(rows));
+        else ctx.Write(table, format);
         return ctx.ReportLoadErrors(errors);
     }
 
-    /// <summary>The JSON description of a model, with derived figures.</summary>
-    public static JsonObject Describe(ModelSpec m)
+    /// <summary>The description of a model with derived figures (the JSON of models show; schema docs/schemas/models-show.schema.json).</summary>
+    public static ModelShowOutput Describe(ModelSpec m)
     {
         var p = ModelMath.Parameters(m);
-        var o = new JsonObject
-        {
-            ["name"] = m.Name,
-            ["displayName"] = m.DisplayName,
-            ["modelType"] = m.ModelType,
-            ["attention"] = m.AttentionKind.ToString().ToLowerInvariant(),
-            ["hiddenSize"] = m.HiddenSize,
-            ["numHiddenLayers"] = m.NumLayers,
-            ["numAttentionHeads"] = m.NumAttentionHeads,
-            ["numKeyValueHeads"] = m.NumKeyValueHeads,
-            ["headDim"] = m.HeadDim,
-            ["intermediateSize"] = m.IntermediateSize,
-            ["vocabSize"] = m.VocabSize,
-            ["gatedMlp"] = m.GatedMlp,
-            ["tieWordEmbeddings"] = m.TieWordEmbeddings,
-            ["slidingWindow"] = m.SlidingWindow,
-            ["totalParameters"] = p.Total,
-            ["activeParameters"] = p.Active,
-            ["embeddingParameters"] = p.Embedding,
-            ["kvCacheBytesPerToken"] = ModelMath.KvCacheBytesPerToken(m),
-            ["kvCacheBytesPerToken8Bit"] = ModelMath.KvCacheBytesPerToken(m, 8),
-            ["source"] = m.Source,
-        };
-        if (m.SlidingWindow is not null && m.GlobalLayerCount > 0)
+        bool someSlide = m.SlidingWindow is not null && m.GlobalLayerCount > 0;
+        bool linear = m.LinearAttention is not null && m.LinearLayerCount > 0;
+        var mtp = m.NumNextnPredictLayers > 0 ? ModelMath.MtpParameters(m) : (Total: 0.0, Active: 0.0);
+        return new ModelShowOutput(m.Name, m.DisplayName, m.ModelType, m.AttentionKind.ToString().ToLowerInvariant(), m.HiddenSize, m.NumLayers, m.NumAttentionHeads,
+            m.NumKeyValueHeads, m.HeadDim, m.IntermediateSize, m.VocabSize, m.GatedMlp, m.TieWordEmbeddings, m.SlidingWindow, p.Total, p.Active, p.Embedding,
+            ModelMath.KvCacheBytesPerToken(m), ModelMath.KvCacheBytesPerToken(m, 8), m.Source)
         {
             // Only some layers use the window (Gemma 2/3): which ones.
-            o["slidingWindowLayers"] = new JsonArray(m.SlidingWindowLayers!.Layers.Select(l => (JsonNode?)l).ToArray());
-            o["globalLayers"] = m.GlobalLayerCount;
-        }
-        if (m.AttentionChunkSize is int chunk)
-        {
-            o["attentionChunkSize"] = chunk;
-            o["chunkedLayers"] = m.ChunkedLayerCount;
-            o["globalLayers"] = m.GlobalLayerCount;
-        }
-        if (m.LinearAttention is { } la && m.LinearLayerCount > 0)
-        {
-            o["linearAttentionLayers"] = m.LinearLayerCount;
-            o["linearStateBytesPerSequence"] = ModelMath.LinearStateBytesPerSequence(m);
-            o["linearAttention"] = new JsonObject { ["numKeyHeads"] = la.NumKeyHeads, ["numValueHeads"] = la.NumValueHeads, ["keyHeadDim"] = la.KeyHeadDim, ["valueHeadDim"] = la.ValueHeadDim, ["convKernel"] = la.ConvKernel, ["stateBytesPerElement"] = la.StateBytesPerElement };
-        }
-        if (m.AttentionSinks) o["attentionSinks"] = true;
-        if (m.NumNextnPredictLayers > 0)
-        {
+            SlidingWindowLayers = someSlide ? [.. m.SlidingWindowLayers!.Layers] : null,
+            GlobalLayers = someSlide || m.AttentionChunkSize is not null ? m.GlobalLayerCount : null,
+            AttentionChunkSize = m.AttentionChunkSize,
+            ChunkedLayers = m.AttentionChunkSize is not null ? m.ChunkedLayerCount : null,
+            LinearAttentionLayers = linear ? m.LinearLayerCount : null,
+            LinearStateBytesPerSequence = linear ? ModelMath.LinearStateBytesPerSequence(m) : null,
+            LinearAttention = linear && m.LinearAttention is { } la ? new LinearAttentionOutput(la.NumKeyHeads, la.NumValueHeads, la.KeyHeadDim, la.ValueHeadDim, la.ConvKernel, la.StateBytesPerElement) : null,
+            AttentionSinks = m.AttentionSinks ? true : null,
             // Counted apart, as the model cards do; not in totalParameters or in serving cost.
-            var (mtpTotal, mtpActive) = ModelMath.MtpParameters(m);
-            o["mtpLayers"] = m.NumNextnPredictLayers;
-            o["mtpParameters"] = mtpTotal;
-            o["mtpActiveParameters"] = mtpActive;
-        }
-        if (m.CheckpointWeights is { } cw) o["checkpointWeights"] = cw;
-        if (m.ExpertWeights is { } ew) o["expertWeights"] = ew;
-        if (m.Notes is { Length: > 0 } notes) o["notes"] = notes;
-        if (m.Moe is { } moe)
-            o["moe"] = new JsonObject { ["numExperts"] = moe.NumExperts, ["expertsPerToken"] = moe.ExpertsPerToken, ["expertIntermediateSize"] = moe.ExpertIntermediateSize, ["numSharedExperts"] = moe.NumSharedExperts, ["sharedExpertIntermediateSize"] = moe.SharedExpertIntermediateSize, ["firstDenseLayers"] = moe.FirstDenseLayers, ["moeLayers"] = m.MoeLayerCount };
-        if (m.Mla is { } mla)
-            o["mla"] = new JsonObject { ["qLoraRank"] = mla.QLoraRank, ["kvLoraRank"] = mla.KvLoraRank, ["qkNopeHeadDim"] = mla.QkNopeHeadDim, ["qkRopeHeadDim"] = mla.QkRopeHeadDim, ["vHeadDim"] = mla.VHeadDim };
-        return o;
+            MtpLayers = m.NumNextnPredictLayers > 0 ? m.NumNextnPredictLayers : null,
+            MtpParameters = m.NumNextnPredictLayers > 0 ? mtp.Total : null,
+            MtpActiveParameters = m.NumNextnPredictLayers > 0 ? mtp.Active : null,
+            CheckpointWeights = m.CheckpointWeights,
+            ExpertWeights = m.ExpertWeights,
+            Notes = m.Notes is { Length: > 0 } notes ? notes : null,
+            Moe = m.Moe is { } moe ? new MoeOutput(moe.NumExperts, moe.ExpertsPerToken, moe.ExpertIntermediateSize, moe.NumSharedExperts, moe.SharedExpertIntermediateSize, moe.FirstDenseLayers, m.MoeLayerCount) : null,
+            Mla = m.Mla is { } mla ? new MlaOutput(mla.QLoraRank, mla.KvLoraRank, mla.QkNopeHeadDim, mla.QkRopeHeadDim, mla.VHeadDim) : null,
+        };
     }
 
     private static int Show(CliContext ctx, ModelSpec m, OutputFormat format)
     {
-        var json = Describe(m);
-        if (format == OutputFormat.Json) { ctx.Out.Write(Json.Write(json)); return 0; }
+        var described = Describe(m);
+        if (format == OutputFormat.Json) { ctx.Out.Write(JsonOutput.Write(described)); return 0; }
+        // The table lists the same fields as the JSON, in its order.
+        var json = (JsonObject)System.Text.Json.JsonSerializer.SerializeToNode(described, JsonOutput.Options)!;
         var t = new Table("field", "value");
         foreach (var (k, v) in json)
         {

@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Simulator.Cli.Options;
 using Simulator.Cli.Output;
+using Simulator.Cli.Output.Contracts;
 using Simulator.Core.Specs;
 using Simulator.Core.Units;
 using Simulator.Planner;
@@ -21,13 +21,16 @@ public static class PlanCommand
         var format = CommonOptions.Format();
         var plot = CommonOptions.Plot("Pareto chart of cost against TTFT (.png or .svg)");
         var timings = new Option<bool>("--timings") { Description = "Also print the search's wall time (left out by default so the same inputs give the same bytes)" };
+        var export = new Option<string?>("--export") { Description = "Also write the chosen plan's launch commands and Kubernetes manifests into this folder (llmsim export has the choices)" };
         cmd.Options.Add(format);
         cmd.Options.Add(plot);
         cmd.Options.Add(timings);
+        cmd.Options.Add(export);
         cmd.SetAction(r =>
         {
             var lib = ctx.Library(r);
             string? plotPath = CommonOptions.CheckPlotPath(r.GetValue(plot));
+            if (r.GetValue(export) is { } exportTo && File.Exists(exportTo)) throw new CliException($"--export: '{exportTo}' is a file; give a folder to write the export into");
             var (built, fixedCluster) = opts.Resolve(r, lib);
             using var progress = ctx.Progress($"planning {built.Request.Model.Name} on {string.Join(", ", built.Request.Hardware.Select(h => h.Device.Name))}");
             var (result, req, note) = Run(built, fixedCluster);
@@ -39,6 +42,12 @@ public static class PlanCommand
             {
                 ChartOutput.Save(ParetoPlot(req, result), plotPath);
                 ctx.Err.WriteLine($"wrote {plotPath}");
+            }
+            if (r.GetValue(export) is { } folder)
+            {
+                var choices = new ExportCommand.Choices();
+                var d = Deploy.Export.DeploymentSpec.FromPlan(req.Model, result.Plans[0], modelId: choices.ModelId(ctx, req.Model));
+                ExportCommand.Render(ctx, choices.Write(ctx, d, folder, "llmsim plan (plan #1)", "--export"), OutputFormat.Table, summaryOnStdout: false);
             }
             return 0;
         });
@@ -113,12 +122,30 @@ public static class PlanCommand
             foreach (var o in new Option[] { _model, _hardware, _rate, _cluster, _ttft, _tpot, _workload, _inputTokens, _outputTokens, _quant, _maxDevices, _inventory, _objective, _disagg,
                          _maxBatch, _price, _purchase, _wholeNodes, _power, _budget, _headroom, _top, _check, _tcoPeriod, _energyPrice, _pue, _hosting })
                 cmd.Options.Add(o);
+            cmd.Arguments.Add(Scenario.Argument());
         }
 
         private static bool Given(ParseResult r, Option o) => r.GetResult(o) is { Implicit: false };
 
+        /// <summary>Whether the command line (or scenario) gave --rate, --cluster, --headroom or --whole-nodes.</summary>
+        public bool GivesRate(ParseResult r) => Given(r, _rate);
+        /// <summary>Whether a fixed cluster was asked for.</summary>
+        public bool GivesCluster(ParseResult r) => Given(r, _cluster);
+        /// <summary>Whether --headroom was given.</summary>
+        public bool GivesHeadroom(ParseResult r) => Given(r, _headroom);
+        /// <summary>Whether --allow-disaggregation was given.</summary>
+        public bool GivesDisaggregation(ParseResult r) => Given(r, _disagg);
+
         /// <summary>The planning problem with its defaults recorded, and the fixed cluster when one was given.</summary>
         public (BuiltPlan Built, ClusterSpec? FixedCluster) Resolve(ParseResult r, Core.Loading.SpecLibrary lib)
+        {
+            var (inputs, fixedCluster) = Inputs(r, lib);
+            try { return (PlanRequestBuilder.Build(inputs), fixedCluster); }
+            catch (PlanInputException e) { throw new CliException(e.Message); }
+        }
+
+        /// <summary>What the options ask the planner, before defaults are filled in (a verb may adjust it before building).</summary>
+        public (PlanInputs Inputs, ClusterSpec? FixedCluster) Inputs(ParseResult r, Core.Loading.SpecLibrary lib)
         {
             var m = lib.Model(r.GetValue(_model)!);
             var resolver = new Validation.DeviceResolver(lib);
@@ -170,10 +197,15 @@ public static class PlanCommand
                 HostingUsdPerKwMonth = Given(r, _hosting) ? r.GetValue(_hosting) : null,
             };
             if (fixedCluster is not null && Given(r, _rate)) throw new CliException("--rate and --cluster ask different questions: give one (--cluster finds the highest rate a fixed cluster serves)");
-            try { return (PlanRequestBuilder.Build(inputs), fixedCluster); }
-            catch (PlanInputException e) { throw new CliException(e.Message); }
+            return (inputs, fixedCluster);
         }
     }
+
+    /// <summary>The scenario an output's options came from (null without one).</summary>
+    internal static ScenarioOutput? ScenarioOutputOf(CliContext ctx) => ctx.Scenario is { } s ? new ScenarioOutput(s.Name, s.File, s.Hash) : null;
+
+    /// <summary>The scenario line of a table output (null without one).</summary>
+    internal static string? ScenarioLine(CliContext ctx) => ctx.Scenario is { } s ? $"scenario: {s.Name} ({s.File}, sha256 {s.Hash[..16]}...)" : null;
 
     internal static string Label(Plan p) => string.Join(" + ", p.Items.Select(i =>
     {
@@ -184,82 +216,52 @@ public static class PlanCommand
     }));
 
     /// <summary>One replica group of a plan; <c>dp</c> and <c>cluster</c> appear for attention-data-parallel layouts only.</summary>
-    private static JsonObject ReplicaJson(PlanItem i)
+    private static PlanReplicas Replicas(PlanItem i)
     {
         var c = i.Capacity.Config;
-        var o = new JsonObject
-        {
-            ["role"] = c.Role.ToString().ToLowerInvariant(),
-            ["hardware"] = c.Device.Name,
-            ["count"] = i.Count,
-            ["tp"] = c.Parallelism.Tp,
-            ["pp"] = c.Parallelism.Pp,
-            ["ep"] = c.Parallelism.Ep,
-        };
-        if (c.Parallelism.Dp > 1)
-        {
-            o["dp"] = c.Parallelism.Dp;
-            o["cluster"] = c.Cluster.Name;
-        }
-        o["quantization"] = c.Quant.Name;
-        o["kvCacheDtype"] = c.Quant.KvCacheName;
-        o["maxBatch"] = c.MaxBatch;
-        o["capacityRequestsPerSecond"] = i.Capacity.RequestsPerSecond;
-        return o;
+        bool dp = c.Parallelism.Dp > 1;
+        return new PlanReplicas(c.Role.ToString().ToLowerInvariant(), c.Device.Name, i.Count, c.Parallelism.Tp, c.Parallelism.Pp, c.Parallelism.Ep,
+            c.Quant.Name, c.Quant.KvCacheName, c.MaxBatch, i.Capacity.RequestsPerSecond)
+        { Dp = dp ? c.Parallelism.Dp : null, Cluster = dp ? c.Cluster.Name : null };
     }
 
     /// <summary>The price quotes a plan's devices are costed at, with their provenance.</summary>
-    internal static JsonObject Prices(PlanRequest req, Plan p)
+    internal static Dictionary<string, PlanPrice> Prices(PlanRequest req, Plan p)
     {
-        var o = new JsonObject();
+        var o = new Dictionary<string, PlanPrice>(StringComparer.Ordinal);
         foreach (var d in p.Items.Select(i => i.Capacity.Config.Device).DistinctBy(d => d.Name))
-            o[d.Name] = new JsonObject
-            {
-                ["hourlyUsd"] = Json.Node(Planner.Planner.Hourly(req, d)),
-                ["hourlySource"] = PriceWords(req.Limits.HourlyUsd.ContainsKey(d.Name), d.Price.Hourly),
-                ["purchaseUsd"] = Json.Node(Planner.Planner.Purchase(req, d)),
-                ["purchaseSource"] = PriceWords(req.Limits.PurchaseUsd.ContainsKey(d.Name), d.Price.Purchase),
-            };
+            o[d.Name] = new PlanPrice(JsonOutput.N(Planner.Planner.Hourly(req, d)), PriceWords(req.Limits.HourlyUsd.ContainsKey(d.Name), d.Price.Hourly),
+                JsonOutput.N(Planner.Planner.Purchase(req, d)), PriceWords(req.Limits.PurchaseUsd.ContainsKey(d.Name), d.Price.Purchase));
         return o;
     }
 
     /// <summary>"user", "list 2026-09", "assumption 2020-05", "unstated" or "none".</summary>
     internal static string PriceWords(bool user, PriceQuote? q) => user ? "user (command line)" : q is null ? "none" : q.Provenance;
 
-    internal static JsonObject PlanJson(PlanRequest req, Plan p) => new()
-    {
-        ["disaggregated"] = p.Disaggregated,
-        ["replicas"] = new JsonArray(p.Items.Select(i => (JsonNode)ReplicaJson(i)).ToArray()),
-        ["hardware"] = string.Join(",", p.DeviceNames),
-        ["prefillPool"] = p.Disaggregated ? Pool(p, ReplicaRole.Prefill) : null,
-        ["decodePool"] = p.Disaggregated ? Pool(p, ReplicaRole.Decode) : null,
-        ["ttftP90Seconds"] = Json.Node(p.PredictedTtftP90Seconds),
-        ["tpotP90Seconds"] = Json.Node(p.PredictedTpotP90Seconds),
-        ["latencyFrom"] = p.Check == CheckMethod.Simulated ? "simulated" : "analytic",
-        ["origin"] = p.Origin == PlanOrigin.Solver ? "solver" : "single configuration",
-        ["goodput"] = p.Goodput,
-        ["capacityRequestsPerSecond"] = p.CapacityRequestsPerSecond,
-        ["headroom"] = Json.Node(p.HeadroomAt(req.Demand.RequestsPerSecond)),
-        ["costPerHour"] = p.CostPerHour,
-        ["purchaseUsd"] = Json.Node(p.PurchaseUsd),
-        ["powerWatts"] = p.PowerWatts,
-        ["devices"] = p.Devices,
-        ["billedDevices"] = p.BilledDevices,
-        ["nodes"] = p.Nodes,
-        ["meetsSlo"] = p.MeetsSlo,
-        ["prices"] = Prices(req, p),
-        ["tco"] = p.Tco is { } t ? new JsonObject
-        {
-            ["periodSeconds"] = t.PeriodSeconds,
-            ["purchaseUsd"] = t.PurchaseUsd,
-            ["energyUsd"] = t.EnergyUsd,
-            ["hostingUsd"] = t.HostingUsd,
-            ["totalUsd"] = t.TotalUsd,
-            ["averageWatts"] = t.AverageWatts,
-            ["usdPerMillionOutputTokens"] = Json.Node(TcoPerMillion(req, t)),
-        } : null,
-        ["note"] = p.Note,
-    };
+    /// <summary>One plan as the JSON output writes it (field names are part of the CLI's contract; schema docs/schemas/plan.schema.json).</summary>
+    internal static PlanEntry Entry(PlanRequest req, Plan p) => new(
+        p.Disaggregated,
+        p.Items.Select(Replicas).ToList(),
+        string.Join(",", p.DeviceNames),
+        p.Disaggregated ? Pool(p, ReplicaRole.Prefill) : null,
+        p.Disaggregated ? Pool(p, ReplicaRole.Decode) : null,
+        JsonOutput.N(p.PredictedTtftP90Seconds),
+        JsonOutput.N(p.PredictedTpotP90Seconds),
+        p.Check == CheckMethod.Simulated ? "simulated" : "analytic",
+        p.Origin == PlanOrigin.Solver ? "solver" : "single configuration",
+        p.Goodput,
+        p.CapacityRequestsPerSecond,
+        JsonOutput.N(p.HeadroomAt(req.Demand.RequestsPerSecond)),
+        p.CostPerHour,
+        JsonOutput.N(p.PurchaseUsd),
+        p.PowerWatts,
+        p.Devices,
+        p.BilledDevices,
+        p.Nodes,
+        p.MeetsSlo,
+        Prices(req, p),
+        p.Tco is { } t ? new PlanTco(t.PeriodSeconds, t.PurchaseUsd, t.EnergyUsd, t.HostingUsd, t.TotalUsd, t.AverageWatts, JsonOutput.N(TcoPerMillion(req, t))) : null,
+        p.Note);
 
     /// <summary>TCO per million output tokens served at the demanded rate over the whole period.</summary>
     internal static double TcoPerMillion(PlanRequest req, TcoBreakdown t)
@@ -268,59 +270,35 @@ public static class PlanCommand
         return tokens > 0 ? t.TotalUsd / tokens * 1e6 : double.NaN;
     }
 
-    private static JsonObject Pool(Plan p, ReplicaRole role)
+    private static PlanPool Pool(Plan p, ReplicaRole role)
     {
         var items = p.Items.Where(i => i.Capacity.Config.Role == role).ToList();
-        return new JsonObject
-        {
-            ["hardware"] = string.Join(",", items.Select(i => i.Capacity.Config.Device.Name).Distinct()),
-            ["count"] = items.Sum(i => i.Count),
-            ["devices"] = items.Sum(i => i.Count * i.Capacity.Config.Devices),
-        };
+        return new PlanPool(string.Join(",", items.Select(i => i.Capacity.Config.Device.Name).Distinct()), items.Sum(i => i.Count), items.Sum(i => i.Count * i.Capacity.Config.Devices));
     }
 
     private static string DevicesText(Plan p) => p.BilledDevices > p.Devices ? $"{p.Devices} ({p.BilledDevices} billed)" : p.Devices.ToString();
 
     private static void Render(CliContext ctx, PlanRequest req, PlanResult result, OutputFormat format, List<string> defaults, bool simulated, bool timings)
     {
-        var stats = new JsonObject
-        {
-            ["configurationsConsidered"] = result.Stats.Considered,
-            ["pruned"] = result.Stats.Pruned,
-            ["evaluated"] = result.Stats.Evaluated,
-            ["checked"] = result.Stats.Checked,
-            ["checkRounds"] = result.Stats.CheckRounds,
-            ["solverStatus"] = result.Stats.SolverStatus,
-        };
-        if (timings) stats["wallSeconds"] = result.Stats.WallSeconds;
         if (format == OutputFormat.Json)
         {
-            var json = new JsonObject
+            var stats = new SearchStatsOutput(result.Stats.Considered, result.Stats.Pruned, result.Stats.Evaluated, result.Stats.Checked, result.Stats.CheckRounds, result.Stats.SolverStatus)
             {
-                ["model"] = req.Model.Name,
-                ["rate"] = req.Demand.RequestsPerSecond,
-                ["meanInputTokens"] = req.Demand.MeanInputTokens,
-                ["meanOutputTokens"] = req.Demand.MeanOutputTokens,
-                ["ttftSloSeconds"] = req.Slo.TtftSeconds,
-                ["tpotSloSeconds"] = req.Slo.TpotSeconds,
-                ["objective"] = req.Objective.ToString().ToLowerInvariant(),
-                ["headroom"] = req.Limits.Headroom,
-                ["wholeNodes"] = req.Limits.WholeNodes,
-                ["defaults"] = Json.Node(defaults.ToArray()),
-                ["latencyModel"] = LatencyModel(simulated),
-                ["whyFirst"] = result.WhyFirst,
-                ["plans"] = new JsonArray(result.Plans.Select(p => (JsonNode)PlanJson(req, p)).ToArray()),
-                ["alternatives"] = new JsonArray(result.Alternatives.Select(a => { var o = PlanJson(req, a.Plan); o["lostBecause"] = a.Reason; return (JsonNode)o; }).ToArray()),
-                ["excluded"] = new JsonArray(result.Excluded.Select(e => (JsonNode)new JsonObject { ["hardware"] = e.Hardware, ["reason"] = e.Reason, ["remedy"] = e.Remedy }).ToArray()),
-                ["paretoCostLatency"] = new JsonArray(result.ParetoCostLatency.Select(p => (JsonNode)PlanJson(req, p)).ToArray()),
-                ["paretoThroughputPerDeviceVsTokensPerUser"] = new JsonArray(result.ParetoThroughput.Select(p => (JsonNode)PlanJson(req, p)).ToArray()),
-                ["tcoSettings"] = new JsonObject
-                {
-                    ["periodSeconds"] = req.Tco.PeriodSeconds, ["energyUsdPerKwh"] = req.Tco.EnergyUsdPerKwh, ["pue"] = req.Tco.Pue, ["hostingUsdPerKwMonth"] = req.Tco.HostingUsdPerKwMonth,
-                },
-                ["searchStats"] = stats,
+                WallSeconds = timings ? result.Stats.WallSeconds : null,
             };
-            ctx.Out.Write(Json.Write(json));
+            var output = new PlanOutput(req.Model.Name, req.Demand.RequestsPerSecond, req.Demand.MeanInputTokens, req.Demand.MeanOutputTokens, req.Slo.TtftSeconds, req.Slo.TpotSeconds,
+                req.Objective.ToString().ToLowerInvariant(), req.Limits.Headroom, req.Limits.WholeNodes, [.. defaults], LatencyModel(simulated), result.WhyFirst,
+                result.Plans.Select(p => Entry(req, p)).ToList(),
+                result.Alternatives.Select(a => Entry(req, a.Plan) with { LostBecause = a.Reason }).ToList(),
+                result.Excluded.Select(e => new ExcludedDevice(e.Hardware, e.Reason, e.Remedy)).ToList(),
+                result.ParetoCostLatency.Select(p => Entry(req, p)).ToList(),
+                result.ParetoThroughput.Select(p => Entry(req, p)).ToList(),
+                new TcoSettingsOutput(req.Tco.PeriodSeconds, req.Tco.EnergyUsdPerKwh, req.Tco.Pue, req.Tco.HostingUsdPerKwMonth),
+                stats)
+            {
+                Scenario = ScenarioOutputOf(ctx),
+            };
+            ctx.Out.Write(JsonOutput.Write(output));
             return;
         }
         var t = new Table("rank", "plan", "devices", "costPerHour", "ttftSeconds", "tpotSeconds", "capacity", "meetsSlo")
@@ -331,6 +309,7 @@ public static class PlanCommand
                 (F.Seconds(p.PredictedTtftP90Seconds), p.PredictedTtftP90Seconds), (F.Seconds(p.PredictedTpotP90Seconds), p.PredictedTpotP90Seconds),
                 ($"{p.CapacityRequestsPerSecond:0.##} req/s", p.CapacityRequestsPerSecond), (p.MeetsSlo ? "yes" : "NO", p.MeetsSlo));
         if (format == OutputFormat.Csv) { ctx.Write(t, format); return; }
+        if (ScenarioLine(ctx) is { } line) ctx.Out.WriteLine(line);
         foreach (var d in defaults) ctx.Out.WriteLine("default: " + d);
         string headroom = req.Limits.Headroom > 0 ? $", headroom {req.Limits.Headroom * 100:0.#}% (capacity for {req.CapacityTarget:0.##} req/s)" : "";
         ctx.Out.WriteLine($"{req.Model.Name} at {req.Demand.RequestsPerSecond} req/s, TTFT <= {F.Seconds(req.Slo.TtftSeconds)}, TPOT <= {F.Seconds(req.Slo.TpotSeconds)}; objective {req.Objective.ToString().ToLowerInvariant()}{headroom}");

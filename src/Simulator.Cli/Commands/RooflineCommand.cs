@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Simulator.Cli.Options;
 using Simulator.Cli.Output;
+using Simulator.Cli.Output.Contracts;
 using Simulator.Core.Specs;
 using Simulator.Plotting;
 using Simulator.Roofline;
@@ -113,35 +113,18 @@ public static class RooflineCommand
         }
         if (format == OutputFormat.Json)
         {
-            var json = new JsonObject
+            static double? N(double v) => JsonOutput.N(v);
+            var operators = ops.Where(o => o.Kind != OpKind.Communication).Select(o =>
             {
-                ["model"] = d.Model.Name,
-                ["hardware"] = d.Device.Name,
-                ["quantization"] = d.Quant.Name,
-                ["kvCacheDtype"] = d.Quant.KvCacheName,
-                ["tp"] = d.Parallelism.Tp,
-            };
-            if (d.Parallelism.Dp > 1)
-            {
-                json["dp"] = d.Parallelism.Dp;
-                json["ep"] = d.Parallelism.Ep;
-            }
-            foreach (var (key, value) in new (string, JsonNode?)[]
-            {
-                ("phase", phase),
-                ("batch", batch),
-                ("seq", seq),
-                ("context", context),
-                ("flashAttention", d.FlashAttention),
-                ("perDevice", true),
-                ("efficiency", d.Efficiency.Description),
-                ("notes", Json.Node(d.Notes.ToArray())),
-                ("operators", table.ToJson()),
-                ("communication", comm.ToJson()),
-                ("totals", new JsonObject { ["flops"] = flops, ["bytes"] = bytes, ["seconds"] = seconds, ["overheadSeconds"] = overhead, ["intensity"] = flops / bytes }),
-            })
-                json[key] = value;
-            ctx.Out.Write(Json.Write(json));
+                int L = o.Layers;
+                return new RooflineOperator(o.Name, o.Kind.ToString().ToLowerInvariant(), L, N(o.Flops * L), N(o.Bytes * L), N(o.WeightBytes * L), N(o.ActivationBytes * L),
+                    N(o.KvReadBytes * L), N(o.KvWriteBytes * L), N(o.Intensity), BoundWord(o), N(o.ComputeSeconds * L), N(o.MemorySeconds * L), N(o.OverheadSeconds * L),
+                    N(o.TotalSeconds), o.ComputeType.Name());
+            }).ToList();
+            var communication = ops.Where(o => o.Kind == OpKind.Communication).Select(o => new RooflineCommunication(o.Name, o.Layers, N(o.NetworkBytes * o.Layers), N(o.TotalSeconds))).ToList();
+            ctx.Out.Write(JsonOutput.Write(new RooflineOutput(d.Model.Name, d.Device.Name, d.Quant.Name, d.Quant.KvCacheName, d.Parallelism.Tp, phase, batch, seq, context,
+                d.FlashAttention, true, d.Efficiency.Description, [.. d.Notes], operators, communication, new RooflineTotals(flops, bytes, seconds, overhead, flops / bytes))
+                { Dp = d.Parallelism.Dp > 1 ? d.Parallelism.Dp : null, Ep = d.Parallelism.Dp > 1 ? d.Parallelism.Ep : null }));
             return;
         }
         if (format == OutputFormat.Csv) { ctx.Write(table, format); return; }

@@ -84,6 +84,7 @@ public static class SimulateCommand
         var o = new Options();
         o.Deployment.AddTo(cmd);
         foreach (var opt in o.All()) cmd.Options.Add(opt);
+        cmd.Arguments.Add(Scenario.Argument());
         cmd.SetAction(r => Execute(ctx, o, r));
         return cmd;
     }

@@ -1,7 +1,7 @@
 using System.Globalization;
-using System.Text.Json.Nodes;
 using nietras.SeparatedValues;
 using Simulator.Cli.Output;
+using Simulator.Cli.Output.Contracts;
 using Simulator.Core.Loading;
 using Simulator.Serving;
 using F = Simulator.Core.Units.Format;
@@ -46,151 +46,101 @@ internal static class SimulateOutput
     /// <summary>TP4, or DP8 TP1 EP8 with attention data parallelism.</summary>
     private static string Par(Roofline.Parallelism p) => p.Dp > 1 ? $"DP{p.Dp} TP{p.Tp} EP{p.Ep}" : $"TP{p.Tp}";
 
-    private static JsonObject Stats(LatencyStats s) => new()
-    {
-        ["mean"] = Json.Node(s.Mean),
-        ["p50"] = Json.Node(s.P50),
-        ["p90"] = Json.Node(s.P90),
-        ["p95"] = Json.Node(s.P95),
-        ["p99"] = Json.Node(s.P99),
-        ["max"] = Json.Node(s.Max),
-        ["count"] = s.Count,
-    };
+    private static double? N(double v) => JsonOutput.N(v);
 
-    private static JsonObject Setup(ClusterConfig c, WorkloadSpec w, RunOptions run)
+    private static Percentiles Stats(LatencyStats s) => new(N(s.Mean), N(s.P50), N(s.P90), N(s.P95), N(s.P99), N(s.Max), s.Count);
+
+    /// <summary>The router's word.</summary>
+    private static string RouterWord(RouterKind k) => k switch { RouterKind.RoundRobin => "round-robin", RouterKind.LeastOutstanding => "least-outstanding", _ => "least-kv" };
+
+    /// <summary>The typed output of one run (field names are part of the CLI's contract; schema docs/schemas/simulate.schema.json).</summary>
+    public static SimulationOutput ToOutput(ClusterConfig c, WorkloadSpec w, RunOptions run, SimulationResult r, Trace? trace = null, IReadOnlyList<string>? notes = null)
     {
         var rc = c.Pool.Replica;
         var d = rc.Deployment;
-        var o = new JsonObject
+        var dp = c.DecodePool;
+        return new SimulationOutput
         {
-            ["model"] = d.Model.Name,
-            ["hardware"] = d.Device.Name,
-            ["quantization"] = d.Quant.Name,
-            ["kvCacheDtype"] = d.Quant.KvCacheName,
-            ["tp"] = d.Parallelism.Tp,
-            ["pp"] = d.Parallelism.Pp,
+            Model = d.Model.Name,
+            Hardware = d.Device.Name,
+            Quantization = d.Quant.Name,
+            KvCacheDtype = d.Quant.KvCacheName,
+            Tp = d.Parallelism.Tp,
+            Pp = d.Parallelism.Pp,
+            Dp = d.Parallelism.Dp > 1 ? d.Parallelism.Dp : null,
+            Ep = d.Parallelism.Dp > 1 ? d.Parallelism.Ep : null,
+            KvCapacityNote = d.Parallelism.Dp > 1 ? "each replica is one attention-DP group; its KV capacity is the sum over its DP ranks" : null,
+            Replicas = c.Pool.Count,
+            Scheduler = rc.Scheduler.ToString().ToLowerInvariant(),
+            MaxBatch = rc.MaxBatch,
+            TokenBudget = rc.EffectiveTokenBudget,
+            BlockSize = rc.BlockSize,
+            Preemption = rc.Preemption.ToString().ToLowerInvariant(),
+            Router = RouterWord(c.Router),
+            Disaggregated = c.Disaggregated,
+            Seed = run.Seed,
+            Workload = w.Name,
+            Arrivals = w.Arrivals.Describe(),
+            DecodeHardware = dp?.Replica.Deployment.Device.Name,
+            DecodeTp = dp?.Replica.Deployment.Parallelism.Tp,
+            DecodeReplicas = dp?.Count,
+            KvLink = dp is null ? null : c.EffectiveKvLink?.Name,
+            Requests = r.Requests,
+            Completed = r.Completed,
+            Rejected = r.Rejected,
+            RejectReasons = r.RejectReasons.Select(x => new RejectReason(x.Reason, x.Count)).ToList(),
+            DurationSeconds = N(r.DurationSeconds),
+            Ttft = Stats(r.Ttft),
+            Tpot = Stats(r.Tpot),
+            Itl = Stats(r.Itl),
+            E2e = Stats(r.E2e),
+            QueueDelay = Stats(r.QueueDelay),
+            ThroughputRequestsPerSecond = N(r.RequestsPerSecond),
+            ThroughputTokensPerSecond = N(r.OutputTokensPerSecond),
+            InputTokensPerSecond = N(r.InputTokensPerSecond),
+            OutputTokensPerSecond = N(r.OutputTokensPerSecond),
+            InputTokens = r.InputTokens,
+            OutputTokens = r.OutputTokens,
+            Goodput = N(r.Goodput),
+            SloAttainment = N(r.SloAttainment),
+            MetSlo = r.MetSlo,
+            Classes = r.Classes.Select(x => new ClassOutput(x.Name, x.Weight, x.Input, x.Output, N(x.Slo.TtftSeconds), N(x.Slo.TpotSeconds), x.Requests, x.Completed, x.Rejected,
+                x.MetSlo, N(x.SloAttainment))).ToList(),
+            DeviceBusyFraction = N(r.DeviceBusyFraction),
+            Preemptions = r.Preemptions,
+            PreemptedRequests = r.PreemptedRequests,
+            KvTransfers = r.KvTransfers,
+            KvTransferSecondsMean = N(r.KvTransferSecondsMean),
+            Pools = r.Pools.Select(p => new PoolOutput(p.Role, p.Hardware, p.Parallelism, p.Quantization, p.KvCacheDtype, p.Replicas, p.DevicesPerReplica, p.KvCapacityTokens,
+                N(p.BusyFraction), N(p.MeanKvUsage), N(p.PeakKvUsage), p.Steps, p.Preemptions, N(p.EnergyJoules), N(p.CostUsd))).ToList(),
+            Devices = r.Devices,
+            EnergyJoules = N(r.EnergyJoules),
+            JoulesPerOutputToken = N(r.JoulesPerOutputToken),
+            CostUsd = N(r.CostUsd),
+            CostUsdPerMillionOutputTokens = N(r.CostUsdPerMillionOutputTokens),
+            Steps = r.Steps,
+            KvUsage = r.KvUsage.Select(p => new KvUsagePoint(p.Time, p.Mean, p.Max)).ToList(),
+            Trace = trace is null ? null : new TraceOutput(trace.Source, trace.Format == TraceFormat.Azure ? "azure" : "burstgpt", trace.Rows.Count, trace.BrokenRows,
+                trace.FirstBroken.Select(b => new BrokenLine(b.Line, b.Reason)).ToList()),
+            Notes = [.. (notes ?? []).Concat(d.Notes)],
         };
-        if (d.Parallelism.Dp > 1)
-        {
-            o["dp"] = d.Parallelism.Dp;
-            o["ep"] = d.Parallelism.Ep;
-            o["kvCapacityNote"] = "each replica is one attention-DP group; its KV capacity is the sum over its DP ranks";
-        }
-        foreach (var (key, value) in new (string, JsonNode?)[]
-        {
-            ("replicas", c.Pool.Count),
-            ("scheduler", rc.Scheduler.ToString().ToLowerInvariant()),
-            ("maxBatch", rc.MaxBatch),
-            ("tokenBudget", rc.EffectiveTokenBudget),
-            ("blockSize", rc.BlockSize),
-            ("preemption", rc.Preemption.ToString().ToLowerInvariant()),
-            ("router", c.Router switch { RouterKind.RoundRobin => "round-robin", RouterKind.LeastOutstanding => "least-outstanding", _ => "least-kv" }),
-            ("disaggregated", c.Disaggregated),
-            ("seed", run.Seed),
-            ("workload", w.Name),
-            ("arrivals", w.Arrivals.Describe()),
-        })
-            o[key] = value;
-        if (c.DecodePool is { } dp)
-        {
-            o["decodeHardware"] = dp.Replica.Deployment.Device.Name;
-            o["decodeTp"] = dp.Replica.Deployment.Parallelism.Tp;
-            o["decodeReplicas"] = dp.Count;
-            o["kvLink"] = c.EffectiveKvLink?.Name;
-        }
-        return o;
-    }
-
-    /// <summary>The JSON object of one run.</summary>
-    public static JsonObject ToJson(ClusterConfig c, WorkloadSpec w, RunOptions run, SimulationResult r, Trace? trace = null, IReadOnlyList<string>? notes = null)
-    {
-        var o = Setup(c, w, run);
-        o["requests"] = r.Requests;
-        o["completed"] = r.Completed;
-        o["rejected"] = r.Rejected;
-        o["rejectReasons"] = new JsonArray(r.RejectReasons.Select(x => (JsonNode)new JsonObject { ["reason"] = x.Reason, ["count"] = x.Count }).ToArray());
-        o["durationSeconds"] = Json.Node(r.DurationSeconds);
-        o["ttft"] = Stats(r.Ttft);
-        o["tpot"] = Stats(r.Tpot);
-        o["itl"] = Stats(r.Itl);
-        o["e2e"] = Stats(r.E2e);
-        o["queueDelay"] = Stats(r.QueueDelay);
-        o["throughputRequestsPerSecond"] = Json.Node(r.RequestsPerSecond);
-        o["throughputTokensPerSecond"] = Json.Node(r.OutputTokensPerSecond);
-        o["inputTokensPerSecond"] = Json.Node(r.InputTokensPerSecond);
-        o["outputTokensPerSecond"] = Json.Node(r.OutputTokensPerSecond);
-        o["inputTokens"] = r.InputTokens;
-        o["outputTokens"] = r.OutputTokens;
-        o["goodput"] = Json.Node(r.Goodput);
-        o["sloAttainment"] = Json.Node(r.SloAttainment);
-        o["metSlo"] = r.MetSlo;
-        o["classes"] = new JsonArray(r.Classes.Select(x => (JsonNode)new JsonObject
-        {
-            ["name"] = x.Name,
-            ["weight"] = x.Weight,
-            ["input"] = x.Input,
-            ["output"] = x.Output,
-            ["ttftSlo"] = Json.Node(x.Slo.TtftSeconds),
-            ["tpotSlo"] = Json.Node(x.Slo.TpotSeconds),
-            ["requests"] = x.Requests,
-            ["completed"] = x.Completed,
-            ["rejected"] = x.Rejected,
-            ["metSlo"] = x.MetSlo,
-            ["sloAttainment"] = Json.Node(x.SloAttainment),
-        }).ToArray());
-        o["deviceBusyFraction"] = Json.Node(r.DeviceBusyFraction);
-        o["preemptions"] = r.Preemptions;
-        o["preemptedRequests"] = r.PreemptedRequests;
-        o["kvTransfers"] = r.KvTransfers;
-        o["kvTransferSecondsMean"] = Json.Node(r.KvTransferSecondsMean);
-        o["pools"] = new JsonArray(r.Pools.Select(p => (JsonNode)new JsonObject
-        {
-            ["role"] = p.Role,
-            ["hardware"] = p.Hardware,
-            ["parallelism"] = p.Parallelism,
-            ["quantization"] = p.Quantization,
-            ["kvCacheDtype"] = p.KvCacheDtype,
-            ["replicas"] = p.Replicas,
-            ["devicesPerReplica"] = p.DevicesPerReplica,
-            ["kvCapacityTokens"] = p.KvCapacityTokens,
-            ["busyFraction"] = Json.Node(p.BusyFraction),
-            ["meanKvUsage"] = Json.Node(p.MeanKvUsage),
-            ["peakKvUsage"] = Json.Node(p.PeakKvUsage),
-            ["steps"] = p.Steps,
-            ["preemptions"] = p.Preemptions,
-            ["energyJoules"] = Json.Node(p.EnergyJoules),
-            ["costUsd"] = Json.Node(p.CostUsd),
-        }).ToArray());
-        o["devices"] = r.Devices;
-        o["energyJoules"] = Json.Node(r.EnergyJoules);
-        o["joulesPerOutputToken"] = Json.Node(r.JoulesPerOutputToken);
-        o["costUsd"] = Json.Node(r.CostUsd);
-        o["costUsdPerMillionOutputTokens"] = Json.Node(r.CostUsdPerMillionOutputTokens);
-        o["steps"] = r.Steps;
-        o["kvUsage"] = new JsonArray(r.KvUsage.Select(p => (JsonNode)new JsonObject { ["time"] = p.Time, ["mean"] = p.Mean, ["max"] = p.Max }).ToArray());
-        if (trace is not null)
-            o["trace"] = new JsonObject
-            {
-                ["file"] = trace.Source,
-                ["format"] = trace.Format == TraceFormat.Azure ? "azure" : "burstgpt",
-                ["rows"] = trace.Rows.Count,
-                ["brokenRows"] = trace.BrokenRows,
-                ["firstBroken"] = new JsonArray(trace.FirstBroken.Select(b => (JsonNode)new JsonObject { ["line"] = b.Line, ["reason"] = b.Reason }).ToArray()),
-            };
-        o["notes"] = Json.Node((notes ?? []).Concat(c.Pool.Replica.Deployment.Notes).ToArray());
-        return o;
     }
 
     public static void Render(CliContext ctx, OutputFormat format, ClusterConfig c, WorkloadSpec w, RunOptions run, SimulationResult r, Trace? trace, IReadOnlyList<string> notes)
     {
-        if (format == OutputFormat.Json) { ctx.Out.Write(Json.Write(ToJson(c, w, run, r, trace, notes))); return; }
+        if (format == OutputFormat.Json)
+        {
+            ctx.Out.Write(JsonOutput.Write(ToOutput(c, w, run, r, trace, notes) with { Scenario = PlanCommand.ScenarioOutputOf(ctx) }));
+            return;
+        }
         if (format == OutputFormat.Csv) { ctx.Out.Write(Flat([(w.Arrivals is OpenArrivals open ? open.RatePerSecond : double.NaN, r)]).ToCsv()); return; }
         var rc = c.Pool.Replica;
         var d = rc.Deployment;
         var o = ctx.Out;
+        if (PlanCommand.ScenarioLine(ctx) is { } line) o.WriteLine(line);
         string Pool(PoolSummary p) => $"{p.Role} pool of {p.Replicas} replica{(p.Replicas == 1 ? "" : "s")} x {p.DevicesPerReplica} {p.Hardware} ({p.Quantization}, KV {p.KvCacheDtype}, {p.Parallelism}), KV cache {p.KvCapacityTokens.ToString("N0", Inv)} tokens per replica";
         o.WriteLine($"{d.Model.Name}: {string.Join("; ", r.Pools.Select(Pool))}");
-        o.WriteLine($"{rc.Scheduler.ToString().ToLowerInvariant()} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + Setup(c, w, run)["router"] : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");
+        o.WriteLine($"{rc.Scheduler.ToString().ToLowerInvariant()} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + RouterWord(c.Router) : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");
         o.WriteLine($"workload {w.Name}: {w.Arrivals.Describe()}; seed {run.Seed}");
         foreach (var cls in w.Classes.Take(6))
             o.WriteLine($"  {cls.Name}{(w.Classes.Count > 1 ? $" (weight {cls.Weight.ToString("0.###", Inv)})" : "")}: input {cls.Input.Describe()}; output {cls.Output.Describe()}{(cls.Slo.Any ? "; SLO " + cls.Slo : "")}");
@@ -242,14 +192,7 @@ internal static class SimulateOutput
     {
         if (format == OutputFormat.Json)
         {
-            ctx.Out.Write(Json.Write(new JsonArray(runs.Select(x =>
-            {
-                var o = ToJson(c, w.WithArrivals(new PoissonArrivals(x.Rate)), run, x.R);
-                o.Remove("kvUsage");
-                var withRate = new JsonObject { ["rate"] = x.Rate };
-                foreach (var (k, v) in o.ToArray()) { o.Remove(k); withRate[k] = v; }
-                return (JsonNode)withRate;
-            }).ToArray())));
+            ctx.Out.Write(JsonOutput.Write(runs.Select(x => ToOutput(c, w.WithArrivals(new PoissonArrivals(x.Rate)), run, x.R) with { Rate = x.Rate, KvUsage = null }).ToList()));
             return;
         }
         if (format == OutputFormat.Csv) { ctx.Out.Write(Flat(runs).ToCsv()); return; }

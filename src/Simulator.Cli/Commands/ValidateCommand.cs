@@ -1,7 +1,7 @@
 using System.CommandLine;
-using System.Text.Json.Nodes;
 using Simulator.Cli.Options;
 using Simulator.Cli.Output;
+using Simulator.Cli.Output.Contracts;
 using Simulator.Core.Loading;
 using Simulator.Core.Specs;
 using Simulator.Plotting;
@@ -169,26 +169,17 @@ public static class ValidateCommand
         switch (format)
         {
             case OutputFormat.Json:
-                var byDevice = new JsonObject();
+                var byDevice = new Dictionary<string, IReadOnlyDictionary<string, ValidateFamily>>(StringComparer.Ordinal);
                 foreach (var g in summary.GroupBy(s => s.Device))
                 {
-                    var fam = new JsonObject();
+                    var fam = new Dictionary<string, ValidateFamily>(StringComparer.Ordinal);
                     foreach (var s in g)
-                        fam[s.Benchmark] = new JsonObject
-                        {
-                            ["count"] = s.Count, ["skipped"] = s.Skipped, ["medianAbsPctError"] = Json.Node(s.MedianAbsPctError), ["p90AbsPctError"] = Json.Node(s.P90AbsPctError),
-                            ["maxAbsPctError"] = Json.Node(s.MaxAbsPctError), ["biasPct"] = Json.Node(s.BiasPct),
-                        };
+                        fam[s.Benchmark] = new ValidateFamily(s.Count, s.Skipped, JsonOutput.N(s.MedianAbsPctError), JsonOutput.N(s.P90AbsPctError), JsonOutput.N(s.MaxAbsPctError), JsonOutput.N(s.BiasPct));
                     byDevice[g.Key] = fam;
                 }
-                ctx.Out.Write(Json.Write(new JsonObject
-                {
-                    ["calibrationApplied"] = applied,
-                    ["rowsRead"] = rawRows,
-                    ["measurements"] = comparisons.Count,
-                    ["rows"] = rows.ToJson(),
-                    ["summary"] = byDevice,
-                }));
+                var rowOutputs = comparisons.Select(c => new ValidateRow(c.Row.File, c.Row.Line, c.Row.Benchmark, c.DeviceProfile, c.Row.Dtype, c.Row.Model, c.Row.Metric,
+                    JsonOutput.N(c.Row.Value), c.Predicted is double pr ? JsonOutput.N(pr) : null, JsonOutput.N(c.SignedPctError), JsonOutput.N(c.AbsPctError), c.Skipped)).ToList();
+                ctx.Out.Write(JsonOutput.Write(new ValidateOutput(applied, rawRows, comparisons.Count, rowOutputs, byDevice)));
                 break;
             case OutputFormat.Csv:
                 ctx.Out.Write(rows.ToCsv());

@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text.Json.Nodes;
 using Simulator.Core.Loading;
 using Simulator.Core.Units;
 
@@ -20,6 +22,31 @@ public static class Opt
     }
 
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+
+    private static readonly ConditionalWeakTable<Option, JsonObject> Hints = new();
+
+    /// <summary>Records what an option's value looks like, as a JSON Schema fragment (for the scenario file's schema).</summary>
+    private static T Hint<T>(T option, JsonObject schema) where T : Option
+    {
+        Hints.AddOrUpdate(option, schema);
+        return option;
+    }
+
+    /// <summary>
+    /// The JSON Schema of an option's value as a scenario file writes it: the fragment its factory recorded, else a
+    /// boolean for a flag and a string for anything else.
+    /// </summary>
+    public static JsonObject SchemaOf(Option option)
+    {
+        // A plain text option takes one value, or a list that becomes its comma-separated value (hardware: [h100-sxm, a100-80gb-sxm]).
+        var s = Hints.TryGetValue(option, out var h) ? (JsonObject)h.DeepClone()
+            : option.ValueType == typeof(bool) ? new JsonObject { ["type"] = "boolean" }
+            : new JsonObject { ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "string" }, new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "string" } }) };
+        if (!string.IsNullOrEmpty(option.Description)) s.Insert(0, "description", option.Description);
+        return s;
+    }
+
+    private static JsonObject Range(string type, double min, double max) => new() { ["type"] = type, ["minimum"] = min, ["maximum"] = max };
 
     /// <summary>The raw text of an option's single token (or null when the option took none).</summary>
     private static string? Token(ArgumentResult r) => r.Tokens.Count > 0 ? r.Tokens[^1].Value : null;
@@ -51,7 +78,7 @@ public static class Opt
             },
         };
         if (defaultText is not null) o.DefaultValueFactory = _ => UnitParser.Parse(defaultText, kind);
-        return o;
+        return Hint(o, new JsonObject { ["type"] = "string", ["examples"] = new JsonArray(UnitParser.Example(kind)) });
     }
 
     private static string? RangeProblem(double v, double min, double max, bool allowZero)
@@ -86,7 +113,7 @@ public static class Opt
             },
         };
         if (defaultValue is not null) o.DefaultValueFactory = _ => defaultValue;
-        return o;
+        return Hint(o, Range("number", min, max));
     }
 
     /// <summary>Parses the option's token as a whole number within [min, max]; null (with an error recorded) when it is not one.</summary>
@@ -113,27 +140,27 @@ public static class Opt
             CustomParser = r => Whole(r, name, min, max),
         };
         if (defaultValue is not null) o.DefaultValueFactory = _ => defaultValue;
-        return o;
+        return Hint(o, Range("integer", min, max));
     }
 
     /// <summary>A whole number within [min, max] that fits an <see cref="int"/>.</summary>
     public static Option<int> Int(string name, string description, int min, int max, int defaultValue, params string[] aliases) =>
-        new(name, aliases)
+        Hint(new Option<int>(name, aliases)
         {
             Description = description + $" (default {defaultValue.ToString(Inv)})",
             HelpName = "count",
             DefaultValueFactory = _ => defaultValue,
             CustomParser = r => Whole(r, name, min, max) is long v && v is >= int.MinValue and <= int.MaxValue ? (int)v : defaultValue,
-        };
+        }, Range("integer", min, max));
 
     /// <summary>An optional whole number within [min, max] that fits an <see cref="int"/>.</summary>
     public static Option<int?> OptionalInt(string name, string description, int min, int max, params string[] aliases) =>
-        new(name, aliases)
+        Hint(new Option<int?>(name, aliases)
         {
             Description = description,
             HelpName = "count",
             CustomParser = r => Whole(r, name, min, max) is long v && v is >= int.MinValue and <= int.MaxValue ? (int)v : null,
-        };
+        }, Range("integer", min, max));
 
     /// <summary>
     /// One of a fixed set of words (case-insensitive), typed as <typeparamref name="T"/>; the valid words appear in
@@ -143,7 +170,7 @@ public static class Opt
     {
         string words = string.Join("|", choices.Select(c => c.Word));
         string defaultWord = choices.First(c => EqualityComparer<T>.Default.Equals(c.Value, defaultValue)).Word;
-        return new Option<T>(name)
+        return Hint(new Option<T>(name)
         {
             Description = $"{description} (default {defaultWord})",
             HelpName = words,
@@ -159,8 +186,51 @@ public static class Opt
                 r.AddError($"{name} must be {string.Join(", ", choices.Select(c => c.Word))}, not '{text}'.{NameMatcher.Suggest(text, choices.Select(c => c.Word))}");
                 return defaultValue;
             },
-        };
+        }, new JsonObject { ["enum"] = new JsonArray(choices.Select(c => (JsonNode?)JsonValue.Create(c.Word)).ToArray()) });
     }
+
+    /// <summary>A comma-separated list of words from a fixed set (<c>vllm,sglang</c>), typed; each wrong word is named with the valid ones.</summary>
+    public static Option<IReadOnlyList<T>?> ChoiceList<T>(string name, string description, params (string Word, T Value)[] choices)
+    {
+        string words = string.Join(",", choices.Select(c => c.Word));
+        return Hint(new Option<IReadOnlyList<T>?>(name)
+        {
+            Description = $"{description} ({words})",
+            HelpName = "WORD[,WORD...]",
+            CustomParser = r =>
+            {
+                var list = new List<T>();
+                foreach (var token in r.Tokens)
+                    foreach (var w in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+                    {
+                        var match = choices.Where(c => string.Equals(c.Word, w, StringComparison.OrdinalIgnoreCase)).ToList();
+                        if (match.Count == 0) r.AddError($"{name}: '{w}' is not one of {string.Join(", ", choices.Select(c => c.Word))}.{NameMatcher.Suggest(w, choices.Select(c => c.Word))}");
+                        else if (!list.Contains(match[0].Value)) list.Add(match[0].Value);
+                    }
+                if (list.Count == 0 && r.Tokens.Count > 0) r.AddError($"{name} lists no values");
+                return list;
+            },
+        }, new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["enum"] = new JsonArray(choices.Select(c => (JsonNode?)JsonValue.Create(c.Word)).ToArray()) } });
+    }
+
+    /// <summary>A shard <c>I/N</c>: slice I (0-based) of N, for splitting a sweep over machines.</summary>
+    public static Option<(int Index, int Count)?> Shard(string name, string description, int maxShards) =>
+        Hint(new Option<(int Index, int Count)?>(name)
+        {
+            Description = description,
+            HelpName = "I/N",
+            CustomParser = r =>
+            {
+                string? text = Token(r);
+                if (text is null) return null;
+                var parts = text.Split('/');
+                if (parts.Length == 2 && int.TryParse(parts[0], NumberStyles.None, Inv, out int i) && int.TryParse(parts[1], NumberStyles.None, Inv, out int n)
+                    && n >= 1 && n <= maxShards && i < n)
+                    return (i, n);
+                r.AddError($"{name}: '{text}' is not I/N with 0 <= I < N <= {maxShards.ToString("N0", Inv)} (shards count from 0: 0/4, 1/4, 2/4, 3/4)");
+                return null;
+            },
+        }, new JsonObject { ["type"] = "string", ["pattern"] = "^[0-9]+/[0-9]+$" });
 
     /// <summary>An <c>on|off</c> switch (typed <see cref="Switch"/>, not bool: System.CommandLine lets a bool option take no word).</summary>
     public static Option<Switch> OnOff(string name, string description, bool defaultValue) =>
@@ -174,7 +244,7 @@ public static class Opt
     public static Option<IReadOnlyDictionary<string, double>> Pairs(string name, QuantityKind kind, string description, bool allowZero = true)
     {
         string example = UnitParser.Example(kind);
-        return new Option<IReadOnlyDictionary<string, double>>(name)
+        return Hint(new Option<IReadOnlyDictionary<string, double>>(name)
         {
             Description = description,
             HelpName = $"NAME={example.Replace(" ", "")}[,...]",
@@ -202,13 +272,13 @@ public static class Opt
                     }
                 return d;
             },
-        };
+        }, new JsonObject { ["type"] = "object", ["additionalProperties"] = new JsonObject { ["type"] = "string", ["examples"] = new JsonArray(example) } });
     }
 
     /// <summary>A comma-separated list of <c>NAME=COUNT</c> pairs (<c>h100-sxm=16</c>).</summary>
     public static Option<IReadOnlyDictionary<string, int>> CountPairs(string name, string description, int max)
     {
-        return new Option<IReadOnlyDictionary<string, int>>(name)
+        return Hint(new Option<IReadOnlyDictionary<string, int>>(name)
         {
             Description = description,
             HelpName = "NAME=COUNT[,...]",
@@ -229,13 +299,13 @@ public static class Opt
                     }
                 return d;
             },
-        };
+        }, new JsonObject { ["type"] = "object", ["additionalProperties"] = new JsonObject { ["type"] = "integer", ["minimum"] = 0, ["maximum"] = max } });
     }
 
     /// <summary>A comma-separated list of whole numbers within [min, max] (<c>32,64,128</c>).</summary>
     public static Option<IReadOnlyList<int>> IntList(string name, string description, int min, int max, params int[] defaults)
     {
-        return new Option<IReadOnlyList<int>>(name)
+        return Hint(new Option<IReadOnlyList<int>>(name)
         {
             Description = description + (defaults.Length > 0 ? $" (default {string.Join(",", defaults)})" : ""),
             HelpName = "N[,N...]",
@@ -252,13 +322,19 @@ public static class Opt
                 if (list.Count == 0 && r.Tokens.Count > 0) r.AddError($"{name} lists no values");
                 return list.Count > 0 ? list : defaults;
             },
-        };
+        }, ListOf(Range("integer", min, max)));
     }
 
-    /// <summary>A comma-separated list of positive numbers (<c>1,2,4.5</c>).</summary>
-    public static Option<IReadOnlyList<double>> NumberList(string name, string description, double max, string unitWord)
+    /// <summary>A list in a scenario: a YAML list of items, or one comma-separated string.</summary>
+    private static JsonObject ListOf(JsonObject item) => new()
     {
-        return new Option<IReadOnlyList<double>>(name)
+        ["anyOf"] = new JsonArray(new JsonObject { ["type"] = "array", ["items"] = item }, new JsonObject { ["type"] = "string" }, (JsonNode)item.DeepClone()),
+    };
+
+    /// <summary>A comma-separated list of positive numbers (<c>1,2,4.5</c>); with <paramref name="allowZero"/> zeros too.</summary>
+    public static Option<IReadOnlyList<double>> NumberList(string name, string description, double max, string unitWord, bool allowZero = false)
+    {
+        return Hint(new Option<IReadOnlyList<double>>(name)
         {
             Description = description,
             HelpName = "X[,X...]",
@@ -269,12 +345,12 @@ public static class Opt
                 foreach (var token in r.Tokens)
                     foreach (var s in token.Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
                     {
-                        if (double.TryParse(s, NumberStyles.Float, Inv, out double v) && double.IsFinite(v) && v > 0 && v <= max) list.Add(v);
-                        else r.AddError($"{name}: '{s}' is not a positive {unitWord} (at most {max.ToString("G4", Inv)})");
+                        if (double.TryParse(s, NumberStyles.Float, Inv, out double v) && double.IsFinite(v) && (v > 0 || allowZero && v == 0) && v <= max) list.Add(v);
+                        else r.AddError($"{name}: '{s}' is not a {(allowZero ? "non-negative" : "positive")} {unitWord} (at most {max.ToString("G4", Inv)})");
                     }
                 if (list.Count == 0 && r.Tokens.Count > 0) r.AddError($"{name} lists no values");
                 return list;
             },
-        };
+        }, ListOf(new JsonObject { ["type"] = "number", ["minimum"] = 0, ["maximum"] = max }));
     }
 }

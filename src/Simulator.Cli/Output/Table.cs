@@ -1,7 +1,5 @@
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
-using System.Text.Json.Nodes;
 using Simulator.Core.Loading;
 
 namespace Simulator.Cli.Output;
@@ -10,8 +8,8 @@ namespace Simulator.Cli.Output;
 public enum OutputFormat { Table, Json, Csv }
 
 /// <summary>
-/// Rows of named columns rendered as an aligned text table, CSV (<see cref="Csv"/>: RFC 4180 quoting) or a JSON array.
-/// Machine formats carry raw SI numbers; the table carries the human-readable text.
+/// Rows of named columns rendered as an aligned text table or CSV (<see cref="Csv"/>: RFC 4180 quoting). CSV carries
+/// raw SI numbers; the table carries the human-readable text. JSON outputs are typed records (<see cref="JsonOutput"/>).
 /// </summary>
 public sealed class Table
 {
@@ -99,39 +97,4 @@ public sealed class Table
         }
         return text.ToString();
     }
-
-    /// <summary>Renders as a JSON array of objects keyed by column name.</summary>
-    public JsonArray ToJson()
-    {
-        var array = new JsonArray();
-        foreach (var r in _rows)
-        {
-            var o = new JsonObject();
-            for (int i = 0; i < _columns.Count; i++) o[_columns[i]] = Json.Node(r.Raw[i]);
-            array.Add(o);
-        }
-        return array;
-    }
-}
-
-/// <summary>JSON helpers: NaN becomes null (JSON has no NaN), doubles keep full precision.</summary>
-public static class Json
-{
-    public static readonly JsonSerializerOptions Options = new() { WriteIndented = true };
-
-    public static JsonNode? Node(object? v) => v switch
-    {
-        null => null,
-        double d when double.IsNaN(d) || double.IsInfinity(d) => null,
-        double d => JsonValue.Create(d),
-        int i => JsonValue.Create(i),
-        long l => JsonValue.Create(l),
-        bool b => JsonValue.Create(b),
-        string s => JsonValue.Create(s),
-        JsonNode n => n,
-        IEnumerable<string> list => new JsonArray(list.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()),
-        _ => JsonValue.Create(v.ToString()),
-    };
-
-    public static string Write(JsonNode node) => node.ToJsonString(Options) + "\n";
 }

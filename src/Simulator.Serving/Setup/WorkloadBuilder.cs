@@ -73,6 +73,8 @@ public static class WorkloadBuilder
             string name = x.Workload ?? "chat";
             bool arrivalGiven = false;
             if (Presets.IsPreset(name)) workload = Presets.Get(name, new PoissonArrivals(1));
+            else if (name.LastIndexOf('#') is int hash and > 0 && File.Exists(name[..hash]))
+                (workload, arrivalGiven) = ReadWorkloadWithin(name[..hash], name[(hash + 1)..]);
             else if (File.Exists(name) || name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
                 (workload, arrivalGiven) = ReadWorkloadFile(name);
             else throw new SetupException($"--workload: '{name}' is neither a preset ({string.Join(", ", Presets.Names)}) nor a workload file.{NameMatcher.Suggest(name, Presets.Names)}");
@@ -111,6 +113,17 @@ public static class WorkloadBuilder
         }
         catch (TraceException e) { throw new SetupException(e.Message); }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new SetupException($"{path}: cannot read: {e.Message}"); }
+    }
+
+    /// <summary>Reads a workload held under a key path of another YAML file (<c>scenario.yaml#simulate.workload</c>).</summary>
+    public static (WorkloadSpec Workload, bool ArrivalGiven) ReadWorkloadWithin(string path, string keyPath)
+    {
+        string text;
+        try { text = File.ReadAllText(path); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException) { throw new SetupException($"{path}: cannot read: {e.Message}"); }
+        string dir = Path.GetDirectoryName(Path.GetFullPath(path)) ?? ".";
+        var result = WorkloadFile.ParseWithin(path, text, keyPath, (file, column) => LengthFile.Read(Path.IsPathRooted(file) ? file : Path.Combine(dir, file), column));
+        return (result.Workload, result.ArrivalGiven);
     }
 
     /// <summary>Reads a workload YAML file (length files it names are read relative to it); whether it sets its own arrivals.</summary>

@@ -27,7 +27,29 @@ public static class WorkloadFile
         var errors = new List<SpecError>();
         var r = YamlFieldReader.Open(file, text, errors);
         if (r is null) throw new SpecException(errors);
-        string name = r.Str("name") ?? Path.GetFileNameWithoutExtension(file);
+        return Parse(r, Path.GetFileNameWithoutExtension(file), errors, loadValues);
+    }
+
+    /// <summary>
+    /// Parses a workload held in a mapping of a larger file (a scenario's <c>workload:</c>), with the file's own lines
+    /// in messages; <paramref name="path"/> is the dotted key path of the mapping (<c>simulate.workload</c>).
+    /// </summary>
+    public static WorkloadFileResult ParseWithin(string file, string text, string path, ValuesLoader? loadValues = null)
+    {
+        var errors = new List<SpecError>();
+        var r = YamlFieldReader.Open(file, text, errors);
+        if (r is null) throw new SpecException(errors);
+        foreach (var key in path.Split('.'))
+        {
+            r = r.IsMap(key) ? r.Map(key) : null;
+            if (r is null) throw new SpecException(file, $"{path}: not a mapping in the file");
+        }
+        return Parse(r, Path.GetFileNameWithoutExtension(file), errors, loadValues);
+    }
+
+    private static WorkloadFileResult Parse(YamlFieldReader r, string defaultName, List<SpecError> errors, ValuesLoader? loadValues)
+    {
+        string name = r.Str("name") ?? defaultName;
         r.Ignore("description");
         ArrivalProcess? arrival = null;
         if (r.Map("arrival") is { } a) arrival = ReadArrival(a);
