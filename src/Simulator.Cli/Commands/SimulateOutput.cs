@@ -40,7 +40,7 @@ internal static class SimulateOutput
         string hw = c.DecodePool is { } dp
             ? $"{c.Pool.Count} x {d.Device.Name} TP{d.Parallelism.Tp} prefill + {dp.Count} x {dp.Replica.Deployment.Device.Name} TP{dp.Replica.Deployment.Parallelism.Tp} decode"
             : $"{c.Pool.Count} x {d.Device.Name} ({d.Parallelism})";
-        return $"{d.Model.Name}, {w.Name}, {hw}, {c.Pool.Replica.Scheduler.ToString().ToLowerInvariant()}";
+        return $"{d.Model.Name}, {w.Name}, {hw}, {Serving.Scheduler.For(c.Pool.Replica.Scheduler).Name}";
     }
 
     private static JsonObject Stats(LatencyStats s) => new()
@@ -66,7 +66,7 @@ internal static class SimulateOutput
             ["tp"] = d.Parallelism.Tp,
             ["pp"] = d.Parallelism.Pp,
             ["replicas"] = c.Pool.Count,
-            ["scheduler"] = rc.Scheduler.ToString().ToLowerInvariant(),
+            ["scheduler"] = Serving.Scheduler.For(rc.Scheduler).Name,
             ["maxBatch"] = rc.MaxBatch,
             ["tokenBudget"] = rc.EffectiveTokenBudget,
             ["blockSize"] = rc.BlockSize,
@@ -77,6 +77,12 @@ internal static class SimulateOutput
             ["workload"] = w.Name,
             ["arrivals"] = w.Arrivals.Describe(),
         };
+        if (rc.Engine is { } engine)
+        {
+            o["engine"] = engine.Name;
+            o["kvCacheDtype"] = Core.Specs.DataTypes.Name(d.Quant.KvCache);
+            o["requestOverheads"] = c.RequestOverheads;
+        }
         if (c.DecodePool is { } dp)
         {
             o["decodeHardware"] = dp.Replica.Deployment.Device.Name;
@@ -175,7 +181,8 @@ internal static class SimulateOutput
         var o = ctx.Out;
         string Pool(PoolSummary p) => $"{p.Role} pool of {p.Replicas} replica{(p.Replicas == 1 ? "" : "s")} x {p.DevicesPerReplica} {p.Hardware} ({p.Quantization}, {p.Parallelism}), KV cache {p.KvCapacityTokens.ToString("N0", Inv)} tokens per replica";
         o.WriteLine($"{d.Model.Name}: {string.Join("; ", r.Pools.Select(Pool))}");
-        o.WriteLine($"{rc.Scheduler.ToString().ToLowerInvariant()} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + Setup(c, w, run)["router"] : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");
+        if (rc.Engine is { } engine) o.WriteLine(EngineText.Summary(engine, d.Quant, offline: !c.RequestOverheads));
+        o.WriteLine($"{Serving.Scheduler.For(rc.Scheduler).Name} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + Setup(c, w, run)["router"] : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");
         o.WriteLine($"workload {w.Name}: {w.Arrivals.Describe()}; seed {run.Seed}");
         foreach (var cls in w.Classes.Take(6))
             o.WriteLine($"  {cls.Name}{(w.Classes.Count > 1 ? $" (weight {cls.Weight.ToString("0.###", Inv)})" : "")}: input {cls.Input.Describe()}; output {cls.Output.Describe()}{(cls.Slo.Any ? "; SLO " + cls.Slo : "")}");
