@@ -28,7 +28,7 @@ public static class PlanCommand
         {
             var lib = ctx.Library(r);
             string? plotPath = CommonOptions.CheckPlotPath(r.GetValue(plot));
-            var (built, fixedCluster) = opts.Resolve(r, lib);
+            var (built, fixedCluster) = opts.Resolve(r, lib, ctx.Engines);
             using var progress = ctx.Progress($"planning {built.Request.Model.Name} on {string.Join(", ", built.Request.Hardware.Select(h => h.Device.Name))}");
             var (result, req, note) = Run(built, fixedCluster);
             progress.Dispose();
@@ -103,6 +103,7 @@ public static class PlanCommand
         private readonly Option<double?> _tcoPeriod = Opt.Quantity("--tco-period", QuantityKind.Time, "Period of the total-cost-of-ownership view, e.g. '5 years'", "5 years", max: 50 * 365.25 * 86400);
         private readonly Option<double?> _energyPrice = Opt.Quantity("--energy-price", QuantityKind.EnergyPrice, "Price of electricity for the TCO view", "0.09 USD/kWh", max: 10);
         private readonly Option<double?> _pue = Opt.Number("--pue", "Power usage effectiveness of the data centre for the TCO view", 1, 5, 1.54);
+        private readonly Option<string?> _engine = CommonOptions.Engine();
         private readonly Option<double?> _hosting = Opt.Quantity("--hosting-price", QuantityKind.HostingPrice, "Colocation price per kW of board power per month for the TCO view", "184 USD/kW/month", max: 1e5, allowZero: true);
 
         /// <summary>Largest prompt or output length accepted on the command line (the model's context window is checked too).</summary>
@@ -111,16 +112,19 @@ public static class PlanCommand
         public void AddTo(Command cmd)
         {
             foreach (var o in new Option[] { _model, _hardware, _rate, _cluster, _ttft, _tpot, _workload, _inputTokens, _outputTokens, _quant, _maxDevices, _inventory, _objective, _disagg,
-                         _maxBatch, _price, _purchase, _wholeNodes, _power, _budget, _headroom, _top, _check, _tcoPeriod, _energyPrice, _pue, _hosting })
+                         _maxBatch, _price, _purchase, _wholeNodes, _power, _budget, _headroom, _top, _check, _tcoPeriod, _energyPrice, _pue, _hosting, _engine })
                 cmd.Options.Add(o);
         }
 
         private static bool Given(ParseResult r, Option o) => r.GetResult(o) is { Implicit: false };
 
         /// <summary>The planning problem with its defaults recorded, and the fixed cluster when one was given.</summary>
-        public (BuiltPlan Built, ClusterSpec? FixedCluster) Resolve(ParseResult r, Core.Loading.SpecLibrary lib)
+        public (BuiltPlan Built, ClusterSpec? FixedCluster) Resolve(ParseResult r, Core.Loading.SpecLibrary lib, Core.Loading.EngineLibrary? engines = null)
         {
             var m = lib.Model(r.GetValue(_model)!);
+            var engine = r.GetValue(_engine) is { } engineName
+                ? (engines ?? throw new CliException("--engine: no engine profiles available here")).Get(engineName)
+                : null;
             var resolver = new Validation.DeviceResolver(lib);
             string? fixedName = r.GetValue(_cluster);
             string? hwList = fixedName ?? r.GetValue(_hardware);
@@ -133,11 +137,12 @@ public static class PlanCommand
             {
                 var resolved = lib.IsCluster(name) ? resolver.ResolveCluster(lib.Cluster(name)) : resolver.Resolve(lib.Hardware(name));
                 if (fixedName is not null) fixedCluster = resolved.Cluster;
-                hw.Add(new HardwareOption(resolved.Device, resolved.Cluster) { Efficiency = resolved.Efficiency });
+                hw.Add(new HardwareOption(resolved.Device, resolved.Cluster) { Efficiency = engine is null ? resolved.Efficiency : Roofline.EngineEfficiency.Wrap(resolved.Efficiency, engine) });
             }
             if (hw.Count == 0) throw new CliException("--hardware lists no hardware");
             List<QuantizationScheme>? quants = r.GetValue(_quant) is { } ql
-                ? ql.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(q => DeploymentOptions.ParseQuant(q, m)).ToList()
+                ? ql.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(q => engine is null ? DeploymentOptions.ParseQuant(q, m) : engine.ResolveKvCache(DeploymentOptions.ParseQuant(q, m), Core.Specs.EngineProfile.NamesKvType(q)).Scheme).ToList()
                 : null;
             var inputs = new PlanInputs
             {
@@ -168,6 +173,7 @@ public static class PlanCommand
                 EnergyUsdPerKwh = Given(r, _energyPrice) ? r.GetValue(_energyPrice) : null,
                 Pue = Given(r, _pue) ? r.GetValue(_pue) : null,
                 HostingUsdPerKwMonth = Given(r, _hosting) ? r.GetValue(_hosting) : null,
+                Engine = engine,
             };
             if (fixedCluster is not null && Given(r, _rate)) throw new CliException("--rate and --cluster ask different questions: give one (--cluster finds the highest rate a fixed cluster serves)");
             try { return (PlanRequestBuilder.Build(inputs), fixedCluster); }
@@ -307,9 +313,22 @@ public static class PlanCommand
                 },
                 ["searchStats"] = stats,
             };
+            if (req.Engine is { } engine)
+            {
+                // The engine goes right after the model; without one the object is exactly as before.
+                var withEngine = new JsonObject();
+                foreach (var (k, v) in json.ToArray())
+                {
+                    json.Remove(k);
+                    withEngine[k] = v;
+                    if (k == "model") withEngine["engine"] = engine.Name;
+                }
+                json = withEngine;
+            }
             ctx.Out.Write(Json.Write(json));
             return;
         }
+        if (req.Engine is { } planEngine && format != OutputFormat.Csv) ctx.Out.WriteLine(EngineText.Summary(planEngine, Core.Specs.QuantizationScheme.Bf16, offline: false).Replace("; KV cache bf16 (", "; KV cache by the engine's rule ("));
         var t = new Table("rank", "plan", "devices", "costPerHour", "ttftSeconds", "tpotSeconds", "capacity", "meetsSlo")
             .AlignRight("rank", "devices", "costPerHour", "ttftSeconds", "tpotSeconds", "capacity");
         int rank = 1;
