@@ -43,6 +43,7 @@ public static class EngineProfileReader
         string display = r.Str("display_name") ?? $"{engine} {version}";
         string? source = r.Str("source", required: true);
         string? calibration = r.Str("calibration");
+        string backend = r.Str("backend") ?? "";
         r.Ignore("notes");
 
         var sm = r.Map("scheduler", required: true);
@@ -58,7 +59,7 @@ public static class EngineProfileReader
         var tiers = r.MapList("tiers").Select(ReadTier).ToList();
         r.Finish();
         if (errors.Count > before || engine is null || version is null || source is null || scheduler is null || memory is null) return null;
-        return new EngineProfile(engine, version, display, source, scheduler, memory, graphs, overheads, kernels) { Tiers = tiers, Calibration = calibration };
+        return new EngineProfile(engine, version, display, source, scheduler, memory, graphs, overheads, kernels) { Tiers = tiers, Calibration = calibration, Backend = backend };
     }
 
     private static EngineScheduler? ReadScheduler(YamlFieldReader m)

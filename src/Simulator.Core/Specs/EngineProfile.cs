@@ -166,6 +166,12 @@ public sealed record EngineProfile(string Engine, string Version, string Display
     /// <summary>Device-dependent overrides, first match wins.</summary>
     public IReadOnlyList<EngineTier> Tiers { get; init; } = [];
 
+    /// <summary>
+    /// Which of the engine's execution paths the profile describes, where an engine has several (TensorRT-LLM: pytorch,
+    /// the default since 1.0, or tensorrt-engine, the compiled-engine flow of 0.x); empty when it has one.
+    /// </summary>
+    public string Backend { get; init; } = "";
+
     /// <summary>The file the profile was read from (null when built in code).</summary>
     public string? FilePath { get; init; }
 
