@@ -124,6 +124,11 @@ public static partial class ServingFiles
 
     // ------------------------------------------------------------------ shared helpers for the readers
 
+    [GeneratedRegex(@"^(mistral-7b)-v\d+(\.\d+)?$")]
+    private static partial Regex MistralReleaseRegex();
+
+    private static Regex MistralRelease() => MistralReleaseRegex();
+
     [GeneratedRegex(@"^(mean|median|std|p\d+(\.\d+)?)_(ttft|tpot|itl|e2el|e2e_latency)_ms$")]
     internal static partial Regex LatencyKey();
 
@@ -163,6 +168,8 @@ public static partial class ServingFiles
             foreach (var t in tunes)
                 if (s.EndsWith(t, StringComparison.Ordinal)) { s = s[..^t.Length]; changed = true; }
         }
+        // Mistral names its releases -v0.1, -v0.2, ...: the spec is the architecture.
+        s = MistralRelease().Replace(s, "$1");
         if (s == "llama-3.3-70b") s = "llama-3.1-70b";
         return (s, dtype);
     }

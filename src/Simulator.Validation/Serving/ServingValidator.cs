@@ -254,7 +254,7 @@ public sealed class ServingValidator(SpecLibrary library, EngineLibrary engines,
             replica = replica with { Engine = e };
         }
         // An unchunked engine would reject prompts longer than its step budget; the benchmark's engine was built for them.
-        if (Scheduler.For(replica.Scheduler).PromptsLimitedByBudget && replica.EffectiveTokenBudget < longest)
+        if (Scheduler.For(replica.Scheduler).PromptsLimitedByBudget && replica.EffectiveTokenBudget < longest + replica.MaxBatch)
         {
             // Room for the prompt beside a full batch of decodes, or it would wait for the batch to drain.
             replica = replica with { TokenBudget = longest + replica.MaxBatch };

@@ -1,11 +1,13 @@
 #!/usr/bin/env python3
-"""Writes trtllm-dense.csv (the serving-benchmark schema of llmsim, docs/FORMATS.md) from the published serving
+"""Writes trtllm-pytorch.csv and trtllm-engine.csv (the serving-benchmark schema of llmsim, docs/FORMATS.md) from the published serving
 measurements collected in serving.csv (default /work/research/serving-bench/serving.csv; its SOURCES.md names every
 table). Standard library only. Takes the dense models (Llama, Mistral) on devices and data types the simulator has
 profiles for, renames the metrics to vLLM's result-file names, and writes each row's harness and the benchmark
 settings the source states. Everything left out is counted on stderr with the reason.
 
-usage: convert_serving.py [SERVING_CSV] > trtllm-dense.csv
+usage: convert_serving.py [SERVING_CSV]   (writes both files beside this script)
+trtllm-pytorch.csv: TensorRT-LLM's PyTorch backend (>= 0.19, 1.0, 1.2 pages), validated with engine-profiles/trtllm@1.0.yaml.
+trtllm-engine.csv: the compiled TensorRT-engine flow (0.14 online table via Triton, 0.17 trtllm-bench), trtllm@0.14.yaml.
 """
 import csv, sys, collections
 
@@ -36,9 +38,12 @@ def settings_of(r):
         return "backend=tensorrt-engine;frontend=triton"
     return ""
 
+import os
+here = os.path.dirname(os.path.abspath(__file__))
 skipped = collections.Counter()
-out = csv.writer(sys.stdout, lineterminator="\n")
-out.writerow(HEADER)
+files = {k: open(os.path.join(here, f"trtllm-{k}.csv"), "w", newline="") for k in ("pytorch", "engine")}
+writers = {k: csv.writer(f, lineterminator="\n") for k, f in files.items()}
+for w in writers.values(): w.writerow(HEADER)
 for r in csv.DictReader(open(SRC, newline="")):
     why = None
     if r["model"] not in DENSE: why = "MoE model or model without a spec (left to the frontier-models set)"
@@ -58,8 +63,10 @@ for r in csv.DictReader(open(SRC, newline="")):
         model = "llama-3.1-70b"  # same architecture (SOURCES.md); the source names the checkpoint
         source += " [Llama-3.3-70B: architecture of llama-3.1-70b]"
     harness = "server" if "Triton" in r["engine_version"] else "offline"
-    out.writerow([r["engine"], r["engine_version"], harness, r["device"], r["num_devices"], model, r["dtype"], r["kv_dtype"],
+    settings = settings_of(r)
+    writers["engine" if "tensorrt-engine" in settings else "pytorch"].writerow([r["engine"], r["engine_version"], harness, r["device"], r["num_devices"], model, r["dtype"], r["kv_dtype"],
                   r["tp"], r["pp"] or "1", r["mode"], r["input_tokens"], r["output_tokens"], r["concurrency"], r["request_rate"],
-                  r["num_prompts"], settings_of(r), name, r["value"], unit, source])
+                  r["num_prompts"], settings, name, r["value"], unit, source])
 for why, n in skipped.most_common():
     print(f"skipped {n}: {why}", file=sys.stderr)
+for f in files.values(): f.close()
