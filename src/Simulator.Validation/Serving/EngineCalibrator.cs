@@ -25,8 +25,9 @@ public sealed record EngineCalibration(EngineProfile Profile, bool Kept, string 
 /// Parameters: the multipliers on the device's GEMM, attention and memory efficiencies (kernel_efficiency), the CPU time
 /// per step (a fixed part and a part per sequence) and, when served runs are present, the API server's time per request.
 /// The objective is the mean |ln(predicted / measured)| over the metrics the targets are about (max-load output
-/// throughput; TTFT, TPOT and mean ITL below saturation), each of those groups weighing the same however many rows it
-/// has. It is minimised by coordinate descent (golden-section search on each parameter within physical bounds, two
+/// throughput; TTFT, TPOT and mean ITL at low and moderate load), each of those groups weighing the same however many
+/// rows it has. Latencies at high load (queueing near saturation, where the serving front end's own queues show) are
+/// reported but not fitted: a fit chasing them slows every step and breaks the low-load latencies. It is minimised by coordinate descent (golden-section search on each parameter within physical bounds, two
 /// sweeps): few parameters, each with a physical meaning, cannot memorise hundreds of runs.
 /// </para>
 /// <para>
@@ -39,6 +40,7 @@ public sealed record EngineCalibration(EngineProfile Profile, bool Kept, string 
 public sealed class EngineCalibrator(ServingValidator validator, EngineProfile baseProfile, int maxRequestsDuringFit = 800, int maxFitRuns = 48)
 {
     private static readonly CultureInfo Inv = CultureInfo.InvariantCulture;
+    private IReadOnlyList<ServingRecord> _all = [];
 
     /// <summary>The parameters searched: name, unit, bounds, getter and setter on a profile.</summary>
     private sealed record Parameter(string Name, string Unit, double Min, double Max, Func<EngineProfile, double> Get, Func<EngineProfile, double, EngineProfile> Set);
@@ -58,7 +60,7 @@ public sealed class EngineCalibrator(ServingValidator validator, EngineProfile b
     /// <summary>Whether a comparison counts in the objective and the guard.</summary>
     public static bool Targeted(ServingComparison c) =>
         c.Predicted is double p && p > 0 && c.Measured > 0 && (c.Regime == ServingRegime.MaxLoadThroughput && c.Metric.StartsWith("output_throughput", StringComparison.Ordinal)
-            || c.Regime is ServingRegime.LowLoad or ServingRegime.MediumLoad or ServingRegime.HighLoad && (c.Family is "ttft" or "tpot" || c.Metric == "itl_mean"));
+            || c.Regime is ServingRegime.LowLoad or ServingRegime.MediumLoad && (c.Family is "ttft" or "tpot" || c.Metric == "itl_mean"));
 
     private static string Group(ServingComparison c) => c.Regime == ServingRegime.MaxLoadThroughput ? "throughput" : $"{c.Regime}:{(c.Family == "itl" ? "tpot" : c.Family)}";
 
@@ -87,10 +89,15 @@ public sealed class EngineCalibrator(ServingValidator validator, EngineProfile b
     /// <summary>Fits on the fit part and judges on the held-out part.</summary>
     public EngineCalibration Fit(IReadOnlyList<ServingRecord> runs, string source, Action<string>? progress = null)
     {
+        _all = runs;
         var (fit, held, how) = Split(runs);
         if (fit.Count == 0 || held.Count == 0) throw new ArgumentException("calibration needs at least two runs (one to fit, one to hold out)");
-        // A deterministic, evenly spread subset keeps each evaluation of the objective short.
-        var sample = fit.Count <= maxFitRuns ? fit : Enumerable.Range(0, maxFitRuns).Select(i => fit[(int)((long)i * fit.Count / maxFitRuns)]).ToList();
+        // A deterministic subset keeps each evaluation of the objective short: every run that carries a low- or
+        // moderate-load latency (few, and each group weighs the same), then max-load runs evenly spread to fill it.
+        var latencyRuns = fit.Where(r => r.Setup.Load != ServingLoad.MaxThroughput).ToList();
+        var maxLoad = fit.Where(r => r.Setup.Load == ServingLoad.MaxThroughput && r.Setup.Offline).ToList();
+        int room = Math.Max(maxFitRuns - latencyRuns.Count, Math.Min(maxLoad.Count, 16));
+        var sample = latencyRuns.Concat(maxLoad.Count <= room ? maxLoad : Enumerable.Range(0, room).Select(i => maxLoad[(int)((long)i * maxLoad.Count / room)])).ToList();
         var parameters = Kernel.ToList();
         if (fit.Any(r => !r.Setup.Offline)) parameters.Add(Request);
 
@@ -139,7 +146,8 @@ public sealed class EngineCalibrator(ServingValidator validator, EngineProfile b
     {
         var v = validator.With(new ServingValidationOptions { EngineOverride = p, MaxRequests = Math.Min(maxRequests, validator.Options.MaxRequests) });
         var results = new List<ServingComparison>[runs.Count];
-        Parallel.For(0, runs.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => results[i] = v.Fork().Compare(runs[i], runs));
+        // Every run read is passed along: a latency run is placed on the load scale by the max-load run of its setup.
+        Parallel.For(0, runs.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => results[i] = v.Fork().Compare(runs[i], _all));
         return results.SelectMany(x => x).ToList();
     }
 

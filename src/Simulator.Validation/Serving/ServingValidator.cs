@@ -20,6 +20,11 @@ public enum ServingRegime
     MaxLoadLatency,
     /// <summary>A throughput under an open-loop rate or concurrency (follows the offered load below capacity).</summary>
     LoadThroughput,
+    /// <summary>
+    /// A throughput with every request sent at once to a server (an HTTP or gRPC front end): the benchmark client and the
+    /// front end's queues shape it as much as the engine, so it is reported apart from the engine's max-load throughput.
+    /// </summary>
+    ServedMaxLoadThroughput,
 }
 
 /// <summary>One measured metric of a run with the simulator's prediction for the same run.</summary>
@@ -126,7 +131,8 @@ public sealed class ServingValidator(SpecLibrary library, EngineLibrary engines,
     private static ServingRegime Regime(ServingSetup s, string metric, double fraction)
     {
         bool throughput = ServingMetrics.Throughputs.Contains(metric);
-        if (s.Load == ServingLoad.MaxThroughput) return throughput ? ServingRegime.MaxLoadThroughput : ServingRegime.MaxLoadLatency;
+        if (s.Load == ServingLoad.MaxThroughput)
+            return throughput ? (s.Offline ? ServingRegime.MaxLoadThroughput : ServingRegime.ServedMaxLoadThroughput) : ServingRegime.MaxLoadLatency;
         if (throughput) return ServingRegime.LoadThroughput;
         return fraction <= 0.3 ? ServingRegime.LowLoad : fraction <= 0.7 ? ServingRegime.MediumLoad : ServingRegime.HighLoad;
     }
