@@ -24,6 +24,13 @@ public class EngineProfileTests
     }
 
     [Fact]
+    public void The_three_engines_cache_prefixes_by_default_and_the_0_14_profile_does_not_say()
+    {
+        foreach (var name in new[] { "vllm@0.11", "sglang@0.5.4", "trtllm@1.0" }) Assert.True(Engines.Get(name).PrefixCaching, name);
+        Assert.Null(Engines.Get("trtllm@0.14").PrefixCaching);
+    }
+
+    [Fact]
     public void An_engine_without_a_version_is_its_newest_profile_and_a_wrong_name_is_suggested()
     {
         Assert.Equal("vllm@0.11", Engines.Get("vllm").Name);
@@ -149,6 +156,7 @@ public class EngineProfileTests
             Assert.Equal(p.Kernels.Memory, back.Kernels.Memory, 4);
             Assert.Equal(p.Tiers.Count, back.Tiers.Count);
             Assert.Equal(p.Backend, back.Backend);
+            Assert.Equal(p.PrefixCaching, back.PrefixCaching);
         }
     }
 }

@@ -57,9 +57,18 @@ public static class EngineProfileReader
         var km = r.Map("kernel_efficiency");
         EngineKernels kernels = km is null ? EngineKernels.Neutral : ReadKernels(km);
         var tiers = r.MapList("tiers").Select(ReadTier).ToList();
+        bool? prefix = null;
+        string prefixSource = "";
+        if (r.Map("prefix_caching") is { } pc)
+        {
+            prefix = pc.Bool("enabled");
+            if (prefix is null) pc.Error("enabled", "required: true or false");
+            prefixSource = pc.Str("source", required: true) ?? "";
+            pc.Finish();
+        }
         r.Finish();
         if (errors.Count > before || engine is null || version is null || source is null || scheduler is null || memory is null) return null;
-        return new EngineProfile(engine, version, display, source, scheduler, memory, graphs, overheads, kernels) { Tiers = tiers, Calibration = calibration, Backend = backend };
+        return new EngineProfile(engine, version, display, source, scheduler, memory, graphs, overheads, kernels) { Tiers = tiers, Calibration = calibration, Backend = backend, PrefixCaching = prefix, PrefixCachingSource = prefixSource };
     }
 
     private static EngineScheduler? ReadScheduler(YamlFieldReader m)

@@ -54,6 +54,7 @@ public static class EngineProfileWriter
         var o = p.Overheads;
         w.Append($"overheads:\n  step: {T(o.StepSeconds)}\n  step_per_request: {T(o.StepPerRequestSeconds)}\n  overlap: {(o.Overlap ? "true" : "false")}\n");
         w.Append($"  request: {T(o.RequestSeconds)}\n  request_per_prompt_token: {T(o.RequestPerPromptTokenSeconds)}\n  response: {T(o.ResponseSeconds)}\n  source: {Q(o.Source.Length > 0 ? o.Source : "none")}\n");
+        if (p.PrefixCaching is bool pcOn) w.Append($"prefix_caching:\n  enabled: {(pcOn ? "true" : "false")}\n  source: {Q(p.PrefixCachingSource)}\n");
         var k = p.Kernels;
         w.Append($"kernel_efficiency:\n  gemm: {N(k.Gemm)}\n  attention: {N(k.Attention)}\n  memory: {N(k.Memory)}\n  source: {Q(k.Source.Length > 0 ? k.Source : "the device's own efficiencies")}\n");
         return w.ToString();

@@ -172,6 +172,16 @@ public sealed record EngineProfile(string Engine, string Version, string Display
     /// </summary>
     public string Backend { get; init; } = "";
 
+    /// <summary>
+    /// Whether the engine caches prompt prefixes by default (vLLM's hashed blocks, SGLang's radix tree, TensorRT-LLM's
+    /// block reuse); null when the profile does not say. Data for the prefix-cache mechanism (not simulated on this branch):
+    /// a replica's prefix-caching switch takes its default from here.
+    /// </summary>
+    public bool? PrefixCaching { get; init; }
+
+    /// <summary>Where <see cref="PrefixCaching"/> comes from.</summary>
+    public string PrefixCachingSource { get; init; } = "";
+
     /// <summary>The file the profile was read from (null when built in code).</summary>
     public string? FilePath { get; init; }
 
