@@ -21,7 +21,12 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     /// <summary>The shipped library folder: next to the executable (copied at build/pack), else found above the working folder.</summary>
     public static string DefaultDir(string folder)
     {
-        string? env = Environment.GetEnvironmentVariable(folder == "hardware-profiles" ? "LLMSIM_HARDWARE_DIR" : "LLMSIM_MODELS_DIR");
+        string? env = Environment.GetEnvironmentVariable(folder switch
+        {
+            "hardware-profiles" => "LLMSIM_HARDWARE_DIR",
+            "engine-profiles" => "LLMSIM_ENGINES_DIR",
+            _ => "LLMSIM_MODELS_DIR",
+        });
         if (!string.IsNullOrEmpty(env)) return env;
         string beside = Path.Combine(AppContext.BaseDirectory, folder);
         if (Directory.Exists(beside)) return beside;
@@ -64,6 +69,14 @@ public sealed class CliContext(TextWriter stdout, TextWriter stderr)
     /// <summary>Opens the library named by the command line's --hardware-dir and --models-dir (or the shipped one).</summary>
     public SpecLibrary Library(System.CommandLine.ParseResult r) =>
         Library(r.GetValue(Commands.CommonOptions.HardwareDir), r.GetValue(Commands.CommonOptions.ModelsDir));
+
+    private EngineLibrary? _engines;
+
+    /// <summary>The engine profiles (<c>engine-profiles/</c> beside the executable or above the working folder, or LLMSIM_ENGINES_DIR).</summary>
+    public EngineLibrary Engines => _engines ??= new EngineLibrary(DefaultDir("engine-profiles"));
+
+    /// <summary>The engine profile a <c>--engine</c> value names (null: none given, the generic engine).</summary>
+    public Core.Specs.EngineProfile? Engine(string? spec) => spec is null ? null : Engines.Get(spec);
 
     private SpecLibrary? _library;
     private string? _libraryModels;

@@ -22,11 +22,22 @@ public interface ICapacityModel
 /// is an M/D/1 server of prompts; a decode pool holds B requests with td(B) within the TPOT target.
 /// The chosen plans are checked afterwards; this only needs to rank configurations sensibly.
 /// </summary>
-public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings = null) : ICapacityModel
+/// <remarks>
+/// With an engine profile the step times are the engine's (CUDA graphs, CPU time per step), the KV cache is sized by its
+/// memory rule, and TTFT adds its per-request API-server overheads; the queueing arithmetic stays the same.
+/// </remarks>
+public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings = null, EngineProfile? engine = null) : ICapacityModel
 {
     private readonly int _minActivationTokens = (settings ?? PlannerSettings.Default).MinActivationTokens;
 
-    private sealed record Ctx(CostModel Cost, BatchShape Empty, double Tp, int BMax, string? Problem, PruneCause? Cause = null);
+    private sealed record Ctx(CostModel Cost, BatchShape Empty, double Tp, int BMax, string? Problem, PruneCause? Cause = null)
+    {
+        /// <summary>The engine's view of the cost model (null: the generic engine).</summary>
+        public EngineStepCost? Engine { get; init; }
+
+        /// <summary>The engine's API-server seconds per request (before the engine and to the client): in TTFT, not in GPU time.</summary>
+        public double RequestSeconds { get; init; }
+    }
 
     private Ctx Prepare(CandidateConfig c, Demand demand)
     {
@@ -34,9 +45,11 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
         try { d = Deployment.Create(model, c.Device, c.Quant, c.Parallelism, c.Cluster, efficiency: c.Efficiency); }
         catch (PlanException e) { return new Ctx(null!, default, double.NaN, 0, e.Message, PruneCause.Invalid); }
         var cost = new CostModel(d);
+        var resolvedEngine = engine?.ForDevice(c.Device);
+        var engineCost = resolvedEngine is null ? null : new EngineStepCost(cost, resolvedEngine);
         var window = BatchShape.For(d.Model);
         double input = Math.Max(1, demand.MeanInputTokens), output = Math.Max(1, demand.MeanOutputTokens);
-        var mem = MemoryModel.For(d);
+        var mem = MemoryModel.For(d, resolvedEngine);
         if (!mem.WeightsFit) return new Ctx(cost, window, double.NaN, 0, $"weights ({mem.WeightBytes / 1e9:0.#} GB per device) do not fit", PruneCause.WeightsDoNotFit);
         int dp = c.Parallelism.Dp;
         double act = dp > 1
@@ -45,20 +58,23 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
         double contextEnd = c.Role == ReplicaRole.Prefill ? input : input + output;
         // Requests one device (one attention-DP rank) holds; a linear-attention model's requests each add a fixed state.
         double perRank = mem.StateBytesPerRequest > 0
-            ? Math.Floor(Math.Max(0, mem.FreeBytes - act) / (contextEnd * mem.KvBytesPerToken + mem.StateBytesPerRequest))
+            ? Math.Floor(Math.Max(0, mem.KvRoomBytes(act)) / (contextEnd * mem.KvBytesPerToken + mem.StateBytesPerRequest))
             : Math.Floor(mem.MaxKvTokens(act) / contextEnd);
         int bMax = (int)Math.Min(c.MaxBatch, perRank * dp);
         if (bMax < 1) return new Ctx(cost, window, double.NaN, 0, "not even one request's KV cache fits", PruneCause.NoKvRoom);
         var p = window;
         p.AddPrefill((long)input);
-        return new Ctx(cost, window, cost.StepSeconds(p), bMax, null);
+        if (engineCost is null) return new Ctx(cost, window, cost.StepSeconds(p), bMax, null);
+        // The API server's overheads lengthen every request's TTFT but occupy no GPU time.
+        double overhead = resolvedEngine!.Overheads.IngressSeconds((int)input) + resolvedEngine.Overheads.ResponseSeconds;
+        return new Ctx(cost, window, engineCost.StepSeconds(p), Math.Min(bMax, resolvedEngine.Scheduler.MaxBatch), null) { Engine = engineCost, RequestSeconds = overhead };
     }
 
     private static double Td(Ctx x, Demand demand, int b)
     {
         var s = x.Empty;
         s.AddDecode((long)(Math.Max(1, demand.MeanInputTokens) + Math.Max(1, demand.MeanOutputTokens) / 2), b);
-        return x.Cost.StepSeconds(s);
+        return x.Engine?.StepSeconds(s) ?? x.Cost.StepSeconds(s);
     }
 
     /// <summary>Aggregated replica at rate λ: (fits the batch limit, TTFT, TPOT).</summary>
@@ -73,7 +89,7 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
         {
             double tdb = Td(x, demand, b);
             tpot = tdb / (1 - rhoP);
-            ttft = x.Tp + rhoP * x.Tp / (2 * (1 - rhoP)) + tdb;
+            ttft = x.Tp + rhoP * x.Tp / (2 * (1 - rhoP)) + tdb + x.RequestSeconds;
             int next = Math.Max(1, (int)Math.Ceiling(lambda * (ttft + output * tpot)));
             if (next > x.BMax) return (false, ttft, tpot);
             if (next == b) break;
@@ -88,7 +104,7 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
         if (x.Problem is not null) return new Capacity(c, 0, double.NaN, double.NaN, x.Problem) { Cause = x.Cause };
         double output = Math.Max(1, demand.MeanOutputTokens);
         double td1 = Td(x, demand, 1);
-        if (c.Role != ReplicaRole.Decode && x.Tp > slo.TtftSeconds)
+        if (c.Role != ReplicaRole.Decode && x.Tp + x.RequestSeconds > slo.TtftSeconds)
             return new Capacity(c, 0, x.Tp, td1, $"prefill alone takes {x.Tp * 1e3:0} ms, over the TTFT target") { Cause = PruneCause.TtftAtBatchOne };
         if (c.Role != ReplicaRole.Prefill && td1 > slo.TpotSeconds)
             return new Capacity(c, 0, x.Tp, td1, $"a decode step at batch 1 takes {td1 * 1e3:0.#} ms, over the TPOT target") { Cause = PruneCause.TpotAtBatchOne };
@@ -96,8 +112,8 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
         {
             case ReplicaRole.Prefill:
             {
-                double rho = Bisect(r => x.Tp + r * x.Tp / (2 * (1 - r)) <= slo.TtftSeconds, 0, 0.999);
-                return new Capacity(c, rho / x.Tp, x.Tp + rho * x.Tp / (2 * (1 - rho)), double.NaN, null);
+                double rho = Bisect(r => x.Tp + r * x.Tp / (2 * (1 - r)) + x.RequestSeconds <= slo.TtftSeconds, 0, 0.999);
+                return new Capacity(c, rho / x.Tp, x.Tp + rho * x.Tp / (2 * (1 - rho)) + x.RequestSeconds, double.NaN, null);
             }
             case ReplicaRole.Decode:
             {
@@ -126,7 +142,7 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
             case ReplicaRole.Prefill:
             {
                 double rho = requestsPerSecond * x.Tp;
-                return rho >= 1 ? (double.PositiveInfinity, double.NaN) : (x.Tp + rho * x.Tp / (2 * (1 - rho)), double.NaN);
+                return rho >= 1 ? (double.PositiveInfinity, double.NaN) : (x.Tp + rho * x.Tp / (2 * (1 - rho)) + x.RequestSeconds, double.NaN);
             }
             case ReplicaRole.Decode:
             {

@@ -41,6 +41,8 @@ public sealed record PlanInputs
     public double? EnergyUsdPerKwh { get; init; }
     public double? Pue { get; init; }
     public double? HostingUsdPerKwMonth { get; init; }
+    /// <summary>The serving engine the replicas run (null: the generic engine).</summary>
+    public EngineProfile? Engine { get; init; }
 }
 
 /// <summary>A planning problem ready to run, the defaults it used (to print), and the workload the simulator checks plans with.</summary>
@@ -131,7 +133,7 @@ public static class PlanRequestBuilder
             var w = Presets.Get(workload, new PoissonArrivals(d.RequestsPerSecond));
             return fixedLengths ? w.WithFixedLengths((int)Math.Round(d.MeanInputTokens), (int)Math.Round(d.MeanOutputTokens)) : w;
         };
-        var req = new PlanRequest(m, x.Hardware, demand, slo, x.Quantizations, batches, limits, objective, x.AllowDisaggregation, Math.Max(1, x.Top)) { Tco = tco };
+        var req = new PlanRequest(m, x.Hardware, demand, slo, x.Quantizations, batches, limits, objective, x.AllowDisaggregation, Math.Max(1, x.Top)) { Tco = tco, Engine = x.Engine };
         return new BuiltPlan(req, defaults, spec);
     }
 
@@ -147,8 +149,8 @@ public static class PlanRequestBuilder
     public static (PlanResult Result, PlanRequest Request, string? FixedClusterNote) Run(BuiltPlan built, ClusterSpec? fixedCluster = null)
     {
         var req = built.Request;
-        var capacity = new AnalyticCapacity(req.Model, req.Settings);
-        IPlanChecker? checker = built.Workload is null ? null : new SimulatorChecker(req.Model, capacity, built.Workload, CheckRequests);
+        var capacity = new AnalyticCapacity(req.Model, req.Settings, req.Engine);
+        IPlanChecker? checker = built.Workload is null ? null : new SimulatorChecker(req.Model, capacity, built.Workload, CheckRequests) { Engine = req.Engine };
         var planner = new Planner(capacity, checker);
         if (fixedCluster is null) return (planner.Plan(req), req, null);
         var (rate, result) = planner.HighestGoodput(req);

@@ -61,6 +61,13 @@ public sealed record PlanRequest(
 
     /// <summary>The rate the plan's capacity must reach: the demand divided by the target utilisation (1 − headroom).</summary>
     public double CapacityTarget => Demand.RequestsPerSecond / (1 - Limits.Headroom);
+
+    /// <summary>
+    /// The serving engine every replica runs (null: the generic engine). Its scheduler, limits, memory and dtype rules,
+    /// CUDA graphs and overheads enter the capacity model and the simulated check; the default quantizations get the
+    /// KV type the engine resolves for them.
+    /// </summary>
+    public EngineProfile? Engine { get; init; }
 }
 
 /// <summary>How the search went. <see cref="WallSeconds"/> is kept out of deterministic output.</summary>
@@ -116,7 +123,8 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         var m = req.Model;
         foreach (var hw in req.Hardware)
         {
-            var quants = req.Quantizations ?? DefaultQuantizations(hw.Device, m);
+            var quants = req.Quantizations
+                ?? (req.Engine is { } engine ? DefaultQuantizations(hw.Device, m).Select(q => engine.ResolveKvCache(q, false).Scheme).ToList() : DefaultQuantizations(hw.Device, m));
             int perNode = hw.Cluster.DevicesPerNode;
             void AddAll(Parallelism par, ClusterSpec cluster, QuantizationScheme q)
             {

@@ -16,6 +16,9 @@ public sealed class SimulatorChecker(ModelSpec model, ICapacityModel analytic, F
 {
     public CheckMethod Method => CheckMethod.Simulated;
 
+    /// <summary>The serving engine the checked replicas run (null: the generic engine with continuous batching).</summary>
+    public EngineProfile? Engine { get; init; }
+
     /// <summary>Plans checked analytically because the simulator could not represent them.</summary>
     public int AnalyticFallbacks { get; private set; }
 
@@ -74,6 +77,17 @@ public sealed class SimulatorChecker(ModelSpec model, ICapacityModel analytic, F
         Simulations++;
         // Prompts longer than the step budget would be rejected: size the budget to the longest prompt the workload draws.
         int budget = Math.Max(ReplicaConfig.DefaultChunkedBudget, spec.Classes.Max(c => c.Input.Max));
+        if (Engine is not null)
+        {
+            // An engine keeps its own budget unless, unchunked, it would reject prompts the workload draws.
+            int Raise(ReplicaConfig r) => Scheduler.For(r.Scheduler).PromptsLimitedByBudget ? Math.Max(r.EffectiveTokenBudget, spec.Classes.Max(c => c.Input.Max)) : r.EffectiveTokenBudget;
+            cluster = cluster with
+            {
+                Pool = cluster.Pool with { Replica = cluster.Pool.Replica with { TokenBudget = Raise(cluster.Pool.Replica) } },
+                DecodePool = cluster.DecodePool is { } edp ? edp with { Replica = edp.Replica with { TokenBudget = Raise(edp.Replica) } } : null,
+            };
+            return ServingSimulator.Run(cluster, spec.WithArrivals(new PoissonArrivals(rate)), new RunOptions { Seed = seed, Requests = requests });
+        }
         cluster = cluster with
         {
             Pool = cluster.Pool with { Replica = cluster.Pool.Replica with { TokenBudget = budget } },
@@ -82,9 +96,14 @@ public sealed class SimulatorChecker(ModelSpec model, ICapacityModel analytic, F
         return ServingSimulator.Run(cluster, spec.WithArrivals(new PoissonArrivals(rate)), new RunOptions { Seed = seed, Requests = requests });
     }
 
-    private ReplicaConfig Replica(CandidateConfig c) => new(Deployment.Create(model, c.Device, c.Quant, c.Parallelism, c.Cluster, efficiency: c.Efficiency))
+    private ReplicaConfig Replica(CandidateConfig c)
     {
-        MaxBatch = c.MaxBatch,
-        Scheduler = SchedulerKind.Continuous,
-    };
+        var d = Deployment.Create(model, c.Device, c.Quant, c.Parallelism, c.Cluster, efficiency: c.Efficiency);
+        if (Engine is not null) return EngineSetup.Replica(d, null, Engine, EngineChoices.None with { MaxBatch = Math.Min(c.MaxBatch, Engine.ForDevice(c.Device).Scheduler.MaxBatch) });
+        return new(d)
+        {
+            MaxBatch = c.MaxBatch,
+            Scheduler = SchedulerKind.Continuous,
+        };
+    }
 }

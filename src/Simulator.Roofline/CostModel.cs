@@ -83,6 +83,28 @@ public sealed class CostModel
         return t;
     }
 
+    /// <summary>
+    /// One step split the way an engine sees it: seconds of kernel work without launch costs, the number of kernel
+    /// launches (a per-layer operator launches once per layer; fused residual adds and collectives launch none of their
+    /// own here), the attention kernels among them, and the launch overhead the device charges eagerly. Work + overhead
+    /// equals <see cref="StepSeconds"/> up to rounding. Allocation-free.
+    /// </summary>
+    public StepParts Parts(in BatchShape shape)
+    {
+        Build(shape);
+        double work = 0, kernels = 0, attention = 0, overhead = 0;
+        for (int i = 0; i < _count; i++)
+        {
+            ref readonly var op = ref _ops[i];
+            work += (op.Seconds - op.OverheadSeconds) * op.Layers;
+            if (op.OverheadSeconds <= 0) continue;
+            kernels += op.Layers;
+            overhead += op.OverheadSeconds * op.Layers;
+            if (op.Kind == OpKind.Attention) attention += op.Layers;
+        }
+        return new StepParts(work, kernels, attention, overhead);
+    }
+
     /// <summary>Seconds of one pipeline stage (layers / PP), the interval at which a full pipeline emits micro-batches.</summary>
     public double StageSeconds(in BatchShape shape)
     {
@@ -472,3 +494,10 @@ public sealed class CostModel
         _ops[_count++] = new OperatorCost(name, kind, layers, flops, weights, act, kvRead, kvWrite, network, type, computeSeconds, memorySeconds, 0, _launch) { Block = _block };
     }
 }
+
+/// <summary>A step's kernel work and launches (see <see cref="CostModel.Parts"/>).</summary>
+/// <param name="WorkSeconds">Seconds of kernel work without launch costs.</param>
+/// <param name="Kernels">Kernel launches.</param>
+/// <param name="AttentionKernels">Launches of attention kernels (those a piecewise CUDA graph leaves outside the graph).</param>
+/// <param name="EagerOverheadSeconds">Launch overhead when every kernel is launched eagerly.</param>
+public readonly record struct StepParts(double WorkSeconds, double Kernels, double AttentionKernels, double EagerOverheadSeconds);

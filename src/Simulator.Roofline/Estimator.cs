@@ -1,3 +1,5 @@
+using Simulator.Core.Specs;
+
 namespace Simulator.Roofline;
 
 /// <summary>A static batch: <see cref="Batch"/> requests, each with the same prompt and output length.</summary>
@@ -32,11 +34,21 @@ public sealed record Estimate(
 /// </summary>
 public static class Estimator
 {
-    public static Estimate Run(Deployment d, Workload w)
+    public static Estimate Run(Deployment d, Workload w) => Run(d, w, null);
+
+    /// <summary>
+    /// The estimate as <paramref name="engine"/> runs the batch (null: the generic engine, exactly <see cref="Run(Deployment, Workload)"/>):
+    /// the prefill step launched as the engine launches it (eager, or piecewise graphs) plus its CPU time, the decode step
+    /// replayed from the CUDA graph of the next captured batch size plus its CPU time, and the KV cache sized by the
+    /// engine's memory rule. A static batch is an offline run, so the API server's per-request overheads are not included
+    /// (the serving simulator adds them). The engine should be resolved for the device (<see cref="EngineProfile.ForDevice"/>).
+    /// </summary>
+    public static Estimate Run(Deployment d, Workload w, EngineProfile? engine)
     {
         if (w.Batch < 1 || w.InputTokens < 1 || w.OutputTokens < 1)
             throw new PlanException("batch, input and output tokens must each be at least 1");
         var cost = new CostModel(d);
+        var engineCost = engine is null ? null : new EngineStepCost(cost, engine);
         int pp = d.Parallelism.Pp;
         // Pipeline micro-batches: the batch is split in up to PP parts so that stages work concurrently.
         int micro = Math.Min(w.Batch, pp);
@@ -44,7 +56,7 @@ public static class Estimator
 
         var prefill = BatchShape.For(d.Model);
         for (int i = 0; i < perMicro; i++) prefill.AddPrefill(w.InputTokens);
-        double prefillStep = cost.StepSeconds(prefill);
+        double prefillStep = engineCost?.StepSeconds(prefill) ?? cost.StepSeconds(prefill);
         double ttft = prefillStep + (micro - 1) * cost.StageSeconds(prefill);
         double prefillFlops = Sum(cost.Operators(prefill), o => o.Flops) * micro;
         var prefillBound = Dominant(cost.Operators(prefill));
@@ -52,7 +64,7 @@ public static class Estimator
         var decode = BatchShape.For(d.Model);
         long avgContext = w.InputTokens + w.OutputTokens / 2;
         decode.AddDecode(avgContext, perMicro);
-        double tpot = cost.StepSeconds(decode);
+        double tpot = engineCost?.StepSeconds(decode) ?? cost.StepSeconds(decode);
         var decodeOps = cost.Operators(decode);
         double decodeFlops = Sum(decodeOps, o => o.Flops) * micro;
         double decodeBytes = Sum(decodeOps, o => o.Bytes);
@@ -65,7 +77,7 @@ public static class Estimator
         double mfu = totalFlops / (e2e * d.GemmPeak * devices);
         double mbu = decodeBytes / (tpot * d.Bandwidth);
 
-        var mem = MemoryModel.For(d);
+        var mem = MemoryModel.For(d, engine);
         double contextEnd = w.InputTokens + w.OutputTokens;
         // With attention data parallelism each rank holds the KV cache of its own ceil(B / DP) requests (and runs their
         // prefill); the replica fits DP times what one rank does.

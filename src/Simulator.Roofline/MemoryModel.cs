@@ -21,6 +21,24 @@ public sealed record MemoryFootprint(double WeightBytes, double KvBytesPerToken,
     /// <summary>Whether the weights fit at all.</summary>
     public bool WeightsFit => FreeBytes > 0;
 
+    /// <summary>An engine's rule for sizing the KV pool (null: the generic engine, <see cref="UsableFraction"/> of memory less weights and activations).</summary>
+    public KvMemoryRule? KvRule { get; init; }
+
+    /// <summary>The fraction the engine's rule applies (see <see cref="KvMemoryRule"/>).</summary>
+    public double KvFraction { get; init; } = UsableFraction;
+
+    /// <summary>
+    /// Bytes the KV cache may take on one device beside a step's <paramref name="activationBytes"/>: under the generic
+    /// engine (and vLLM) total × fraction − weights − activations; SGLang total × fraction − weights (activations live
+    /// outside the static fraction); TensorRT-LLM fraction × (total − weights − activations).
+    /// </summary>
+    public double KvBudgetBytes(double activationBytes) => KvRule switch
+    {
+        KvMemoryRule.StaticFraction => CapacityBytes * KvFraction - WeightBytes,
+        KvMemoryRule.FreeAfterWeights => KvFraction * (CapacityBytes - WeightBytes - activationBytes),
+        _ => CapacityBytes * KvFraction - WeightBytes - activationBytes,
+    };
+
     /// <summary>
     /// Span in tokens of the local layers, when the model also has global layers: the sliding window (Gemma 2/3, gpt-oss)
     /// or the attention chunk (Llama 4, whose chunked layers keep at most one chunk); 0 otherwise. A model with a window
@@ -66,28 +84,35 @@ public sealed record MemoryFootprint(double WeightBytes, double KvBytesPerToken,
         SlidingWindow > 0 || StateBytesPerRequest > 0 ? requests * RequestKvBytes(contextTokens) : KvBytes(contextTokens * requests);
 
     /// <summary>Whether weights, <paramref name="kvTokens"/> tokens of KV cache and <paramref name="activationBytes"/> fit.</summary>
-    public bool Fits(double kvTokens, double activationBytes) => KvBytes(kvTokens) + activationBytes <= FreeBytes;
+    public bool Fits(double kvTokens, double activationBytes) =>
+        KvRule is null ? KvBytes(kvTokens) + activationBytes <= FreeBytes : KvBytes(kvTokens) <= KvBudgetBytes(activationBytes);
 
     /// <summary>Whether <paramref name="requests"/> requests of <paramref name="contextTokens"/> each fit on one device beside weights and activations.</summary>
     public bool FitsBatch(int requests, double contextTokens, double activationBytes) =>
         SlidingWindow > 0 || StateBytesPerRequest > 0
-            ? BatchKvBytes(requests, contextTokens) + activationBytes <= FreeBytes
+            ? BatchKvBytes(requests, contextTokens) <= KvRoomBytes(activationBytes)
             : Fits(contextTokens * requests, activationBytes);
 
-    /// <summary>The most KV tokens (summed over requests) that fit on one device beside weights and the given activations.</summary>
-    public double MaxKvTokens(double activationBytes) => Math.Max(0, Math.Floor((FreeBytes - activationBytes) / KvBytesPerToken));
+    /// <summary>
+    /// Bytes left for the KV cache (and per-request state) beside the given activations: free memory less activations
+    /// under the generic engine, else the engine's <see cref="KvBudgetBytes"/>.
+    /// </summary>
+    public double KvRoomBytes(double activationBytes) => KvRule is null ? FreeBytes - activationBytes : KvBudgetBytes(activationBytes);
+
+    /// <summary>The most KV tokens (summed over requests) that fit beside weights and the given activations.</summary>
+    public double MaxKvTokens(double activationBytes) => Math.Max(0, Math.Floor(KvRoomBytes(activationBytes) / KvBytesPerToken));
 
     /// <summary>
     /// The most KV tokens that fit on one device beside weights, the given activations and the fixed state of
     /// <paramref name="requests"/> requests (the linear-attention state; nothing for other models).
     /// </summary>
     public double MaxKvTokens(double activationBytes, int requests) =>
-        StateBytesPerRequest > 0 ? Math.Max(0, Math.Floor((FreeBytes - activationBytes - requests * StateBytesPerRequest) / KvBytesPerToken)) : MaxKvTokens(activationBytes);
+        StateBytesPerRequest > 0 ? Math.Max(0, Math.Floor((KvRoomBytes(activationBytes) - requests * StateBytesPerRequest) / KvBytesPerToken)) : MaxKvTokens(activationBytes);
 
     /// <summary>The most requests of <paramref name="contextTokens"/> tokens each whose KV cache fits on one device beside weights and activations.</summary>
     public int MaxRequests(double contextTokens, double activationBytes) =>
         Math.Max(0, (int)Math.Floor(SlidingWindow > 0 || StateBytesPerRequest > 0
-            ? Math.Max(0, FreeBytes - activationBytes) / RequestKvBytes(contextTokens)
+            ? Math.Max(0, KvRoomBytes(activationBytes)) / RequestKvBytes(contextTokens)
             : MaxKvTokens(activationBytes) / contextTokens));
 }
 
@@ -179,6 +204,38 @@ public static class MemoryModel
             globalInStage = Math.Max(globalInStage, count - m.LocalLayerCountIn(first, count));
         }
         return footprint with { SlidingWindow = span, SlidingKvBytesPerToken = kvPerToken * (stageLayers - globalInStage) / stageLayers };
+    }
+
+    /// <summary>
+    /// The footprint under an engine's KV-memory rule (<see cref="EngineMemory"/>); null engine: <see cref="For(Deployment)"/>.
+    /// SGLang's automatic <c>mem_fraction_static</c> needs the step budget (the engine's token budget, its
+    /// chunked_prefill_size) and the largest captured graph batch, both of the engine resolved for the device.
+    /// </summary>
+    public static MemoryFootprint For(Deployment d, EngineProfile? engine)
+    {
+        var f = For(d);
+        if (engine is null) return f;
+        var m = engine.Memory;
+        double fraction = double.IsNaN(m.Fraction)
+            ? SglangStaticFraction(f.CapacityBytes, engine.Scheduler.TokenBudget, engine.Graphs.MaxSize, d.Parallelism.Tp, d.Parallelism.Pp)
+            : m.Fraction;
+        double reserve = m.Rule == KvMemoryRule.FreeAfterWeights
+            ? (1 - fraction) * Math.Max(0, f.CapacityBytes - f.WeightBytes)
+            : f.CapacityBytes * (1 - fraction);
+        return f with { KvRule = m.Rule, KvFraction = fraction, ReserveBytes = reserve };
+    }
+
+    /// <summary>
+    /// SGLang v0.5.4's automatic <c>mem_fraction_static</c> (server_args.py L741-797), with memory in MiB as torch reports
+    /// it: reserved = 512 + 1.5 × max(chunked_prefill_size, 2048) + 2 × cuda_graph_max_bs + 1024 × tp × pp / 8, at least
+    /// 10,240 on devices above 60 GiB; fraction = round((memory − reserved) / memory, 3).
+    /// </summary>
+    public static double SglangStaticFraction(double capacityBytes, int chunkTokens, int graphMaxBatch, int tp, int pp)
+    {
+        double mb = capacityBytes / (1 << 20);
+        double reserved = 512 + Math.Max(chunkTokens, 2048) * 1.5 + graphMaxBatch * 2 + tp * pp / 8.0 * 1024;
+        if (mb > 60 * 1024) reserved = Math.Max(reserved, 10240);
+        return Math.Round((mb - reserved) / mb, 3);
     }
 
     /// <summary>

@@ -81,6 +81,8 @@ public sealed record SimulationResult
     public required Samples TtftSamples { get; init; }
     public required Samples TpotSamples { get; init; }
     public required Samples E2eSamples { get; init; }
+    /// <summary>Inter-token latencies of every token after a request's first (a bounded histogram), for any percentile.</summary>
+    public LogHistogram? ItlHistogram { get; init; }
 }
 
 /// <summary>Runs the serving simulation: <c>ServingSimulator.Run(cluster, workload, new RunOptions { Seed = 1, Requests = 1000 })</c>.</summary>
@@ -173,6 +175,7 @@ public static class ServingSimulator
             TtftSamples = m.Ttft,
             TpotSamples = m.Tpot,
             E2eSamples = m.E2e,
+            ItlHistogram = m.Itl,
         };
     }
 

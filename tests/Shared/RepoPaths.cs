@@ -8,6 +8,7 @@ internal static class RepoPaths
     public static string HardwareDir => Path.Combine(Root, "hardware-profiles");
     public static string ModelsDir => Path.Combine(Root, "model-specs");
     public static string Fixtures => Path.Combine(Root, "tests", "fixtures");
+    public static string EnginesDir => Path.Combine(Root, "engine-profiles");
 
     private static string FindRoot()
     {

@@ -398,6 +398,11 @@ public class SchemaFileTests
         ["models-show", "models show gpt-oss-120b"],
         ["models-show", "models show " + Path.Combine(RepoPaths.Root, "tests", "fixtures", "hf-configs", "mystery-7b", "config.json")],
         ["validate", "validate --measured " + Path.Combine(RepoPaths.Root, "validation", "measured", "h100-sxm-2026-11-22.csv")],
+        // Engine profiles: the engine's fields in estimate, simulate and plan, and serving results in validate.
+        ["estimate", "estimate --model llama-3.1-8b --hardware h100-sxm --engine vllm@0.11"],
+        ["simulate", "simulate --model llama-3.1-8b --hardware h100-sxm --engine sglang@0.5.4 --rate 4 --requests 50"],
+        ["plan", "plan --model llama-3.1-8b --hardware h100-sxm --rate 2 --engine trtllm@1.0 --check analytic"],
+        ["validate-serving", "validate --measured " + Path.Combine(RepoPaths.Root, "tests", "fixtures", "serving", "vllm-0.11-random-detailed.json") + " --max-requests 200"],
     ];
 
     [Theory]

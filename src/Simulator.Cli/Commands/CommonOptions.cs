@@ -19,6 +19,15 @@ public static class CommonOptions
         },
     };
 
+    /// <summary>--engine: a serving engine profile (engine-profiles/ENGINE@VERSION.yaml) by engine, engine@version or path.</summary>
+    public static Option<string?> Engine() => new("--engine")
+    {
+        Description = "Serving engine to imitate: vllm, sglang or trtllm, optionally @VERSION (vllm@0.11), or a profile YAML path; "
+            + "its scheduler, limits, KV memory and dtype rules, CUDA graphs and CPU overheads apply (default: the generic engine: "
+            + "kernels launched one by one, no CPU time, vLLM's memory rule)",
+        HelpName = "ENGINE[@VERSION]",
+    };
+
     /// <summary>A --plot option: a chart file (.png or .svg), checked before any work is done.</summary>
     public static Option<string?> Plot(string description) => new("--plot") { Description = description };
 

@@ -60,7 +60,7 @@ public static class DayCommand
         if (o.Plan.GivesCluster(r)) throw new CliException("day sizes and scales a fleet; --cluster (a fixed cluster) does not apply");
         var traffic = Traffic(o, r);
         double target = r.GetValue(o.Target) ?? AutoscalePolicy.DefaultTargetUtilization;
-        var (inputs, _) = o.Plan.Inputs(r, lib);
+        var (inputs, _) = o.Plan.Inputs(r, lib, ctx.Engines);
         var defaults = new List<string>();
         // The fixed fleet for the peak keeps the autoscaler's spare share; replicas are paid per device-hour; one replica type scales.
         if (!o.Plan.GivesHeadroom(r)) defaults.Add($"headroom {1 - target:0.##} for the fixed fleet, the spare share the autoscaler keeps (--target-utilization {target:0.##})");

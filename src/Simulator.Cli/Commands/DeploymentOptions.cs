@@ -25,6 +25,9 @@ public sealed class DeploymentOptions
     public Option<string?> Quant { get; } = new("--quant", "-q") { Description = $"Quantization: {QuantizationScheme.Examples} (default: the model's native 16-bit type)" };
     public Option<Opt.Switch> Flash { get; } = Opt.OnOff("--flash-attention", "Fused flash attention", true);
 
+    /// <summary>What the engine did to the KV-cache type at the last <see cref="Resolve"/> (null: nothing).</summary>
+    public string? KvNote { get; private set; }
+
     /// <summary>Largest TP, PP or EP degree accepted (a bound that keeps arithmetic in range, far above any real deployment).</summary>
     public const int MaxParallel = 4096;
 
@@ -47,12 +50,21 @@ public sealed class DeploymentOptions
     /// <param name="devices">The invocation's device resolver (calibrations).</param>
     /// <param name="hardwareOverride">Hardware to use instead of --hardware (a disaggregated pool's own).</param>
     /// <param name="tpOverride">Tensor-parallel degree to use instead of --tp.</param>
-    public Deployment Resolve(ParseResult r, SpecLibrary lib, DeviceResolver devices, string? hardwareOverride = null, int? tpOverride = null)
+    /// <param name="engine">A serving engine: it resolves the KV-cache type of the checkpoint (<see cref="EngineProfile.ResolveKvCache"/>)
+    /// and scales the device's kernel efficiencies by its own (null: neither).</param>
+    public Deployment Resolve(ParseResult r, SpecLibrary lib, DeviceResolver devices, string? hardwareOverride = null, int? tpOverride = null, EngineProfile? engine = null)
     {
         var model = lib.Model(r.GetValue(Model)!);
         string hwName = hardwareOverride ?? r.GetValue(Hardware)!;
         var resolved = lib.IsCluster(hwName) ? devices.ResolveCluster(lib.Cluster(hwName)) : devices.Resolve(lib.Hardware(hwName));
-        var quant = ParseQuant(r.GetValue(Quant), model);
+        string? quantText = r.GetValue(Quant);
+        var quant = ParseQuant(quantText, model);
+        var efficiency = resolved.Efficiency;
+        if (engine is not null)
+        {
+            (quant, KvNote) = engine.ResolveKvCache(quant, EngineProfile.NamesKvType(quantText));
+            efficiency = EngineEfficiency.Wrap(efficiency, engine);
+        }
         var par = new Parallelism(tpOverride ?? r.GetValue(Tp), r.GetValue(Pp), r.GetValue(Ep), r.GetValue(Dp));
         // A device name stands for its cluster's nodes, as many as an attention-DP group needs (wide EP across nodes);
         // a cluster name fixes them.
@@ -60,7 +72,7 @@ public sealed class DeploymentOptions
         var experts = Experts(r);
         try
         {
-            return Deployment.Create(model, resolved.Device, quant, par, cluster, r.GetValue(Flash), resolved.Efficiency, experts);
+            return Deployment.Create(model, resolved.Device, quant, par, cluster, r.GetValue(Flash), efficiency, experts);
         }
         catch (PlanException e)
         {

@@ -24,12 +24,15 @@ public static class EstimateCommand
         var sweep = new Option<string?>("--sweep") { Description = "Vary one input: batch=1,2,4,8 or input=... or output=..." };
         var format = CommonOptions.Format();
         var plot = CommonOptions.Plot("With --sweep: chart of latency and throughput (.png or .svg)");
-        foreach (var o in new Option[] { batch, input, output, sweep, format, plot }) cmd.Options.Add(o);
+        var engineOpt = CommonOptions.Engine();
+        foreach (var o in new Option[] { batch, input, output, sweep, format, plot, engineOpt }) cmd.Options.Add(o);
         cmd.SetAction(r =>
         {
             var lib = ctx.Library(r);
             string? plotPath = CommonOptions.CheckPlotPath(r.GetValue(plot));
-            var d = dep.Resolve(r, lib, ctx.Devices);
+            var engineProfile = ctx.Engine(r.GetValue(engineOpt));
+            var d = dep.Resolve(r, lib, ctx.Devices, engine: engineProfile);
+            var engine = engineProfile?.ForDevice(d.Device);
             var baseW = new Workload(r.GetValue(batch), r.GetValue(input), r.GetValue(output));
             var (param, values) = ParseSweep(r.GetValue(sweep));
             if (plotPath is not null && values.Count == 0) throw new CliException("--plot needs --sweep (a chart of one point says nothing)");
@@ -46,10 +49,10 @@ public static class EstimateCommand
             var estimates = new List<Estimate>();
             foreach (var w in workloads)
             {
-                try { estimates.Add(Estimator.Run(d, w)); }
+                try { estimates.Add(Estimator.Run(d, w, engine)); }
                 catch (PlanException e) { throw new CliException(e.Message); }
             }
-            Render(ctx, d, estimates, r.GetValue(format), param);
+            Render(ctx, d, estimates, r.GetValue(format), param, engine, dep.KvNote);
             if (plotPath is not null)
             {
                 ChartOutput.Save(SweepChart.Build(estimates.Select(e => (double)(param == "batch" ? e.Workload.Batch : param == "input" ? e.Workload.InputTokens : e.Workload.OutputTokens)).ToArray(),
@@ -108,17 +111,26 @@ public static class EstimateCommand
         };
     }
 
-    private static void Render(CliContext ctx, Deployment d, List<Estimate> estimates, OutputFormat format, string? param)
+    private static void Render(CliContext ctx, Deployment d, List<Estimate> estimates, OutputFormat format, string? param, Core.Specs.EngineProfile? engine, string? kvNote)
     {
         var devices = ctx.Devices;
-        RenderWith(ctx, devices, d, estimates, format, param);
+        RenderWith(ctx, devices, d, estimates, format, param, engine, kvNote);
     }
 
-    private static void RenderWith(CliContext ctx, DeviceResolver devices, Deployment d, List<Estimate> estimates, OutputFormat format, string? param)
+    /// <summary>The output of one estimate, with the engine's fields when one was given (without one, exactly <see cref="ToOutput(Estimate, DeviceResolver)"/>).</summary>
+    private static EstimateOutput ToOutput(Estimate e, DeviceResolver devices, Core.Specs.EngineProfile? engine) =>
+        engine is null ? ToOutput(e, devices) : ToOutput(e, devices) with
+        {
+            Engine = engine.Name,
+            KvMemoryRule = EngineText.MemoryRule(engine.Memory.Rule),
+            KvMemoryFraction = e.Memory.KvFraction,
+        };
+
+    private static void RenderWith(CliContext ctx, DeviceResolver devices, Deployment d, List<Estimate> estimates, OutputFormat format, string? param, Core.Specs.EngineProfile? engine, string? kvNote)
     {
         if (format == OutputFormat.Json)
         {
-            ctx.Out.Write(estimates.Count == 1 && param is null ? JsonOutput.Write(ToOutput(estimates[0], devices)) : JsonOutput.Write(estimates.Select(e => ToOutput(e, devices)).ToList()));
+            ctx.Out.Write(estimates.Count == 1 && param is null ? JsonOutput.Write(ToOutput(estimates[0], devices, engine)) : JsonOutput.Write(estimates.Select(e => ToOutput(e, devices, engine)).ToList()));
             return;
         }
         var t = new Table("batch", "input", "output", "ttftSeconds", "tpotSeconds", "e2eSeconds", "tokensPerSecond", "tokensPerSecondPerDevice", "mfu", "mbu", "weightBytesPerDevice", "kvCacheBytes", "fits", "maxBatch")
@@ -132,6 +144,11 @@ public static class EstimateCommand
         if (format == OutputFormat.Csv) { ctx.Write(t, format); return; }
         var first = estimates[0];
         ctx.Out.WriteLine($"{d.Model.Name} on {d.Devices} x {d.Device.Name} ({d.Quant.Name}, KV {d.Quant.KvCacheName}, {d.Parallelism}); efficiency: {d.Efficiency.Description}");
+        if (engine is not null)
+        {
+            ctx.Out.WriteLine(EngineText.Summary(engine, d.Quant, offline: true));
+            if (kvNote is not null) ctx.Out.WriteLine("note: " + kvNote);
+        }
         foreach (var n in d.Notes) ctx.Out.WriteLine("note: " + n);
         ctx.Out.WriteLine($"memory per device: {F.Bytes(first.Memory.CapacityBytes)} = weights {F.Bytes(first.Memory.WeightBytes)} + reserve {F.Bytes(first.Memory.ReserveBytes)} + free {F.Bytes(first.Memory.FreeBytes)} for KV cache and activations");
         ctx.Out.Write(t.ToText());

@@ -31,7 +31,7 @@ public static class PlanCommand
             var lib = ctx.Library(r);
             string? plotPath = CommonOptions.CheckPlotPath(r.GetValue(plot));
             if (r.GetValue(export) is { } exportTo && File.Exists(exportTo)) throw new CliException($"--export: '{exportTo}' is a file; give a folder to write the export into");
-            var (built, fixedCluster) = opts.Resolve(r, lib);
+            var (built, fixedCluster) = opts.Resolve(r, lib, ctx.Engines);
             using var progress = ctx.Progress($"planning {built.Request.Model.Name} on {string.Join(", ", built.Request.Hardware.Select(h => h.Device.Name))}");
             var (result, req, note) = Run(built, fixedCluster);
             progress.Dispose();
@@ -112,6 +112,7 @@ public static class PlanCommand
         private readonly Option<double?> _tcoPeriod = Opt.Quantity("--tco-period", QuantityKind.Time, "Period of the total-cost-of-ownership view, e.g. '5 years'", "5 years", max: 50 * 365.25 * 86400);
         private readonly Option<double?> _energyPrice = Opt.Quantity("--energy-price", QuantityKind.EnergyPrice, "Price of electricity for the TCO view", "0.09 USD/kWh", max: 10);
         private readonly Option<double?> _pue = Opt.Number("--pue", "Power usage effectiveness of the data centre for the TCO view", 1, 5, 1.54);
+        private readonly Option<string?> _engine = CommonOptions.Engine();
         private readonly Option<double?> _hosting = Opt.Quantity("--hosting-price", QuantityKind.HostingPrice, "Colocation price per kW of board power per month for the TCO view", "184 USD/kW/month", max: 1e5, allowZero: true);
 
         /// <summary>Largest prompt or output length accepted on the command line (the model's context window is checked too).</summary>
@@ -120,7 +121,7 @@ public static class PlanCommand
         public void AddTo(Command cmd)
         {
             foreach (var o in new Option[] { _model, _hardware, _rate, _cluster, _ttft, _tpot, _workload, _inputTokens, _outputTokens, _quant, _maxDevices, _inventory, _objective, _disagg,
-                         _maxBatch, _price, _purchase, _wholeNodes, _power, _budget, _headroom, _top, _check, _tcoPeriod, _energyPrice, _pue, _hosting })
+                         _maxBatch, _price, _purchase, _wholeNodes, _power, _budget, _headroom, _top, _check, _tcoPeriod, _energyPrice, _pue, _hosting, _engine })
                 cmd.Options.Add(o);
             cmd.Arguments.Add(Scenario.Argument());
         }
@@ -137,17 +138,20 @@ public static class PlanCommand
         public bool GivesDisaggregation(ParseResult r) => Given(r, _disagg);
 
         /// <summary>The planning problem with its defaults recorded, and the fixed cluster when one was given.</summary>
-        public (BuiltPlan Built, ClusterSpec? FixedCluster) Resolve(ParseResult r, Core.Loading.SpecLibrary lib)
+        public (BuiltPlan Built, ClusterSpec? FixedCluster) Resolve(ParseResult r, Core.Loading.SpecLibrary lib, Core.Loading.EngineLibrary? engines = null)
         {
-            var (inputs, fixedCluster) = Inputs(r, lib);
+            var (inputs, fixedCluster) = Inputs(r, lib, engines);
             try { return (PlanRequestBuilder.Build(inputs), fixedCluster); }
             catch (PlanInputException e) { throw new CliException(e.Message); }
         }
 
         /// <summary>What the options ask the planner, before defaults are filled in (a verb may adjust it before building).</summary>
-        public (PlanInputs Inputs, ClusterSpec? FixedCluster) Inputs(ParseResult r, Core.Loading.SpecLibrary lib)
+        public (PlanInputs Inputs, ClusterSpec? FixedCluster) Inputs(ParseResult r, Core.Loading.SpecLibrary lib, Core.Loading.EngineLibrary? engines = null)
         {
             var m = lib.Model(r.GetValue(_model)!);
+            var engine = r.GetValue(_engine) is { } engineName
+                ? (engines ?? throw new CliException("--engine: no engine profiles available here")).Get(engineName)
+                : null;
             var resolver = new Validation.DeviceResolver(lib);
             string? fixedName = r.GetValue(_cluster);
             string? hwList = fixedName ?? r.GetValue(_hardware);
@@ -160,11 +164,12 @@ public static class PlanCommand
             {
                 var resolved = lib.IsCluster(name) ? resolver.ResolveCluster(lib.Cluster(name)) : resolver.Resolve(lib.Hardware(name));
                 if (fixedName is not null) fixedCluster = resolved.Cluster;
-                hw.Add(new HardwareOption(resolved.Device, resolved.Cluster) { Efficiency = resolved.Efficiency });
+                hw.Add(new HardwareOption(resolved.Device, resolved.Cluster) { Efficiency = engine is null ? resolved.Efficiency : Roofline.EngineEfficiency.Wrap(resolved.Efficiency, engine) });
             }
             if (hw.Count == 0) throw new CliException("--hardware lists no hardware");
             List<QuantizationScheme>? quants = r.GetValue(_quant) is { } ql
-                ? ql.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(q => DeploymentOptions.ParseQuant(q, m)).ToList()
+                ? ql.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                    .Select(q => engine is null ? DeploymentOptions.ParseQuant(q, m) : engine.ResolveKvCache(DeploymentOptions.ParseQuant(q, m), Core.Specs.EngineProfile.NamesKvType(q)).Scheme).ToList()
                 : null;
             var inputs = new PlanInputs
             {
@@ -195,6 +200,7 @@ public static class PlanCommand
                 EnergyUsdPerKwh = Given(r, _energyPrice) ? r.GetValue(_energyPrice) : null,
                 Pue = Given(r, _pue) ? r.GetValue(_pue) : null,
                 HostingUsdPerKwMonth = Given(r, _hosting) ? r.GetValue(_hosting) : null,
+                Engine = engine,
             };
             if (fixedCluster is not null && Given(r, _rate)) throw new CliException("--rate and --cluster ask different questions: give one (--cluster finds the highest rate a fixed cluster serves)");
             return (inputs, fixedCluster);
@@ -296,11 +302,13 @@ public static class PlanCommand
                 new TcoSettingsOutput(req.Tco.PeriodSeconds, req.Tco.EnergyUsdPerKwh, req.Tco.Pue, req.Tco.HostingUsdPerKwMonth),
                 stats)
             {
+                Engine = req.Engine?.Name,
                 Scenario = ScenarioOutputOf(ctx),
             };
             ctx.Out.Write(JsonOutput.Write(output));
             return;
         }
+        if (req.Engine is { } planEngine && format != OutputFormat.Csv) ctx.Out.WriteLine(EngineText.Summary(planEngine, Core.Specs.QuantizationScheme.Bf16, offline: false).Replace("; KV cache bf16 (", "; KV cache by the engine's rule ("));
         var t = new Table("rank", "plan", "devices", "costPerHour", "ttftSeconds", "tpotSeconds", "capacity", "meetsSlo")
             .AlignRight("rank", "devices", "costPerHour", "ttftSeconds", "tpotSeconds", "capacity");
         int rank = 1;

@@ -32,7 +32,7 @@ public static class ReportCommand
             var lib = ctx.Library(r);
             string path = r.GetValue(output)!;
             OutputFile.CheckWritable(path, "--output");
-            var (built, fixedCluster) = opts.Resolve(r, lib);
+            var (built, fixedCluster) = opts.Resolve(r, lib, ctx.Engines);
             var (result, req, note) = PlanCommand.Run(built, fixedCluster);
             var defaults = built.Defaults.ToList();
             if (note is not null) defaults.Insert(0, note);
@@ -67,7 +67,12 @@ public static class ReportCommand
     public static List<string> ShippedMeasured()
     {
         string dir = CliContext.ShippedDir("measured");
-        return Directory.Exists(dir) ? Directory.EnumerateFiles(dir, "*.csv", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList() : [];
+        // Serving benchmarks (published/serving/) have their own schema and are validated by simulation, not by this section.
+        return Directory.Exists(dir)
+            ? Directory.EnumerateFiles(dir, "*.csv", SearchOption.AllDirectories)
+                .Where(f => !Path.GetRelativePath(dir, f).Replace('\\', '/').Split('/').Contains("serving"))
+                .Order(StringComparer.Ordinal).ToList()
+            : [];
     }
 
     /// <summary>Decode batch of the report's roofline chart: the plan's batch limit, at most this (a typical decode batch at moderate load).</summary>
@@ -92,6 +97,7 @@ public static class ReportCommand
         h.Append("<h2>Inputs</h2>\n<table>\n");
         Row(h, "Model", $"{req.Model.Name} ({p.Total / 1e9:0.##}B parameters, {p.Active / 1e9:0.##}B active)");
         Row(h, "Hardware considered", string.Join(", ", req.Hardware.Select(x => x.Device.Name)));
+        if (req.Engine is { } engine) Row(h, "Serving engine", $"{engine.Name}: {engine.DisplayName} ({engine.FilePath ?? "built in"}; sources: {engine.Source})");
         Row(h, "Demand", $"{req.Demand.RequestsPerSecond} requests/s, {req.Demand.MeanInputTokens:0} prompt and {req.Demand.MeanOutputTokens:0} output tokens on average");
         Row(h, "Targets (p90)", $"TTFT {F.Seconds(req.Slo.TtftSeconds)}, TPOT {F.Seconds(req.Slo.TpotSeconds)}");
         Row(h, "Objective", req.Objective.ToString().ToLowerInvariant());

@@ -30,8 +30,12 @@ public static class SimulateCommand
     {
         public readonly DeploymentOptions Deployment = new();
         public readonly Option<int> Replicas = Opt.Int("--replicas", "Replicas behind the router (prefill replicas when disaggregated, unless --prefill-replicas)", 1, MaxReplicas, 1, "-r");
-        public readonly Option<SchedulerKind> Scheduler = Opt.Choice("--scheduler", "static | continuous (vLLM-style) | chunked (Sarathi-Serve chunked prefill)", SchedulerKind.Continuous,
-            ("static", SchedulerKind.Static), ("continuous", SchedulerKind.Continuous), ("chunked", SchedulerKind.Chunked));
+        public readonly Option<SchedulerKind> Scheduler = Opt.Choice("--scheduler", "static | continuous (vLLM-style) | chunked (Sarathi-Serve chunked prefill) | no-evict (TensorRT-LLM guaranteed no evict) | conservative (SGLang); with --engine, the engine's",
+            SchedulerKind.Continuous,
+            ("static", SchedulerKind.Static), ("continuous", SchedulerKind.Continuous), ("chunked", SchedulerKind.Chunked), ("no-evict", SchedulerKind.NoEvict), ("conservative", SchedulerKind.Conservative));
+        public readonly Option<string?> Engine = CommonOptions.Engine();
+        public readonly Option<int?> MaxConcurrency = Opt.OptionalInt("--max-concurrency", "With --rate: at most this many requests in flight; arrivals beyond it wait at the client and are sent when one finishes, their latencies counted from then (vllm bench serve's --max-concurrency)", 1, MaxUsers);
+        public readonly Option<bool> Offline = new("--offline") { Description = "With --engine: an in-process run (trtllm-bench, vLLM's LLM class): no API-server overheads per request" };
         public readonly Option<int> MaxBatch = Opt.Int("--max-batch", "Most sequences per step", 1, 1_000_000, ReplicaConfig.DefaultMaxBatch);
         public readonly Option<int?> TokenBudget = Opt.OptionalInt("--token-budget", $"Most new tokens per step (default {ReplicaConfig.DefaultChunkedBudget} chunked, {ReplicaConfig.DefaultUnchunkedBudget} otherwise; longer prompts are rejected without chunking)", 1, WorkloadFile.MaxTokens);
         public readonly Option<int> BlockSize = Opt.Int("--block-size", "Tokens per KV-cache block", 1, 4096, 16);
@@ -74,7 +78,7 @@ public static class SimulateCommand
         [
             Replicas, Scheduler, MaxBatch, TokenBudget, BlockSize, Preemption, Router, Workload, Trace, TraceFormat, TimeScale, Rate, Arrival, Cv,
             Concurrency, ThinkTime, Requests, Duration, InputTokens, OutputTokens, Disaggregate, PrefillHardware, PrefillTp, PrefillReplicas,
-            DecodeHardware, DecodeTp, DecodeReplicas, KvLink, Seed, Format, RequestsOut, Plot, RateSweep, TtftSlo, TpotSlo,
+            DecodeHardware, DecodeTp, DecodeReplicas, KvLink, Seed, Format, RequestsOut, Plot, RateSweep, TtftSlo, TpotSlo, Engine, MaxConcurrency, Offline,
         ];
     }
 
@@ -94,11 +98,16 @@ public static class SimulateCommand
     private static int Execute(CliContext ctx, Options o, ParseResult r)
     {
         var lib = ctx.Library(r);
+        var notes = new List<string>();
         string? plot = CommonOptions.CheckPlotPath(r.GetValue(o.Plot));
         string? requestsOut = r.GetValue(o.RequestsOut);
         if (requestsOut is not null) OutputFile.CheckWritable(requestsOut, "--requests-out");
-        var cluster = BuildCluster(o, r, lib, ctx.Devices);
-        var (workload, trace, notes) = BuildWorkload(o, r);
+        var engine = ctx.Engine(r.GetValue(o.Engine));
+        if (engine is null && Given(r, o.Offline)) throw new CliException("--offline applies to --engine (the generic engine has no API-server overheads)");
+        var cluster = BuildCluster(o, r, lib, ctx.Devices, engine);
+        if (engine is not null && o.Deployment.KvNote is { } kvNote) notes.Add(kvNote);
+        var (workload, trace, workloadNotes) = BuildWorkload(o, r);
+        notes.AddRange(workloadNotes);
         var sweep = r.GetValue(o.RateSweep)!;
         long? requests = r.GetValue(o.Requests);
         double? duration = r.GetValue(o.Duration);
@@ -193,7 +202,7 @@ public static class SimulateCommand
 
     // ------------------------------------------------------------------ cluster
 
-    private static ClusterConfig BuildCluster(Options o, ParseResult r, SpecLibrary lib, DeviceResolver devices)
+    private static ClusterConfig BuildCluster(Options o, ParseResult r, SpecLibrary lib, DeviceResolver devices, EngineProfile? engine)
     {
         bool disaggregate = r.GetValue(o.Disaggregate);
         if (!disaggregate)
@@ -202,22 +211,31 @@ public static class SimulateCommand
                 if (Given(r, opt)) throw new CliException($"{opt.Name} needs --disaggregate");
         }
         var settings = new ReplicaSettings(r.GetValue(o.Scheduler), r.GetValue(o.MaxBatch), r.GetValue(o.TokenBudget) ?? 0, r.GetValue(o.BlockSize), r.GetValue(o.Preemption));
+        if (engine is not null)
+            settings = settings with
+            {
+                Engine = engine,
+                // With an engine, only what the user wrote overrides the engine's defaults.
+                Choices = new EngineChoices(Given(r, o.Scheduler) ? r.GetValue(o.Scheduler) : null, Given(r, o.MaxBatch) ? r.GetValue(o.MaxBatch) : null,
+                    r.GetValue(o.TokenBudget), Given(r, o.BlockSize) ? r.GetValue(o.BlockSize) : null, Given(r, o.Preemption) ? r.GetValue(o.Preemption) : null),
+            };
         Interconnect? HostLink(HardwareProfile d) => d.Interconnects.Host is { } name ? lib.Interconnect(name) : null;
         int replicas = r.GetValue(o.Replicas);
         try
         {
             if (!disaggregate)
             {
-                var d = o.Deployment.Resolve(r, lib, devices);
-                return ClusterBuilder.Aggregated(d, HostLink(d.Device), replicas, settings, r.GetValue(o.Router));
+                var d = o.Deployment.Resolve(r, lib, devices, engine: engine);
+                return Served(ClusterBuilder.Aggregated(d, HostLink(d.Device), replicas, settings, r.GetValue(o.Router)));
             }
-            var prefill = o.Deployment.Resolve(r, lib, devices, r.GetValue(o.PrefillHardware), r.GetValue(o.PrefillTp));
-            var decode = o.Deployment.Resolve(r, lib, devices, r.GetValue(o.DecodeHardware), r.GetValue(o.DecodeTp));
+            var prefill = o.Deployment.Resolve(r, lib, devices, r.GetValue(o.PrefillHardware), r.GetValue(o.PrefillTp), engine);
+            var decode = o.Deployment.Resolve(r, lib, devices, r.GetValue(o.DecodeHardware), r.GetValue(o.DecodeTp), engine);
             Interconnect? link = r.GetValue(o.KvLink) is { } name ? lib.Interconnect(name) : null;
-            return ClusterBuilder.Disaggregated(prefill, HostLink(prefill.Device), r.GetValue(o.PrefillReplicas) ?? replicas,
-                decode, HostLink(decode.Device), r.GetValue(o.DecodeReplicas) ?? replicas, settings, r.GetValue(o.Router), link);
+            return Served(ClusterBuilder.Disaggregated(prefill, HostLink(prefill.Device), r.GetValue(o.PrefillReplicas) ?? replicas,
+                decode, HostLink(decode.Device), r.GetValue(o.DecodeReplicas) ?? replicas, settings, r.GetValue(o.Router), link));
         }
         catch (SetupException e) { throw new CliException(e.Message); }
+        ClusterConfig Served(ClusterConfig c) => r.GetValue(o.Offline) ? c with { RequestOverheads = false } : c;
     }
 
     // ------------------------------------------------------------------ workload
@@ -237,6 +255,9 @@ public static class SimulateCommand
         else if (Given(r, o.TraceFormat) || Given(r, o.TimeScale)) throw new CliException("--trace-format and --time-scale apply to --trace");
         if (r.GetValue(o.Arrival) != ArrivalKind.Gamma && Given(r, o.Cv)) throw new CliException("--cv applies to --arrival gamma");
         if (Given(r, o.ThinkTime) && users is null) throw new CliException("--think-time applies to --concurrency");
+        int? cap = r.GetValue(o.MaxConcurrency);
+        if (cap is not null && rate is null && r.GetValue(o.RateSweep)!.Count == 0)
+            throw new CliException("--max-concurrency caps an open-loop --rate (vllm bench serve's meaning); for a fixed number of users each sending its next request when the last ends, use --concurrency");
         var request = new WorkloadRequest
         {
             TracePath = tracePath,
@@ -253,10 +274,12 @@ public static class SimulateCommand
             TtftSloSeconds = r.GetValue(o.TtftSlo) ?? double.NaN,
             TpotSloSeconds = r.GetValue(o.TpotSlo) ?? double.NaN,
             RateGivenElsewhere = r.GetValue(o.RateSweep)!.Count > 0,
+            MaxConcurrency = cap,
         };
         try { return WorkloadBuilder.Build(request); }
         catch (SetupException e) { throw new CliException(e.Message); }
     }
 
-    private static ArrivalProcess OpenProcess(Options o, ParseResult r, double rate) => WorkloadBuilder.Open(r.GetValue(o.Arrival), rate, r.GetValue(o.Cv) ?? 1);
+    private static ArrivalProcess OpenProcess(Options o, ParseResult r, double rate) =>
+        WorkloadBuilder.Capped(WorkloadBuilder.Open(r.GetValue(o.Arrival), rate, r.GetValue(o.Cv) ?? 1), r.GetValue(o.MaxConcurrency));
 }

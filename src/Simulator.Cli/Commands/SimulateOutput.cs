@@ -40,7 +40,7 @@ internal static class SimulateOutput
         string hw = c.DecodePool is { } dp
             ? $"{c.Pool.Count} x {d.Device.Name} {Par(d.Parallelism)} prefill + {dp.Count} x {dp.Replica.Deployment.Device.Name} {Par(dp.Replica.Deployment.Parallelism)} decode"
             : $"{c.Pool.Count} x {d.Device.Name} ({d.Parallelism})";
-        return $"{d.Model.Name}, {w.Name}, {hw}, {c.Pool.Replica.Scheduler.ToString().ToLowerInvariant()}";
+        return $"{d.Model.Name}, {w.Name}, {hw}, {Serving.Scheduler.For(c.Pool.Replica.Scheduler).Name}";
     }
 
     /// <summary>TP4, or DP8 TP1 EP8 with attention data parallelism.</summary>
@@ -71,7 +71,7 @@ internal static class SimulateOutput
             Ep = d.Parallelism.Dp > 1 ? d.Parallelism.Ep : null,
             KvCapacityNote = d.Parallelism.Dp > 1 ? "each replica is one attention-DP group; its KV capacity is the sum over its DP ranks" : null,
             Replicas = c.Pool.Count,
-            Scheduler = rc.Scheduler.ToString().ToLowerInvariant(),
+            Scheduler = Serving.Scheduler.For(rc.Scheduler).Name,
             MaxBatch = rc.MaxBatch,
             TokenBudget = rc.EffectiveTokenBudget,
             BlockSize = rc.BlockSize,
@@ -81,6 +81,8 @@ internal static class SimulateOutput
             Seed = run.Seed,
             Workload = w.Name,
             Arrivals = w.Arrivals.Describe(),
+            Engine = rc.Engine?.Name,
+            RequestOverheads = rc.Engine is null ? null : c.RequestOverheads,
             DecodeHardware = dp?.Replica.Deployment.Device.Name,
             DecodeTp = dp?.Replica.Deployment.Parallelism.Tp,
             DecodeReplicas = dp?.Count,
@@ -140,7 +142,8 @@ internal static class SimulateOutput
         if (PlanCommand.ScenarioLine(ctx) is { } line) o.WriteLine(line);
         string Pool(PoolSummary p) => $"{p.Role} pool of {p.Replicas} replica{(p.Replicas == 1 ? "" : "s")} x {p.DevicesPerReplica} {p.Hardware} ({p.Quantization}, KV {p.KvCacheDtype}, {p.Parallelism}), KV cache {p.KvCapacityTokens.ToString("N0", Inv)} tokens per replica";
         o.WriteLine($"{d.Model.Name}: {string.Join("; ", r.Pools.Select(Pool))}");
-        o.WriteLine($"{rc.Scheduler.ToString().ToLowerInvariant()} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + RouterWord(c.Router) : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");
+        if (rc.Engine is { } engine) o.WriteLine(EngineText.Summary(engine, d.Quant, offline: !c.RequestOverheads));
+        o.WriteLine($"{Serving.Scheduler.For(rc.Scheduler).Name} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + RouterWord(c.Router) : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");
         o.WriteLine($"workload {w.Name}: {w.Arrivals.Describe()}; seed {run.Seed}");
         foreach (var cls in w.Classes.Take(6))
             o.WriteLine($"  {cls.Name}{(w.Classes.Count > 1 ? $" (weight {cls.Weight.ToString("0.###", Inv)})" : "")}: input {cls.Input.Describe()}; output {cls.Output.Describe()}{(cls.Slo.Any ? "; SLO " + cls.Slo : "")}");

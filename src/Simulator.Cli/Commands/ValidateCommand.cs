@@ -27,14 +27,24 @@ public static class ValidateCommand
         var format = CommonOptions.Format();
         var plot = CommonOptions.Plot("Signed error per benchmark family, devices told apart (.png or .svg)");
         var showRows = new Option<bool>("--rows") { Description = "Table format: print every row, not only the summary" };
+        var serving = new ServingOptions();
         foreach (var o in new Option[] { measured, calibration, noCalibration, map, format, plot, showRows }) cmd.Options.Add(o);
+        serving.AddTo(cmd);
         cmd.SetAction(r =>
         {
             var lib = ctx.Library(r);
             string? plotPath = CommonOptions.CheckPlotPath(r.GetValue(plot));
             bool none = r.GetValue(noCalibration);
             if (none && r.GetValue(calibration) is not null) throw new CliException("--no-calibration and --calibration contradict each other; give one");
-            var (rows, problems) = ReadAll(ctx, r.GetValue(measured)!);
+            var servingFiles = Split(r.GetValue(measured)).Where(Validation.ServingFiles.IsServingFile).ToList();
+            var kernelFiles = Split(r.GetValue(measured)).Where(f => !Validation.ServingFiles.IsServingFile(f)).ToList();
+            if (kernelFiles.Count == 0 && servingFiles.Count > 0)
+            {
+                if (plotPath is not null) throw new CliException("--plot draws measured kernel rows; serving results are summarised as tables");
+                return ServingValidate.Run(ctx, lib, servingFiles, serving, r, r.GetValue(format), r.GetValue(showRows), none ? new DeviceResolver(lib, null, true) : ctx.Devices);
+            }
+            if (servingFiles.Count > 0) throw new CliException($"validate one kind at a time: {string.Join(", ", servingFiles)} are serving results, {string.Join(", ", kernelFiles)} measured kernel rows");
+            var (rows, problems) = ReadAll(ctx, string.Join(",", kernelFiles));
             var calibrations = new Dictionary<string, (Calibration, string)>(StringComparer.OrdinalIgnoreCase);
             foreach (var file in Split(r.GetValue(calibration)))
             {
@@ -77,17 +87,27 @@ public static class ValidateCommand
     {
         var cmd = new Command("calibrate", "Fit efficiency curves, launch overhead and all-reduce link for one device; keep only what lowers cross-validated error");
         var measured = Measured();
-        var hardware = new Option<string>("--hardware", "-H") { Description = "Hardware profile to calibrate", Required = true };
-        var output = new Option<string>("--output", "-o") { Description = "Calibration YAML to write", Required = true };
+        var serving = new ServingOptions();
+        var hardware = serving.Hardware;
+        hardware.Description = "Hardware profile to calibrate (measured kernel rows); with serving results, the GPU for files that do not record it";
+        var output = new Option<string>("--output", "-o") { Description = "Calibration YAML to write (serving results: an engine profile YAML)", Required = true };
         var map = DeviceMap();
         var folds = Opt.Int("--folds", "Folds for cross-validation", 2, 50, 5);
-        foreach (var o in new Option[] { measured, hardware, output, map, folds }) cmd.Options.Add(o);
+        foreach (var o in new Option[] { measured, output, map, folds }) cmd.Options.Add(o);
+        serving.AddTo(cmd);
         cmd.SetAction(r =>
         {
             var lib = ctx.Library(r);
-            var device = lib.Hardware(r.GetValue(hardware)!);
             string path = r.GetValue(output)!;
             OutputFile.CheckWritable(path, "--output");
+            var servingFiles = Split(r.GetValue(measured)).Where(Validation.ServingFiles.IsServingFile).ToList();
+            if (servingFiles.Count > 0)
+            {
+                if (servingFiles.Count != Split(r.GetValue(measured)).Count()) throw new CliException("calibrate one kind at a time: serving results (an engine profile) or measured kernel rows (a device calibration)");
+                return ServingCalibrate.Run(ctx, lib, servingFiles, serving, r, path);
+            }
+            if (r.GetValue(hardware) is not { } hardwareName) throw new CliException("--hardware is required: the hardware profile the measured rows calibrate");
+            var device = lib.Hardware(hardwareName);
             var (rows, problems) = ReadAll(ctx, r.GetValue(measured)!);
             if (problems > 0) throw new CliException($"{problems} broken row(s) in {r.GetValue(measured)}; fix or remove them (listed above) before calibrating; nothing written");
             var deviceMap = ParseMap(r.GetValue(map));

@@ -64,6 +64,7 @@ public static class OutputSchemas
         new("models-list", typeof(List<Contracts.ModelListRow>), "llmsim models list --format json"),
         new("models-show", typeof(Contracts.ModelShowOutput), "llmsim models show --format json"),
         new("validate", typeof(Contracts.ValidateOutput), "llmsim validate --format json"),
+        new("validate-serving", typeof(Contracts.ServingValidateOutput), "llmsim validate --measured RESULTS.json --format json (serving results)"),
         new("diff", typeof(Contracts.DiffOutput), "llmsim diff --format json"),
         new("export", typeof(Contracts.ExportOutput), "llmsim export --format json"),
         new("day", typeof(Contracts.DayOutput), "llmsim day --format json"),

@@ -28,6 +28,13 @@ public sealed record ClusterConfig(PoolConfig Pool)
     /// <summary>Link the KV cache crosses from a prefill to a decode replica; null: <see cref="KvTransfer.DefaultLink"/>.</summary>
     public Interconnect? KvLink { get; init; }
 
+    /// <summary>
+    /// Whether requests pass through the engine's API server (its per-request overheads reach TTFT and E2E). True for a
+    /// served deployment; false for an offline, in-process run such as trtllm-bench or vLLM's LLM class. No effect
+    /// without an engine profile.
+    /// </summary>
+    public bool RequestOverheads { get; init; } = true;
+
     public bool Disaggregated => DecodePool is not null;
 
     /// <summary>The link KV transfers use (disaggregated clusters only).</summary>

@@ -17,6 +17,7 @@ internal sealed class Replica
     private readonly double[] _stageFree;
     private readonly KickEvent _kick;
     private readonly Scheduler _scheduler;
+    private readonly EngineStepCost? _engineCost;
     private readonly Step _step;
     private readonly double _kvBytesPerTokenPerDevice;
     private int _inFlight;
@@ -31,7 +32,8 @@ internal sealed class Replica
         Role = role;
         Cost = new CostModel(config.Deployment);
         Kv = new KvCache(config.KvBlocks(), config.BlockSize, config.Watermark);
-        _scheduler = Scheduler.For(config.Scheduler);
+        _scheduler = Scheduler.For(config.Scheduler).ForReplica();
+        _engineCost = config.Engine is null ? null : new EngineStepCost(Cost, config.Engine);
         TokenBudget = config.EffectiveTokenBudget;
         MaxBatch = config.MaxBatch;
         _kvBytesPerTokenPerDevice = MemoryModel.For(config.Deployment).KvBytesPerToken;
@@ -123,7 +125,8 @@ internal sealed class Replica
         var batch = _spareBatches.Count > 0 ? _spareBatches.Pop() : new Batch(this);
         batch.Entries.Clear();
         batch.Entries.AddRange(_step.Entries);
-        double seconds = Cost.StepSeconds(_step.Shape) + _step.ExtraSeconds;
+        // The generic engine prices the step's kernels as launched one by one; an engine profile adds its CUDA graphs and CPU time.
+        double seconds = (_engineCost is null ? Cost.StepSeconds(_step.Shape) : _engineCost.StepSeconds(_step.Shape)) + _step.ExtraSeconds;
         foreach (var e in batch.Entries)
         {
             var r = e.Request;

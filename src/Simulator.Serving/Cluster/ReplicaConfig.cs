@@ -12,6 +12,16 @@ public enum SchedulerKind
     Continuous,
     /// <summary>Chunked prefill (Sarathi-Serve): every step carries all running decodes plus prompt chunks up to a token budget.</summary>
     Chunked,
+    /// <summary>
+    /// TensorRT-LLM's GUARANTEED_NO_EVICT: a request is admitted only when KV blocks for its prompt and its whole output are
+    /// free, so nothing is ever preempted; whole prompts join running decodes in one step up to the token budget.
+    /// </summary>
+    NoEvict,
+    /// <summary>
+    /// SGLang's scheduler: prefill batches (in chunks) take priority over decoding, and admission keeps free a decaying
+    /// share of every running request's remaining output (its new-token ratio).
+    /// </summary>
+    Conservative,
 }
 
 /// <summary>
@@ -59,6 +69,13 @@ public sealed record ReplicaConfig(Deployment Deployment)
     /// <summary>Fraction of blocks kept free when admitting new requests (vLLM's watermark).</summary>
     public double Watermark { get; init; } = 0.01;
 
+    /// <summary>
+    /// The serving engine the replica imitates, resolved for its device (<see cref="EngineProfile.ForDevice"/>): CUDA graphs,
+    /// CPU time per step, request overheads, the KV-memory rule and its scheduler's parameters. Null: the generic engine
+    /// (kernel launches charged eagerly, no CPU time, vLLM's memory rule).
+    /// </summary>
+    public EngineProfile? Engine { get; init; }
+
     /// <summary>The token budget in force.</summary>
     public int EffectiveTokenBudget => TokenBudget > 0 ? TokenBudget : Serving.Scheduler.For(Scheduler).DefaultTokenBudget;
 
@@ -75,7 +92,7 @@ public sealed record ReplicaConfig(Deployment Deployment)
     /// </summary>
     public long KvCapacityTokens()
     {
-        var mem = MemoryModel.For(Deployment);
+        var mem = MemoryModel.For(Deployment, Engine);
         int dp = Deployment.Parallelism.Dp;
         int perRankBatch = dp > 1 ? (MaxBatch + dp - 1) / dp : MaxBatch;
         double act = MemoryModel.ActivationBytes(Deployment, dp > 1 ? (EffectiveTokenBudget + dp - 1) / dp : EffectiveTokenBudget, perRankBatch);
@@ -96,7 +113,7 @@ public sealed record ReplicaConfig(Deployment Deployment)
         if (BlockSize < 1) e.Add("the KV block size must be at least 1 token");
         if (Watermark is < 0 or >= 1) e.Add("the watermark must be a fraction from 0 to below 1");
         if (Preemption == PreemptionMode.Swap && HostLink is null) e.Add($"swap preemption needs a host link, and {d.Device.Name} names none");
-        var mem = MemoryModel.For(d);
+        var mem = MemoryModel.For(d, Engine);
         if (!mem.WeightsFit) e.Add($"{who}: the weights ({mem.WeightBytes / 1e9:0.#} GB per device) do not fit in {mem.CapacityBytes / 1e9:0.#} GB less the reserve");
         else if (BlockSize >= 1 && KvBlocks() < 1) e.Add($"{who}: no memory is left for the KV cache after weights and the activations of a {EffectiveTokenBudget}-token step; lower --token-budget or --max-batch, or add devices");
         return e;

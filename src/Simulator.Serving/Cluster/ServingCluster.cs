@@ -23,6 +23,8 @@ internal sealed class ServingCluster
     private readonly int _prefillBudget;
     private readonly bool _budgetLimitsPrompts;
     private readonly Scheduler _scheduler;
+    private readonly EngineOverheads? _overheads;
+    private readonly double _responseSeconds;
 
     public ServingCluster(Simulation sim, ClusterConfig config, MetricsCollector metrics)
     {
@@ -55,6 +57,12 @@ internal sealed class ServingCluster
             ? $"prompt exceeds a prefill replica's KV cache ({n(_prefillAdmissible)} tokens)"
             : $"prompt + output exceed a replica's KV cache ({n(_prefillAdmissible)} tokens)";
         _decodeKvReason = $"prompt + output exceed a decode replica's KV cache ({n(_decodeAdmissible)} tokens)";
+        // An engine's API server: requests reach the scheduler after tokenization, tokens reach the client after detokenization.
+        if (config.RequestOverheads && config.Pool.Replica.Engine is { } engine)
+        {
+            _overheads = engine.Overheads;
+            _responseSeconds = engine.Overheads.ResponseSeconds;
+        }
     }
 
     public Simulation Sim { get; }
@@ -86,7 +94,15 @@ internal sealed class ServingCluster
             if (total > _decodeAdmissible) { Reject(r, _decodeKvReason!); return; }
         }
         else if (total > _prefillAdmissible) { Reject(r, _prefillKvReason!); return; }
-        _router.Pick(_pool).Enqueue(r);
+        double ingress = _overheads?.IngressSeconds(r.InputTokens) ?? 0;
+        if (ingress > 0) Sim.Schedule(new IngressEvent(this, r), Sim.Now + ingress);
+        else _router.Pick(_pool).Enqueue(r);
+    }
+
+    /// <summary>A request reaches the engine's scheduler after the API server has handled it.</summary>
+    private sealed class IngressEvent(ServingCluster cluster, Request r) : Event
+    {
+        public override void Fire(Simulation sim) => cluster._router.Pick(cluster._pool).Enqueue(r);
     }
 
     public void OnStepStart(Replica replica, in StepRecord step)
@@ -105,6 +121,7 @@ internal sealed class ServingCluster
     /// <summary>A token of <paramref name="r"/> exists at <paramref name="now"/>: first-token time or one more inter-token gap.</summary>
     public void OnToken(Request r, double now, Replica replica)
     {
+        now += _responseSeconds;
         if (double.IsNaN(r.FirstToken))
         {
             r.FirstToken = now;
@@ -143,6 +160,7 @@ internal sealed class ServingCluster
 
     public void Complete(Request r, double now)
     {
+        now += _responseSeconds;
         double ttft = r.FirstToken - r.ArrivalTime;
         double e2e = now - r.ArrivalTime;
         double tpot = r.OutputTokens > 1 ? (now - r.FirstToken) / (r.OutputTokens - 1) : double.NaN;

@@ -24,6 +24,15 @@ public sealed class Samples
 
     public double Mean => Count == 0 ? double.NaN : _sum / Count;
 
+    /// <summary>Population standard deviation (NumPy's np.std, which vllm bench serve reports as std_*); NaN when empty.</summary>
+    public double StandardDeviation()
+    {
+        if (Count == 0) return double.NaN;
+        double mean = Mean, ss = 0;
+        for (int i = 0; i < Count; i++) ss += (_values[i] - mean) * (_values[i] - mean);
+        return Math.Sqrt(ss / Count);
+    }
+
     /// <summary>The sorted values (sorts on first use).</summary>
     public ReadOnlySpan<double> Sorted()
     {
@@ -70,9 +79,15 @@ public sealed class LogHistogram
     private const int MantissaBits = 10;
     private const int MinExponent = 1023 - 40, MaxExponent = 1023 + 24;
     private readonly long[] _counts = new long[(MaxExponent - MinExponent + 1) << MantissaBits];
-    private double _sum, _max;
+    private double _sum, _sumSquares, _max;
 
     public long Count { get; private set; }
+
+    /// <summary>Exact mean; NaN when empty.</summary>
+    public double Mean => Count == 0 ? double.NaN : _sum / Count;
+
+    /// <summary>Population standard deviation from exact sums (NumPy's np.std); NaN when empty.</summary>
+    public double StandardDeviation => Count == 0 ? double.NaN : Math.Sqrt(Math.Max(0, _sumSquares / Count - Mean * Mean));
 
     public void Add(double v)
     {
@@ -80,6 +95,7 @@ public sealed class LogHistogram
         _counts[Index(v)]++;
         Count++;
         _sum += v;
+        _sumSquares += v * v;
         if (v > _max) _max = v;
     }
 

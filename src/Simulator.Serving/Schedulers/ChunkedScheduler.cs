@@ -8,6 +8,7 @@ namespace Simulator.Serving;
 internal sealed class ChunkedScheduler : Scheduler
 {
     public override SchedulerKind Kind => SchedulerKind.Chunked;
+    public override string Name => "chunked";
     public override int DefaultTokenBudget => ReplicaConfig.DefaultChunkedBudget;
     public override bool PromptsLimitedByBudget => false;
     public override bool ReservesWholeRequest => false;

@@ -9,6 +9,7 @@ namespace Simulator.Serving;
 internal sealed class ContinuousScheduler : Scheduler
 {
     public override SchedulerKind Kind => SchedulerKind.Continuous;
+    public override string Name => "continuous";
     public override int DefaultTokenBudget => ReplicaConfig.DefaultUnchunkedBudget;
     public override bool PromptsLimitedByBudget => true;
     public override bool ReservesWholeRequest => false;

@@ -20,14 +20,30 @@ public abstract class Scheduler
     /// <summary>Whether admission reserves KV for the whole request (prompt + every output token) up front.</summary>
     public abstract bool ReservesWholeRequest { get; }
 
+    /// <summary>The policy's name in engine profiles and on the command line (<c>chunked</c>, <c>no-evict</c>, ...).</summary>
+    public abstract string Name { get; }
+
     /// <summary>Fills <paramref name="step"/> with this step's work.</summary>
     internal abstract void Plan(Step step);
 
-    private static readonly Scheduler[] Registry = [new StaticScheduler(), new ContinuousScheduler(), new ChunkedScheduler()];
+    /// <summary>
+    /// The instance one replica uses: the shared registry instance for stateless policies; a policy that keeps state from
+    /// step to step (SGLang's new-token ratio) returns a fresh one.
+    /// </summary>
+    internal virtual Scheduler ForReplica() => this;
+
+    private static readonly Scheduler[] Registry =
+        [new StaticScheduler(), new ContinuousScheduler(), new ChunkedScheduler(), new NoEvictScheduler(), new ConservativeScheduler()];
 
     /// <summary>The scheduler of a kind.</summary>
     public static Scheduler For(SchedulerKind kind) =>
         Registry.FirstOrDefault(s => s.Kind == kind) ?? throw new ArgumentOutOfRangeException(nameof(kind), $"no scheduler registered for {kind}");
+
+    /// <summary>The scheduler an engine profile's policy names (<see cref="Core.Specs.EngineProfile.Policies"/>), or null for an unknown name.</summary>
+    public static Scheduler? ForPolicy(string name) => Registry.FirstOrDefault(s => string.Equals(s.Name, name, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Every registered scheduler, in registry order.</summary>
+    public static IReadOnlyList<Scheduler> All => Registry;
 
     // ------------------------------------------------------------------ building blocks shared by the policies
 

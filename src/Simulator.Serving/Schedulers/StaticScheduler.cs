@@ -8,6 +8,7 @@ namespace Simulator.Serving;
 internal sealed class StaticScheduler : Scheduler
 {
     public override SchedulerKind Kind => SchedulerKind.Static;
+    public override string Name => "static";
     public override int DefaultTokenBudget => ReplicaConfig.DefaultUnchunkedBudget;
     public override bool PromptsLimitedByBudget => true;
     public override bool ReservesWholeRequest => true;

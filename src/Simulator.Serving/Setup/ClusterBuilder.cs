@@ -7,16 +7,66 @@ namespace Simulator.Serving;
 /// <param name="TokenBudget">Most new tokens per step; 0: the scheduler's default.</param>
 public sealed record ReplicaSettings(SchedulerKind Scheduler, int MaxBatch, int TokenBudget, int BlockSize, PreemptionMode Preemption)
 {
+    /// <summary>
+    /// A serving engine to imitate (null: the generic engine and the settings above). With an engine, its profile resolved
+    /// for each pool's device supplies the scheduler, limits, block size and preemption mode, except those given in
+    /// <see cref="Choices"/>, which win.
+    /// </summary>
+    public EngineProfile? Engine { get; init; }
+
+    /// <summary>Settings the user chose explicitly, which override the engine's defaults (null entries: the engine's).</summary>
+    public EngineChoices Choices { get; init; } = EngineChoices.None;
+
     /// <summary>A replica of <paramref name="deployment"/> with these settings, swapping over <paramref name="hostLink"/>.</summary>
-    public ReplicaConfig For(Deployment deployment, Interconnect? hostLink) => new(deployment)
+    public ReplicaConfig For(Deployment deployment, Interconnect? hostLink) => Engine is null
+        ? new(deployment)
+        {
+            Scheduler = Scheduler,
+            MaxBatch = MaxBatch,
+            TokenBudget = TokenBudget,
+            BlockSize = BlockSize,
+            Preemption = Preemption,
+            HostLink = hostLink,
+        }
+        : EngineSetup.Replica(deployment, hostLink, Engine, Choices);
+}
+
+/// <summary>Scheduler settings a user gave explicitly alongside an engine profile; null: the engine's default.</summary>
+public sealed record EngineChoices(SchedulerKind? Scheduler, int? MaxBatch, int? TokenBudget, int? BlockSize, PreemptionMode? Preemption)
+{
+    /// <summary>No explicit choice: everything from the engine.</summary>
+    public static EngineChoices None { get; } = new(null, null, null, null, null);
+}
+
+/// <summary>Turns an engine profile into a replica's settings.</summary>
+public static class EngineSetup
+{
+    /// <summary>The scheduler kind an engine profile names.</summary>
+    public static SchedulerKind Kind(EngineProfile engine) =>
+        Serving.Scheduler.ForPolicy(engine.Scheduler.Policy)?.Kind
+        ?? throw new SetupException($"{engine.FilePath ?? engine.Name}: scheduler.policy '{engine.Scheduler.Policy}' has no registered scheduler");
+
+    /// <summary>
+    /// A replica of <paramref name="deployment"/> as <paramref name="engine"/> runs it on that device (tiers applied), with
+    /// the user's explicit <paramref name="choices"/> winning over the engine's defaults.
+    /// </summary>
+    public static ReplicaConfig Replica(Deployment deployment, Interconnect? hostLink, EngineProfile engine, EngineChoices? choices = null)
     {
-        Scheduler = Scheduler,
-        MaxBatch = MaxBatch,
-        TokenBudget = TokenBudget,
-        BlockSize = BlockSize,
-        Preemption = Preemption,
-        HostLink = hostLink,
-    };
+        choices ??= EngineChoices.None;
+        var e = engine.ForDevice(deployment.Device);
+        var s = e.Scheduler;
+        return new ReplicaConfig(deployment)
+        {
+            Scheduler = choices.Scheduler ?? Kind(e),
+            MaxBatch = choices.MaxBatch ?? s.MaxBatch,
+            TokenBudget = choices.TokenBudget ?? s.TokenBudget,
+            BlockSize = choices.BlockSize ?? s.BlockSize,
+            Preemption = choices.Preemption ?? (s.Preemption == "swap" ? PreemptionMode.Swap : PreemptionMode.Recompute),
+            Watermark = s.Watermark,
+            HostLink = hostLink,
+            Engine = e,
+        };
+    }
 }
 
 /// <summary>Builds a validated <see cref="ClusterConfig"/>: one pool behind a router, or a prefill pool and a decode pool.</summary>

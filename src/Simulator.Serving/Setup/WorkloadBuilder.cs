@@ -46,6 +46,8 @@ public sealed record WorkloadRequest
     public double TpotSloSeconds { get; init; } = double.NaN;
     /// <summary>The caller sets the arrivals itself (a rate sweep), so no default arrival needs announcing.</summary>
     public bool RateGivenElsewhere { get; init; }
+    /// <summary>With an open-loop rate: at most this many requests in flight (<see cref="CappedArrivals"/>).</summary>
+    public int? MaxConcurrency { get; init; }
 }
 
 /// <summary>Builds a <see cref="WorkloadSpec"/> from a <see cref="WorkloadRequest"/>: reads traces and workload files, picks arrivals, applies overrides.</summary>
@@ -78,7 +80,7 @@ public static class WorkloadBuilder
             else if (File.Exists(name) || name.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || name.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
                 (workload, arrivalGiven) = ReadWorkloadFile(name);
             else throw new SetupException($"--workload: '{name}' is neither a preset ({string.Join(", ", Presets.Names)}) nor a workload file.{NameMatcher.Suggest(name, Presets.Names)}");
-            if (x.Rate is { } rate) workload = workload.WithArrivals(Open(x.Arrival, rate, x.Cv));
+            if (x.Rate is { } rate) workload = workload.WithArrivals(Capped(Open(x.Arrival, rate, x.Cv), x.MaxConcurrency));
             else if (x.Users is { } users) workload = workload.WithArrivals(new ClosedLoopArrivals(users, x.ThinkSeconds));
             else if (!arrivalGiven && !x.RateGivenElsewhere)
                 notes.Add("no --rate, --concurrency or arrival in the workload: Poisson arrivals at 1 request/s");
@@ -94,6 +96,10 @@ public static class WorkloadBuilder
         ArrivalKind.Gamma => new GammaArrivals(rate, cv),
         _ => new ConstantArrivals(rate),
     };
+
+    /// <summary>An open-loop process, capped at <paramref name="maxConcurrency"/> requests in flight when one is given.</summary>
+    public static ArrivalProcess Capped(ArrivalProcess open, int? maxConcurrency) =>
+        maxConcurrency is int n && open is OpenArrivals o ? new CappedArrivals(o, n) : open;
 
     /// <summary>Reads a trace (format given, or recognised from the header: Azure traces name ContextTokens).</summary>
     public static Trace ReadTrace(string path, TraceFormat? given)

@@ -45,6 +45,19 @@ public sealed record ConstantArrivals(double Rate) : OpenArrivals(Rate)
 }
 
 /// <summary>
+/// An open-loop process whose requests are sent only while fewer than <paramref name="MaxConcurrency"/> are in flight, as
+/// <c>vllm bench serve --request-rate R --max-concurrency N</c> (and SGLang's bench_serving) do: arrivals follow
+/// <paramref name="Inner"/>; a request arriving while N are in flight waits at the client (a semaphore) and is sent when
+/// one finishes. Its latencies count from when it is sent, as the benchmark measures them, so the achieved rate can be
+/// lower than the offered one. Unlike <see cref="ClosedLoopArrivals"/> (each of N users sends its next request when its
+/// last one ends), the offered load here is the rate, and the cap only bounds it.
+/// </summary>
+public sealed record CappedArrivals(OpenArrivals Inner, int MaxConcurrency) : ArrivalProcess
+{
+    public override string Describe() => $"{Inner.Describe()}, at most {MaxConcurrency} in flight";
+}
+
+/// <summary>
 /// A closed loop: <paramref name="Users"/> users each send a request, wait for its last token (or its rejection),
 /// think for an exponentially distributed time of mean <paramref name="ThinkTimeSeconds"/> (0: none) and send the next.
 /// Without think time or a request limit, a user whose request is rejected stops (it would resend at the same instant forever).

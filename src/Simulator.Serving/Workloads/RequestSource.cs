@@ -16,6 +16,9 @@ internal sealed class RequestSource
     private readonly long _limit;
     private readonly double _duration;
     private readonly ArrivalEvent _arrival;
+    private readonly OpenArrivals? _open;
+    private readonly int _cap;
+    private int _inFlight, _heldAtClient;
     private int _traceIndex;
 
     public RequestSource(Simulation sim, WorkloadSpec workload, ServingCluster cluster, long? requests, double? durationSeconds)
@@ -38,6 +41,12 @@ internal sealed class RequestSource
         _duration = durationSeconds ?? double.PositiveInfinity;
         _arrival = new ArrivalEvent(this);
         if (workload.Arrivals is ClosedLoopArrivals) cluster.Finished = OnFinished;
+        _open = workload.Arrivals switch { OpenArrivals o => o, CappedArrivals c => c.Inner, _ => null };
+        if (workload.Arrivals is CappedArrivals capped)
+        {
+            _cap = capped.MaxConcurrency;
+            cluster.Finished = OnCappedFinished;
+        }
     }
 
     /// <summary>Requests generated so far.</summary>
@@ -50,8 +59,8 @@ internal sealed class RequestSource
     {
         switch (_workload.Arrivals)
         {
-            case OpenArrivals open:
-                ScheduleNext(open.NextGap(_gapRng));
+            case OpenArrivals or CappedArrivals:
+                ScheduleNext(_open!.NextGap(_gapRng));
                 break;
             case TraceArrivals trace:
                 if (trace.Trace.Rows.Count > 0) ScheduleNext(trace.Trace.Rows[0].ArrivalSeconds);
@@ -64,7 +73,7 @@ internal sealed class RequestSource
 
     private void ScheduleNext(double time)
     {
-        if (Issued >= _limit || time >= _duration) return;
+        if (Issued + _heldAtClient >= _limit || time >= _duration) return;
         _sim.Schedule(_arrival, time);
     }
 
@@ -81,10 +90,30 @@ internal sealed class RequestSource
             _cluster.Arrive(fromTrace);
             return;
         }
+        if (_cap > 0 && _inFlight >= _cap)
+        {
+            // Held at the client until a request in flight finishes; it is created (and its latencies start) when sent.
+            _heldAtClient++;
+            ScheduleNext(now + _open!.NextGap(_gapRng));
+            return;
+        }
         var r = CreateSynthetic(now, -1);
         Issued++;
-        ScheduleNext(now + ((OpenArrivals)_workload.Arrivals).NextGap(_gapRng));
+        ScheduleNext(now + _open!.NextGap(_gapRng));
+        if (_cap > 0) _inFlight++;
         _cluster.Arrive(r);
+    }
+
+    /// <summary>A request of a capped open loop finished: the oldest one held at the client is sent now.</summary>
+    private void OnCappedFinished(Request r)
+    {
+        _inFlight--;
+        if (_heldAtClient == 0) return;
+        _heldAtClient--;
+        _inFlight++;
+        var next = CreateSynthetic(_sim.Now, -1);
+        Issued++;
+        _cluster.Arrive(next);
     }
 
     private void Issue(int user)

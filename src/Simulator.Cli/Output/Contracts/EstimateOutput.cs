@@ -42,6 +42,13 @@ public sealed record EstimateOutput(
     /// <summary>Redundant expert replicas (--redundant-experts); present only when above 0.</summary>
     [JsonPropertyOrder(-1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? RedundantExperts { get; init; }
 
+    /// <summary>The serving engine the estimate models (--engine), e.g. vllm@0.11; absent for the generic engine.</summary>
+    [JsonPropertyOrder(1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Engine { get; init; }
+    /// <summary>How the engine sizes its KV pool (with --engine).</summary>
+    [JsonPropertyOrder(1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? KvMemoryRule { get; init; }
+    /// <summary>The memory fraction the engine's rule applies (with --engine).</summary>
+    [JsonPropertyOrder(1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public double? KvMemoryFraction { get; init; }
+
     /// <summary>Range of measured TTFT consistent with the calibration's held-out GEMM errors (only with a calibration).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ErrorBand? TtftBandSeconds { get; init; }

@@ -5,7 +5,7 @@ namespace Simulator.Cli.Output.Contracts;
 
 /// <summary><c>llmsim plan --format json</c>: the planning problem, the ranked plans, the alternatives and why they lost, the devices left out, the Pareto fronts.</summary>
 public sealed record PlanOutput(
-    string Model,
+    [property: JsonPropertyOrder(-1)] string Model,
     [property: Description("Requests per second planned for (with --cluster: the highest found)")] double Rate,
     double MeanInputTokens,
     double MeanOutputTokens,
@@ -25,6 +25,9 @@ public sealed record PlanOutput(
     TcoSettingsOutput TcoSettings,
     SearchStatsOutput SearchStats)
 {
+    /// <summary>The serving engine planned for (--engine), right after the model; absent for the generic engine.</summary>
+    [JsonPropertyOrder(-1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Engine { get; init; }
+
     /// <summary>The scenario file the options came from (only with one).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ScenarioOutput? Scenario { get; init; }

@@ -35,6 +35,10 @@ public sealed record SimulationOutput
     public required int Seed { get; init; }
     public required string Workload { get; init; }
     [Description("The arrival process in words")] public required string Arrivals { get; init; }
+    /// <summary>The serving engine modelled (--engine), e.g. vllm@0.11; absent for the generic engine.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Engine { get; init; }
+    /// <summary>Whether the engine's API-server overheads are in TTFT and E2E (false with --offline); only with --engine.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? RequestOverheads { get; init; }
     /// <summary>Decode pool hardware (disaggregated only).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? DecodeHardware { get; init; }
     /// <summary>Decode pool TP (disaggregated only).</summary>

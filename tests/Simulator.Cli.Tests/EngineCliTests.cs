@@ -1,0 +1,119 @@
+using System.Text.Json;
+using Simulator.Tests;
+
+namespace Simulator.Cli.Tests;
+
+/// <summary>--engine on estimate, simulate, plan and report; --max-concurrency; validate on serving result files.</summary>
+public class EngineCliTests
+{
+    private static string Fixture(string name) => Path.Combine(RepoPaths.Fixtures, "serving", name);
+
+    [Fact]
+    public void Estimate_with_trtllm_says_the_engine_and_runs_an_fp8_checkpoint_with_an_fp8_kv_cache()
+    {
+        var (code, o, e) = CliRunner.Run("estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--quant", "fp8", "--batch", "1", "--input", "128", "--output", "64", "--engine", "trtllm");
+        Assert.True(code == 0, e);
+        Assert.Contains("engine trtllm@1.0", o);
+        Assert.Contains("KV cache fp8", o);
+        Assert.Contains("(fp8kv8, KV fp8, TP1 PP1)", o);
+        Assert.Contains("note: trtllm@1.0: an FP8 checkpoint runs with an FP8 KV cache", o);
+        var (jc, json, _) = CliRunner.Run("estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--quant", "fp8", "--engine", "vllm", "--format", "json");
+        Assert.Equal(0, jc);
+        var root = JsonDocument.Parse(json).RootElement;
+        Assert.Equal("vllm@0.11", root.GetProperty("engine").GetString());
+        Assert.Equal("bf16", root.GetProperty("kvCacheDtype").GetString()); // vLLM keeps the model dtype
+    }
+
+    [Fact]
+    public void Without_an_engine_the_output_has_no_engine_field()
+    {
+        var (code, json, _) = CliRunner.Run("estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--format", "json");
+        Assert.Equal(0, code);
+        Assert.False(JsonDocument.Parse(json).RootElement.TryGetProperty("engine", out _));
+    }
+
+    [Fact]
+    public void A_wrong_engine_name_is_bad_input_with_the_closest_names()
+    {
+        var (code, _, e) = CliRunner.Run("estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--engine", "vlm");
+        Assert.Equal(2, code);
+        Assert.Contains("unknown engine 'vlm'", e);
+        Assert.Contains("vllm", e);
+    }
+
+    [Fact]
+    public void Simulate_with_an_engine_reports_it_and_its_scheduler()
+    {
+        var (code, json, e) = CliRunner.Run("simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--engine", "sglang", "--rate", "4", "--requests", "100", "--format", "json");
+        Assert.True(code == 0, e);
+        var root = JsonDocument.Parse(json).RootElement;
+        Assert.Equal("sglang@0.5.4", root.GetProperty("engine").GetString());
+        Assert.Equal("conservative", root.GetProperty("scheduler").GetString());
+        Assert.Equal(1, root.GetProperty("blockSize").GetInt32());
+        Assert.Equal(100, root.GetProperty("completed").GetInt64());
+        // An explicit option wins over the engine's default.
+        var (c2, j2, _) = CliRunner.Run("simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--engine", "sglang", "--max-batch", "64", "--rate", "4", "--requests", "50", "--format", "json");
+        Assert.Equal(0, c2);
+        Assert.Equal(64, JsonDocument.Parse(j2).RootElement.GetProperty("maxBatch").GetInt32());
+    }
+
+    [Fact]
+    public void Max_concurrency_caps_an_open_loop_rate_and_needs_one()
+    {
+        var (code, o, e) = CliRunner.Run("simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--rate", "100", "--max-concurrency", "4", "--requests", "100");
+        Assert.True(code == 0, e);
+        Assert.Contains("at most 4 in flight", o);
+        var (bad, _, err) = CliRunner.Run("simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--max-concurrency", "4");
+        Assert.Equal(2, bad);
+        Assert.Contains("--concurrency", err);
+    }
+
+    [Fact]
+    public void Plan_with_an_engine_names_it_in_the_json()
+    {
+        var (code, json, e) = CliRunner.Run("plan", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--rate", "5", "--engine", "trtllm", "--check", "analytic", "--format", "json");
+        Assert.True(code == 0, e);
+        var root = JsonDocument.Parse(json).RootElement;
+        Assert.Equal("trtllm@1.0", root.GetProperty("engine").GetString());
+        Assert.True(root.GetProperty("plans").GetArrayLength() > 0);
+    }
+
+    [Fact]
+    public void Validate_simulates_a_vllm_result_file_and_prints_the_targets()
+    {
+        var (code, o, e) = CliRunner.Run("validate", "--measured", Fixture("vllm-0.11-random-detailed.json"), "--engine", "vllm");
+        Assert.True(code == 0, e);
+        Assert.Contains("1 serving runs", o);
+        Assert.Contains("low load", o);
+        Assert.Contains("targets (held-out runs)", o);
+        var (jc, json, _) = CliRunner.Run("validate", "--measured", Fixture("vllm-0.11-random-detailed.json"), "--format", "json");
+        Assert.Equal(0, jc);
+        var rows = JsonDocument.Parse(json).RootElement.GetProperty("rows");
+        Assert.Contains(rows.EnumerateArray(), r => r.GetProperty("metric").GetString() == "ttft_p99" && r.GetProperty("predicted").ValueKind == JsonValueKind.Number);
+    }
+
+    [Fact]
+    public void Validate_reads_each_format_given_the_gpu()
+    {
+        foreach (var (file, extra) in new[]
+                 {
+                     ("sglang-0.5.4-bench_serving.jsonl", new[] { "--model", "llama-3.1-8b" }),
+                     ("trtllm-bench-1.0-report.json", new[] { "--max-requests", "300" }),
+                     ("aiperf-0.1.1-profile_export_aiperf.json", Array.Empty<string>()),
+                     ("genai-perf-profile_export_genai_perf.json", Array.Empty<string>()),
+                 })
+        {
+            var (code, o, e) = CliRunner.Run(["validate", "--measured", Fixture(file), "--hardware", "h100-sxm", .. extra]);
+            Assert.True(code == 0, $"{file}: {e}");
+            Assert.Contains("serving runs", o);
+        }
+    }
+
+    [Fact]
+    public void A_serving_result_without_its_gpu_is_bad_input()
+    {
+        var (code, _, e) = CliRunner.Run("validate", "--measured", Fixture("trtllm-bench-1.0-report.json"));
+        Assert.Equal(2, code);
+        Assert.Contains("--hardware", e);
+    }
+}
