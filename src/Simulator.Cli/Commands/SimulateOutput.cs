@@ -71,12 +71,26 @@ internal static class SimulateOutput
             ["tokenBudget"] = rc.EffectiveTokenBudget,
             ["blockSize"] = rc.BlockSize,
             ["preemption"] = rc.Preemption.ToString().ToLowerInvariant(),
-            ["router"] = c.Router switch { RouterKind.RoundRobin => "round-robin", RouterKind.LeastOutstanding => "least-outstanding", _ => "least-kv" },
+            ["router"] = RouterName(c.Router),
             ["disaggregated"] = c.Disaggregated,
             ["seed"] = run.Seed,
             ["workload"] = w.Name,
             ["arrivals"] = w.Arrivals.Describe(),
         };
+        // Serving features appear only when on, so runs without them keep their bytes.
+        if (rc.PrefixCaching) o["prefixCaching"] = true;
+        if (w.Classes.FirstOrDefault(x => x.Prefix is not null)?.Prefix is { Group: WorkloadSpec.SharedPrefixGroup } shared) o["sharedPrefixTokens"] = shared.Tokens;
+        if (rc.KvOffload is { } off)
+            o["kvOffload"] = new JsonObject
+            {
+                ["hostBytes"] = off.HostBytes, ["ssdBytes"] = off.SsdBytes, ["ssdBandwidthBytesPerSecond"] = off.SsdBandwidthBytesPerSecond, ["link"] = rc.HostLink?.Name,
+            };
+        var spec = rc.Speculative ?? c.DecodePool?.Replica.Speculative;
+        if (spec is not null)
+            o["speculative"] = new JsonObject
+            {
+                ["method"] = SpeculativeConfig.MethodName(spec.Method), ["k"] = spec.K, ["acceptance"] = new JsonArray(spec.Acceptance.Rates.Select(x => (JsonNode?)JsonValue.Create(x)).ToArray()), ["draftModel"] = spec.DraftModel?.Name,
+            };
         if (c.DecodePool is { } dp)
         {
             o["decodeHardware"] = dp.Replica.Deployment.Device.Name;
@@ -86,6 +100,46 @@ internal static class SimulateOutput
         }
         return o;
     }
+
+    /// <summary>The router's name on the command line.</summary>
+    public static string RouterName(RouterKind k) => k switch
+    {
+        RouterKind.RoundRobin => "round-robin",
+        RouterKind.LeastOutstanding => "least-outstanding",
+        RouterKind.PrefixAffinity => "prefix-affinity",
+        _ => "least-kv",
+    };
+
+    private static JsonObject PrefixJson(PrefixCacheSummary p) => new()
+    {
+        ["lookups"] = p.Lookups,
+        ["promptTokens"] = p.PromptTokens,
+        ["hitTokens"] = p.HitTokens,
+        ["tokenHitRate"] = Json.Node(p.TokenHitRate),
+        ["promptBlocks"] = p.PromptBlocks,
+        ["hitBlocks"] = p.HitBlocks,
+        ["blockHitRate"] = Json.Node(p.BlockHitRate),
+        ["prefillTokensSaved"] = p.HitTokens,
+        ["hostHitBlocks"] = p.HostHitBlocks,
+        ["ssdHitBlocks"] = p.SsdHitBlocks,
+        ["evictedBlocks"] = p.EvictedBlocks,
+        ["offloadLoadSeconds"] = Json.Node(p.OffloadLoadSeconds),
+        ["meanOccupancy"] = Json.Node(p.MeanOccupancy),
+        ["peakOccupancy"] = Json.Node(p.PeakOccupancy),
+        ["occupancy"] = new JsonArray(p.Occupancy.Select(x => (JsonNode)new JsonObject { ["time"] = x.Time, ["mean"] = x.Mean, ["max"] = x.Max }).ToArray()),
+    };
+
+    private static JsonObject SpeculationJson(SpeculationSummary s) => new()
+    {
+        ["method"] = s.Method,
+        ["k"] = s.K,
+        ["verifications"] = s.Verifications,
+        ["acceptedDrafts"] = s.AcceptedDrafts,
+        ["acceptanceRate"] = Json.Node(s.AcceptanceRate),
+        ["tokensPerVerification"] = Json.Node(s.TokensPerVerification),
+        ["expectedTokensPerVerification"] = Json.Node(s.ExpectedTokensPerVerification),
+        ["draftSeconds"] = Json.Node(s.DraftSeconds),
+    };
 
     /// <summary>The JSON object of one run.</summary>
     public static JsonObject ToJson(ClusterConfig c, WorkloadSpec w, RunOptions run, SimulationResult r, Trace? trace = null, IReadOnlyList<string>? notes = null)
@@ -153,6 +207,8 @@ internal static class SimulateOutput
         o["costUsdPerMillionOutputTokens"] = Json.Node(r.CostUsdPerMillionOutputTokens);
         o["steps"] = r.Steps;
         o["kvUsage"] = new JsonArray(r.KvUsage.Select(p => (JsonNode)new JsonObject { ["time"] = p.Time, ["mean"] = p.Mean, ["max"] = p.Max }).ToArray());
+        if (r.PrefixCache is { } pc) o["prefixCache"] = PrefixJson(pc);
+        if (r.Speculation is { } sp) o["speculation"] = SpeculationJson(sp);
         if (trace is not null)
             o["trace"] = new JsonObject
             {
@@ -199,6 +255,14 @@ internal static class SimulateOutput
         string cost = double.IsNaN(r.CostUsd) ? "cost n/a (no hourly price in the hardware profile)" : $"cost {r.CostUsd.ToString("0.###", Inv)} USD, {perMillion}";
         string perToken = double.IsNaN(r.JoulesPerOutputToken) ? "n/a J per output token (no output tokens)" : $"{r.JoulesPerOutputToken.ToString("0.###", Inv)} J per output token";
         o.WriteLine($"energy {(r.EnergyJoules / 3.6e6).ToString("0.###", Inv)} kWh, {perToken}; {cost}");
+        if (r.PrefixCache is { } pc)
+        {
+            string Pct(double v) => double.IsNaN(v) ? "n/a" : v.ToString("P1", Inv);
+            o.WriteLine($"prefix cache: hit rate {Pct(pc.TokenHitRate)} of prompt tokens ({pc.HitTokens.ToString("N0", Inv)} of {pc.PromptTokens.ToString("N0", Inv)}: prefill tokens saved), {Pct(pc.BlockHitRate)} of blocks ({pc.HitBlocks.ToString("N0", Inv)} of {pc.PromptBlocks.ToString("N0", Inv)}); occupancy mean {Pct(pc.MeanOccupancy)}, peak {Pct(pc.PeakOccupancy)} of KV blocks; {pc.EvictedBlocks.ToString("N0", Inv)} blocks evicted"
+                + (rc.KvOffload is not null ? $"; offload tier ({rc.KvOffload.Describe()}): {pc.HostHitBlocks.ToString("N0", Inv)} blocks back from host, {pc.SsdHitBlocks.ToString("N0", Inv)} from SSD, {F.Seconds(pc.OffloadLoadSeconds)} of copies" : ""));
+        }
+        if (r.Speculation is { } sp)
+            o.WriteLine($"speculative decoding ({sp.Method}): {sp.TokensPerVerification.ToString("0.###", Inv)} tokens per verification (acceptance model expects {sp.ExpectedTokensPerVerification.ToString("0.###", Inv)}), {sp.AcceptanceRate.ToString("P1", Inv)} of draft tokens accepted; drafting {F.Seconds(sp.DraftSeconds)} of device time");
     }
 
     /// <summary>One flat row per run (a rate sweep: one per rate), raw SI values.</summary>
@@ -210,6 +274,9 @@ internal static class SimulateOutput
         foreach (var m in metrics) foreach (var s in stats) columns.Add(m + s);
         columns.AddRange(["throughputRequestsPerSecond", "inputTokensPerSecond", "outputTokensPerSecond", "goodput", "sloAttainment", "deviceBusyFraction", "preemptions",
             "peakKvUsage", "energyJoules", "joulesPerOutputToken", "costUsdPerMillionOutputTokens"]);
+        bool prefix = runs.Any(x => x.R.PrefixCache is not null), spec = runs.Any(x => x.R.Speculation is not null);
+        if (prefix) columns.AddRange(["prefixTokenHitRate", "prefixBlockHitRate", "prefillTokensSaved"]);
+        if (spec) columns.AddRange(["tokensPerVerification", "draftSeconds"]);
         var t = new Table(columns.ToArray());
         foreach (var (rate, r) in runs)
         {
@@ -218,6 +285,8 @@ internal static class SimulateOutput
                 cells.AddRange([("", s.Mean), ("", s.P50), ("", s.P90), ("", s.P95), ("", s.P99)]);
             cells.AddRange([("", r.RequestsPerSecond), ("", r.InputTokensPerSecond), ("", r.OutputTokensPerSecond), ("", r.Goodput), ("", r.SloAttainment),
                 ("", r.DeviceBusyFraction), ("", r.Preemptions), ("", r.Pools.Max(p => p.PeakKvUsage)), ("", r.EnergyJoules), ("", r.JoulesPerOutputToken), ("", r.CostUsdPerMillionOutputTokens)]);
+            if (prefix) cells.AddRange([("", r.PrefixCache?.TokenHitRate ?? double.NaN), ("", r.PrefixCache?.BlockHitRate ?? double.NaN), ("", r.PrefixCache?.HitTokens ?? 0)]);
+            if (spec) cells.AddRange([("", r.Speculation?.TokensPerVerification ?? double.NaN), ("", r.Speculation?.DraftSeconds ?? 0)]);
             t.Add(cells.ToArray());
         }
         return t;
@@ -261,12 +330,15 @@ internal sealed class RequestCsvWriter : IRequestSink, IDisposable
          "e2eSeconds", "maxItlSeconds", "preemptions", "metSlo", "rejectReason"];
 
     private readonly SepWriter _csv;
+    private readonly bool _cachedTokens;
 
     /// <summary>Writes the header at once; rows end with the writer's <see cref="TextWriter.NewLine"/> (the CLI sets \n).</summary>
-    public RequestCsvWriter(TextWriter writer)
+    /// <param name="cachedTokens">Adds the column <c>cachedTokens</c> (prompt tokens found in the prefix cache), for runs with prefix caching.</param>
+    public RequestCsvWriter(TextWriter writer, bool cachedTokens = false)
     {
         _csv = Csv.Write(writer);
-        Csv.WriteRow(_csv, Header);
+        _cachedTokens = cachedTokens;
+        Csv.WriteRow(_csv, cachedTokens ? [.. Header, "cachedTokens"] : Header);
     }
 
     public void OnRequest(in RequestRecord r)
@@ -287,6 +359,7 @@ internal sealed class RequestCsvWriter : IRequestSink, IDisposable
         row[12].Format(r.Preemptions);
         row[13].Set(r.Completed && r.MetSlo ? "true" : "false");
         row[14].Set(r.RejectReason ?? "");
+        if (_cachedTokens) row[15].Format(r.CachedTokens);
     }
 
     public void Dispose() => _csv.Dispose();

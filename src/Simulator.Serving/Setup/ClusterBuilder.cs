@@ -7,6 +7,15 @@ namespace Simulator.Serving;
 /// <param name="TokenBudget">Most new tokens per step; 0: the scheduler's default.</param>
 public sealed record ReplicaSettings(SchedulerKind Scheduler, int MaxBatch, int TokenBudget, int BlockSize, PreemptionMode Preemption)
 {
+    /// <summary>Automatic prefix caching (<see cref="ReplicaConfig.PrefixCaching"/>).</summary>
+    public bool PrefixCaching { get; init; }
+
+    /// <summary>The KV offload tier (<see cref="ReplicaConfig.KvOffload"/>).</summary>
+    public KvOffloadConfig? KvOffload { get; init; }
+
+    /// <summary>Speculative decoding (<see cref="ReplicaConfig.Speculative"/>).</summary>
+    public SpeculativeConfig? Speculative { get; init; }
+
     /// <summary>A replica of <paramref name="deployment"/> with these settings, swapping over <paramref name="hostLink"/>.</summary>
     public ReplicaConfig For(Deployment deployment, Interconnect? hostLink) => new(deployment)
     {
@@ -16,6 +25,9 @@ public sealed record ReplicaSettings(SchedulerKind Scheduler, int MaxBatch, int 
         BlockSize = BlockSize,
         Preemption = Preemption,
         HostLink = hostLink,
+        PrefixCaching = PrefixCaching,
+        KvOffload = KvOffload,
+        Speculative = Speculative,
     };
 }
 
@@ -26,10 +38,16 @@ public static class ClusterBuilder
     public static ClusterConfig Aggregated(Deployment deployment, Interconnect? hostLink, int replicas, ReplicaSettings settings, RouterKind router) =>
         Checked(new ClusterConfig(new PoolConfig(settings.For(deployment, hostLink), replicas)) { Router = router });
 
+    /// <summary>
+    /// Speculative decoding in the prefill pool of a disaggregated cluster would only draft for nothing (it emits one
+    /// token per request); the pool drops it and keeps it for the decode pool.
+    /// </summary>
+    private static ReplicaSettings PrefillSettings(ReplicaSettings s) => s with { Speculative = null };
+
     /// <summary>A prefill pool and a decode pool; the KV cache crosses <paramref name="kvLink"/> (null: <see cref="KvTransfer.DefaultLink"/>).</summary>
     public static ClusterConfig Disaggregated(Deployment prefill, Interconnect? prefillHostLink, int prefillReplicas, Deployment decode, Interconnect? decodeHostLink,
         int decodeReplicas, ReplicaSettings settings, RouterKind router, Interconnect? kvLink) =>
-        Checked(new ClusterConfig(new PoolConfig(settings.For(prefill, prefillHostLink), prefillReplicas))
+        Checked(new ClusterConfig(new PoolConfig(PrefillSettings(settings).For(prefill, prefillHostLink), prefillReplicas))
         {
             Router = router,
             DecodePool = new PoolConfig(settings.For(decode, decodeHostLink), decodeReplicas),
