@@ -177,6 +177,10 @@ public static class ServingSimulator
         }
         if (metrics.Completed + metrics.Rejected != metrics.Arrived)
             throw new InvalidOperationException($"conservation violated: {metrics.Arrived} arrived, {metrics.Completed} completed, {metrics.Rejected} rejected");
+        // Blocks are conserved too: once every request has left, none is held (cached prefix blocks stay, held by nobody).
+        foreach (var replica in servers.Pool.Concat(servers.DecodePool))
+            if (replica.Kv.UsedBlocks != 0 || replica.Kv.PrefixBlocks != replica.Kv.CachedBlocks)
+                throw new InvalidOperationException($"KV blocks leaked: replica {replica.Index} of pool {replica.Pool} holds {replica.Kv.UsedBlocks} blocks ({replica.Kv.PrefixBlocks - replica.Kv.CachedBlocks} prefix blocks) after every request left");
         return Summarize(sim, cluster, servers, metrics);
     }
 

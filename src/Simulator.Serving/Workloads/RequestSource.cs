@@ -103,6 +103,8 @@ internal sealed class RequestSource
 
     private void OnArrival()
     {
+        // Session turns issued since this arrival was scheduled may have used up the request limit.
+        if (Issued >= _limit) return;
         double now = _sim.Now;
         // Schedule the next arrival before handing this one over, so arrivals at equal times share a step.
         if (_workload.Arrivals is TraceArrivals trace)
