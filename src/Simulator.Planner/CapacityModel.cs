@@ -20,13 +20,25 @@ public interface ICapacityModel
 /// prefill plus the M/D/1 wait ρp·tp / (2(1 − ρp)) plus the decode step it waits behind. Capacity is the largest
 /// λ (by bisection) with TTFT and TPOT within the SLOs and B within the batch and KV-cache limits. A prefill pool
 /// is an M/D/1 server of prompts; a decode pool holds B requests with td(B) within the TPOT target.
+/// With prefix caching a prefill computes only the prompt's uncached tokens after the cached ones (the demand's mean
+/// cached tokens: every prefix assumed resident). With speculative decoding a decode step of B requests is a
+/// verification of B(k + 1) tokens plus the drafter's k passes, and emits E tokens per request (the acceptance model's
+/// expectation), so the time per output token is that step over E; the drafter's weights and KV shrink the cache.
 /// The chosen plans are checked afterwards; this only needs to rank configurations sensibly.
 /// </summary>
 public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings = null) : ICapacityModel
 {
     private readonly int _minActivationTokens = (settings ?? PlannerSettings.Default).MinActivationTokens;
 
-    private sealed record Ctx(CostModel Cost, int Window, double Tp, int BMax, string? Problem, PruneCause? Cause = null);
+    private sealed record Ctx(CostModel Cost, int Window, double Tp, int BMax, string? Problem, PruneCause? Cause = null)
+    {
+        /// <summary>The drafter's cost model (speculative decoding with a drafter).</summary>
+        public CostModel? Draft { get; init; }
+        /// <summary>Draft tokens per step (0: no speculative decoding).</summary>
+        public int K { get; init; }
+        /// <summary>Expected tokens a request emits per decode step (1 without speculative decoding).</summary>
+        public double TokensPerStep { get; init; } = 1;
+    }
 
     private Ctx Prepare(CandidateConfig c, Demand demand)
     {
@@ -40,19 +52,61 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
         if (!mem.WeightsFit) return new Ctx(cost, window, double.NaN, 0, $"weights ({mem.WeightBytes / 1e9:0.#} GB per device) do not fit", PruneCause.WeightsDoNotFit);
         double act = MemoryModel.ActivationBytes(d, Math.Max(input, _minActivationTokens), c.MaxBatch);
         double contextEnd = c.Role == ReplicaRole.Prefill ? input : input + output;
-        int bMax = Math.Min(c.MaxBatch, (int)Math.Floor(mem.MaxKvTokens(act) / contextEnd));
+        double kvTokens = mem.MaxKvTokens(act);
+        CostModel? draft = null;
+        if (c.Speculative is { } spec)
+        {
+            Deployment? dd;
+            try { dd = spec.DraftDeployment(d); }
+            catch (PlanException e) { return new Ctx(cost, window, double.NaN, 0, $"the drafter cannot run: {e.Message}", PruneCause.Invalid); }
+            var (draftWeights, draftKv) = spec.Footprint(d);
+            kvTokens = Math.Max(0, Math.Floor((mem.FreeBytes - act - draftWeights) / (mem.KvBytesPerToken + draftKv)));
+            if (dd is not null) draft = new CostModel(dd);
+        }
+        int bMax = Math.Min(c.MaxBatch, (int)Math.Floor(kvTokens / contextEnd));
         if (bMax < 1) return new Ctx(cost, window, double.NaN, 0, "not even one request's KV cache fits", PruneCause.NoKvRoom);
+        // With prefix caching a prompt computes only what is not cached (the last token always).
+        double cached = c.PrefixCaching ? Math.Min(demand.MeanCachedTokens, input - 1) : 0;
         var p = BatchShape.Create(window);
-        p.AddPrefill((long)input);
-        return new Ctx(cost, window, cost.StepSeconds(p), bMax, null);
+        p.AddPrefill((long)(input - cached), (long)cached);
+        double tp = cost.StepSeconds(p);
+        if (draft is not null)
+        {
+            var dp = BatchShape.Create(draft.Deployment.Model.SlidingWindow ?? 0);
+            dp.AddPrefill((long)(input - cached), (long)cached);
+            tp += draft.StepSeconds(dp);
+        }
+        return new Ctx(cost, window, tp, bMax, null)
+        {
+            Draft = draft,
+            K = c.Speculative?.K ?? 0,
+            TokensPerStep = c.Speculative is { } sc ? demand.ExpectedTokensPerStep(sc) : 1,
+        };
     }
 
-    private static double Td(Ctx x, Demand demand, int b)
+    /// <summary>Seconds of one decode step of <paramref name="b"/> requests at the mean context (with speculative decoding: the verification and the drafter's k passes).</summary>
+    private static double Step(Ctx x, Demand demand, int b)
     {
+        long context = (long)(Math.Max(1, demand.MeanInputTokens) + Math.Max(1, demand.MeanOutputTokens) / 2);
         var s = BatchShape.Create(x.Window);
-        s.AddDecode((long)(Math.Max(1, demand.MeanInputTokens) + Math.Max(1, demand.MeanOutputTokens) / 2), b);
-        return x.Cost.StepSeconds(s);
+        if (x.K == 0)
+        {
+            s.AddDecode(context, b);
+            return x.Cost.StepSeconds(s);
+        }
+        for (int i = 0; i < b; i++) s.AddVerify(context, x.K + 1);
+        double t = x.Cost.StepSeconds(s);
+        if (x.Draft is { } draft)
+        {
+            var d = BatchShape.Create(draft.Deployment.Model.SlidingWindow ?? 0);
+            d.AddDecode(context, b);
+            t += x.K * draft.StepSeconds(d);
+        }
+        return t;
     }
+
+    /// <summary>Seconds per output token of a request in a decode batch of <paramref name="b"/>: the step over the tokens it emits.</summary>
+    private static double Td(Ctx x, Demand demand, int b) => Step(x, demand, b) / x.TokensPerStep;
 
     /// <summary>Aggregated replica at rate λ: (fits the batch limit, TTFT, TPOT).</summary>
     private static (bool Fits, double Ttft, double Tpot) Aggregated(Ctx x, Demand demand, double lambda)
@@ -66,7 +120,7 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
         {
             double tdb = Td(x, demand, b);
             tpot = tdb / (1 - rhoP);
-            ttft = x.Tp + rhoP * x.Tp / (2 * (1 - rhoP)) + tdb;
+            ttft = x.Tp + rhoP * x.Tp / (2 * (1 - rhoP)) + (x.K == 0 ? tdb : Step(x, demand, b));
             int next = Math.Max(1, (int)Math.Ceiling(lambda * (ttft + output * tpot)));
             if (next > x.BMax) return (false, ttft, tpot);
             if (next == b) break;

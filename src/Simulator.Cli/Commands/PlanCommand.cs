@@ -81,8 +81,14 @@ public static class PlanCommand
         private readonly Option<string?> _cluster = new("--cluster") { Description = "A fixed cluster (name or YAML): find the highest goodput it gives within the targets instead of the cheapest plan for a rate" };
         private readonly Option<double?> _ttft = Opt.Quantity("--ttft-slo", QuantityKind.Time, "TTFT target at p90", "1 s", max: 3600);
         private readonly Option<double?> _tpot = Opt.Quantity("--tpot-slo", QuantityKind.Time, "TPOT target at p90", "50 ms", max: 3600);
-        private readonly Option<string> _workload = Opt.Choice("--workload", "Workload preset whose length distributions give the mean prompt and output lengths", "chat",
-            Serving.Presets.Names.Select(n => (n, n)).ToArray());
+        private readonly Option<string?> _workload = new("--workload", "-w")
+        {
+            Description = $"Workload preset whose length distributions give the mean prompt and output lengths ({string.Join(", ", Serving.Presets.Names)}; default chat), or a workload YAML file with request classes (rates, lengths, prefixes, sessions, targets; docs/FORMATS.md): one cluster serves them all and each class is checked against its own targets",
+        };
+        private readonly Option<PrefixCachingMode> _prefixCaching = Opt.Choice("--prefix-caching", "Prefix caching in the plans: on, off, or auto (considered both ways when the workload shares prefixes; the solver picks)", PrefixCachingMode.Auto,
+            ("auto", PrefixCachingMode.Auto), ("on", PrefixCachingMode.On), ("off", PrefixCachingMode.Off));
+        private readonly Option<int?> _sharedPrefix = Opt.OptionalInt("--shared-prefix-tokens", "Every request starts with the same N-token system prompt, counted inside its prompt length", 1, MaxTokens);
+        private readonly Option<Opt.SpeculativeChoice?> _speculative = Opt.Speculative("--speculative", "Speculative decoding to consider (the planner turns it on or off per configuration and says why), e.g. draft,k=4,acceptance=0.7,draft=llama-3.2-1b");
         private readonly Option<int?> _inputTokens = Opt.OptionalInt("--input-tokens", "Mean prompt tokens (overrides the workload)", 1, MaxTokens);
         private readonly Option<int?> _outputTokens = Opt.OptionalInt("--output-tokens", "Mean output tokens (overrides the workload)", 1, MaxTokens);
         private readonly Option<string?> _quant = new("--quant", "-q") { Description = "Quantizations to consider, comma-separated (default: 16-bit, fp8 where supported, w4a16)" };
@@ -111,7 +117,7 @@ public static class PlanCommand
         public void AddTo(Command cmd)
         {
             foreach (var o in new Option[] { _model, _hardware, _rate, _cluster, _ttft, _tpot, _workload, _inputTokens, _outputTokens, _quant, _maxDevices, _inventory, _objective, _disagg,
-                         _maxBatch, _price, _purchase, _wholeNodes, _power, _budget, _headroom, _top, _check, _tcoPeriod, _energyPrice, _pue, _hosting })
+                         _maxBatch, _price, _purchase, _wholeNodes, _power, _budget, _headroom, _top, _check, _tcoPeriod, _energyPrice, _pue, _hosting, _prefixCaching, _sharedPrefix, _speculative })
                 cmd.Options.Add(o);
         }
 
@@ -136,6 +142,22 @@ public static class PlanCommand
                 hw.Add(new HardwareOption(resolved.Device, resolved.Cluster) { Efficiency = resolved.Efficiency });
             }
             if (hw.Count == 0) throw new CliException("--hardware lists no hardware");
+            // --workload: a preset name, else a workload file.
+            string? workloadName = r.GetValue(_workload);
+            Serving.WorkloadSpec? workloadFile = null;
+            if (workloadName is not null && !Serving.Presets.IsPreset(workloadName))
+            {
+                if (!File.Exists(workloadName) && !workloadName.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) && !workloadName.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+                    throw new CliException($"--workload: '{workloadName}' is neither a preset ({string.Join(", ", Serving.Presets.Names)}) nor a workload file.{Core.Loading.NameMatcher.Suggest(workloadName, Serving.Presets.Names)}");
+                bool arrivalGiven;
+                try { (workloadFile, arrivalGiven) = Serving.WorkloadBuilder.ReadWorkloadFile(workloadName); }
+                catch (Serving.SetupException e) { throw new CliException(e.Message); }
+                if (!arrivalGiven && r.GetValue(_rate) is null && fixedName is null)
+                    throw new CliException($"--rate is required: {workloadName} gives no rates (give each class a rate:, or the file an arrival: rate)");
+            }
+            Serving.SpeculativeConfig? speculative = r.GetValue(_speculative) is { } sc
+                ? new Serving.SpeculativeConfig(sc.Method, sc.EffectiveK, sc.Acceptance) { DraftModel = sc.Draft is { } dn ? lib.Model(dn) : null }
+                : null;
             List<QuantizationScheme>? quants = r.GetValue(_quant) is { } ql
                 ? ql.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(q => DeploymentOptions.ParseQuant(q, m)).ToList()
                 : null;
@@ -147,7 +169,12 @@ public static class PlanCommand
                 FixedCluster = fixedCluster,
                 TtftSloSeconds = Given(r, _ttft) ? r.GetValue(_ttft) : null,
                 TpotSloSeconds = Given(r, _tpot) ? r.GetValue(_tpot) : null,
-                Workload = Given(r, _workload) ? r.GetValue(_workload) : null,
+                Workload = workloadFile is null ? workloadName : null,
+                WorkloadFile = workloadFile,
+                WorkloadFileName = workloadFile is null ? null : workloadName,
+                SharedPrefixTokens = r.GetValue(_sharedPrefix),
+                PrefixCaching = Given(r, _prefixCaching) ? r.GetValue(_prefixCaching) : null,
+                Speculative = speculative,
                 InputTokens = r.GetValue(_inputTokens),
                 OutputTokens = r.GetValue(_outputTokens),
                 Quantizations = quants,
@@ -180,7 +207,8 @@ public static class PlanCommand
         var c = i.Capacity.Config;
         string par = $"TP{c.Parallelism.Tp}" + (c.Parallelism.Pp > 1 ? $" PP{c.Parallelism.Pp}" : "") + (c.Parallelism.Ep > 1 ? $" EP{c.Parallelism.Ep}" : "");
         string role = c.Role == ReplicaRole.Aggregated ? "" : " " + c.Role.ToString().ToLowerInvariant();
-        return $"{i.Count}x {c.Device.Name} {par} {c.Quant} b{c.MaxBatch}{role}";
+        string features = (c.PrefixCaching ? " +prefix-cache" : "") + (c.Speculative is { } sp ? $" +spec {Serving.SpeculativeConfig.MethodName(sp.Method)} k{sp.K}" : "");
+        return $"{i.Count}x {c.Device.Name} {par} {c.Quant} b{c.MaxBatch}{role}{features}";
     }));
 
     /// <summary>The price quotes a plan's devices are costed at, with their provenance.</summary>
@@ -201,10 +229,10 @@ public static class PlanCommand
     /// <summary>"user", "list 2026-09", "assumption 2020-05", "unstated" or "none".</summary>
     internal static string PriceWords(bool user, PriceQuote? q) => user ? "user (command line)" : q is null ? "none" : q.Provenance;
 
-    internal static JsonObject PlanJson(PlanRequest req, Plan p) => new()
+    /// <summary>One replica group of a plan; the serving features appear only when the request considered them.</summary>
+    private static JsonObject ReplicaJson(PlanRequest req, PlanItem i)
     {
-        ["disaggregated"] = p.Disaggregated,
-        ["replicas"] = new JsonArray(p.Items.Select(i => (JsonNode)new JsonObject
+        var o = new JsonObject
         {
             ["role"] = i.Capacity.Config.Role.ToString().ToLowerInvariant(),
             ["hardware"] = i.Capacity.Config.Device.Name,
@@ -216,7 +244,36 @@ public static class PlanCommand
             ["kvCacheDtype"] = i.Capacity.Config.Quant.KvCache.Name(),
             ["maxBatch"] = i.Capacity.Config.MaxBatch,
             ["capacityRequestsPerSecond"] = i.Capacity.RequestsPerSecond,
-        }).ToArray()),
+        };
+        if (req.ConsidersFeatures)
+        {
+            o["prefixCaching"] = i.Capacity.Config.PrefixCaching;
+            o["speculative"] = i.Capacity.Config.Speculative?.Describe();
+        }
+        return o;
+    }
+
+    internal static JsonObject PlanJson(PlanRequest req, Plan p)
+    {
+        var o = PlanJsonCore(req, p);
+        if (p.FeatureChoice is not null) o["featureChoice"] = p.FeatureChoice;
+        if (p.Classes.Count > 0)
+            o["classes"] = new JsonArray(p.Classes.Select(c => (JsonNode)new JsonObject
+            {
+                ["name"] = c.Name,
+                ["ttftSloSeconds"] = Json.Node(c.Slo.TtftSeconds),
+                ["tpotSloSeconds"] = Json.Node(c.Slo.TpotSeconds),
+                ["ttftP90Seconds"] = Json.Node(c.TtftP90Seconds),
+                ["tpotP90Seconds"] = Json.Node(c.TpotP90Seconds),
+                ["meetsSlo"] = c.Meets,
+            }).ToArray());
+        return o;
+    }
+
+    private static JsonObject PlanJsonCore(PlanRequest req, Plan p) => new()
+    {
+        ["disaggregated"] = p.Disaggregated,
+        ["replicas"] = new JsonArray(p.Items.Select(i => (JsonNode)ReplicaJson(req, i)).ToArray()),
         ["hardware"] = string.Join(",", p.DeviceNames),
         ["prefillPool"] = p.Disaggregated ? Pool(p, ReplicaRole.Prefill) : null,
         ["decodePool"] = p.Disaggregated ? Pool(p, ReplicaRole.Decode) : null,
@@ -324,6 +381,10 @@ public static class PlanCommand
         ctx.Out.Write(t.ToText());
         var best = result.Plans[0];
         ctx.Out.WriteLine($"why #1: {result.WhyFirst}.");
+        if (best.FeatureChoice is { Length: > 0 } features) ctx.Out.WriteLine($"serving features of #1: {features}.");
+        if (best.Classes.Count > 0)
+            ctx.Out.WriteLine("classes of #1 (p90 against each class's targets): " + string.Join("; ", best.Classes.Select(c =>
+                $"{c.Name} TTFT {F.Seconds(c.TtftP90Seconds)} / {F.Seconds(c.Slo.TtftSeconds)}, TPOT {F.Seconds(c.TpotP90Seconds)} / {F.Seconds(c.Slo.TpotSeconds)}: {(c.Meets ? "met" : "MISSED")}")));
         if (best.BilledDevices > best.Devices)
             ctx.Out.WriteLine($"billing: #1 uses {best.Devices} devices and pays for {best.BilledDevices} (whole nodes; --whole-nodes off to pay per device).");
         foreach (var d in best.Items.Select(i => i.Capacity.Config.Device).DistinctBy(d => d.Name))
