@@ -53,7 +53,10 @@ public sealed class SimulatorChecker(ModelSpec model, ICapacityModel analytic, F
             {
                 AnalyticFallbacks++;
                 var (a, b, g) = new AnalyticChecker(analytic, model).Check(items, disaggregated, demand, slo);
-                return new PlanCheck(a, b, g, []);
+                // The analytic latencies are the same for every class; each is still judged by its own targets.
+                return new PlanCheck(a, b, g, perClass
+                    ? spec.Classes.Select(k => new ClassCheck(k.Name, k.Slo, a, b, (double.IsNaN(k.Slo.TtftSeconds) || a <= k.Slo.TtftSeconds) && (double.IsNaN(k.Slo.TpotSeconds) || b <= k.Slo.TpotSeconds))).ToArray()
+                    : []);
             }
             var decodeCfg = dec[0].Capacity.Config;
             var cluster = new ClusterConfig(new PoolConfig(Replica(pre[0].Capacity.Config), pre[0].Count))

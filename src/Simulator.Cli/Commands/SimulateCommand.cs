@@ -175,6 +175,15 @@ public static class SimulateCommand
             ChartOutput.Save(KvUsageChart.Build(result.KvUsage, title), kvPath);
             ctx.Err.WriteLine($"wrote {plot}");
             ctx.Err.WriteLine($"wrote {kvPath}");
+            if (result.PrefixCache is { } pc)
+            {
+                // Cache occupancy over time: blocks named in prefix tables (held or cached) as a share of the pool's blocks.
+                string prefixPath = Path.Combine(Path.GetDirectoryName(plot) ?? "", Path.GetFileNameWithoutExtension(plot) + "-prefix" + Path.GetExtension(plot));
+                var occupancy = KvUsageChart.Build(pc.Occupancy, title + $", prefix cache hit rate {pc.TokenHitRate:P1}");
+                occupancy.YLabel("KV blocks holding cached prefixes (%)");
+                ChartOutput.Save(occupancy, prefixPath);
+                ctx.Err.WriteLine($"wrote {prefixPath}");
+            }
         }
         return 0;
     }
