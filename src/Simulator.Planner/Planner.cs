@@ -478,21 +478,30 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
                     ? req.PrefixCaching == PrefixCachingMode.On
                         ? $"prefix caching on (asked for): {share}"
                         : $"prefix caching on: {share}; a replica serves {Rate(item.Capacity)} with it, {Rate(other)} without"
-                    : $"prefix caching off: a replica serves {Rate(item.Capacity)} without it, {Rate(other)} with it (the solver found the plan without it as cheap)";
+                    : $"prefix caching off: a replica serves {Rate(item.Capacity)} without it, {Rate(other)} with it; {OffBecause(item.Capacity, other)}";
                 parts.Add(who + text);
             }
             if (req.Speculative is { } spec && c.Role != ReplicaRole.Prefill)
             {
                 byKey.TryGetValue((c with { Speculative = c.Speculative is null ? spec : null }).Key, out var other);
                 double e = req.Demand.ExpectedTokensPerStep(spec);
+                bool loses = other is null || !other.Usable || other.RequestsPerSecond <= item.Capacity.RequestsPerSecond;
                 string text = c.Speculative is not null
                     ? $"speculative decoding on ({spec.Describe()}): {e:0.##} tokens per step; a replica serves {Rate(item.Capacity)} with it, {Rate(other)} without"
-                    : $"speculative decoding off: at the batch this replica runs, verifying {spec.K + 1} tokens per request and {spec.K} drafting passes cost more than the {e:0.##} tokens per step save; a replica serves {Rate(item.Capacity)} without it, {Rate(other)} with it";
+                    : loses
+                        ? $"speculative decoding off: at the batch this replica runs, verifying {spec.K + 1} tokens per request and {spec.K} drafting passes cost more than the {e:0.##} tokens per step save; a replica serves {Rate(item.Capacity)} without it, {Rate(other)} with it"
+                        : $"speculative decoding off: a replica serves {Rate(item.Capacity)} without it, {Rate(other)} with it; {OffBecause(item.Capacity, other)}";
                 parts.Add(who + text);
             }
         }
         return string.Join("; ", parts.Distinct());
     }
+
+    /// <summary>Why a plan runs without a feature whose configuration serves more with it (by the analytic model).</summary>
+    private static string OffBecause(Capacity without, Capacity? with) =>
+        with is null || !with.Usable || with.RequestsPerSecond <= without.RequestsPerSecond
+            ? "it saves nothing here"
+            : "the plans with it missed a target when checked by simulation, or cost no less";
 
     /// <summary>Purchase plus energy and hosting at board power over the TCO period: one device's cost, an upper bound used to rank.</summary>
     private static double TcoPerDevice(PlanRequest req, HardwareProfile d) =>
