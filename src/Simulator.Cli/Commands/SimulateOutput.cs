@@ -234,7 +234,9 @@ internal static class SimulateOutput
         o.WriteLine($"{rc.Scheduler.ToString().ToLowerInvariant()} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + Setup(c, w, run)["router"] : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");
         o.WriteLine($"workload {w.Name}: {w.Arrivals.Describe()}; seed {run.Seed}");
         foreach (var cls in w.Classes.Take(6))
-            o.WriteLine($"  {cls.Name}{(w.Classes.Count > 1 ? $" (weight {cls.Weight.ToString("0.###", Inv)})" : "")}: input {cls.Input.Describe()}; output {cls.Output.Describe()}{(cls.Slo.Any ? "; SLO " + cls.Slo : "")}");
+            o.WriteLine($"  {cls.Name}{(w.Classes.Count > 1 ? $" (weight {cls.Weight.ToString("0.###", Inv)})" : "")}: input {cls.Input.Describe()}; output {cls.Output.Describe()}{(cls.Slo.Any ? "; SLO " + cls.Slo : "")}"
+                + (cls.Prefix is { } px ? "; " + px.Describe() : "") + (cls.Session is { } ss ? "; " + ss.Describe() : "")
+                + (cls.Acceptance is { } ac && rc.Speculative is not null ? "; acceptance " + ac.Describe() : ""));
         foreach (var n in notes.Concat(d.Notes)) o.WriteLine("note: " + n);
         o.WriteLine($"requests {r.Requests.ToString("N0", Inv)}: completed {r.Completed.ToString("N0", Inv)}, rejected {r.Rejected.ToString("N0", Inv)}; simulated {F.Seconds(r.DurationSeconds)} in {r.Steps.ToString("N0", Inv)} steps");
         foreach (var x in r.RejectReasons) o.WriteLine($"  rejected {x.Count.ToString("N0", Inv)}: {x.Reason}");
