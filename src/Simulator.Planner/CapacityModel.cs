@@ -20,6 +20,10 @@ public interface ICapacityModel
 /// prefill plus the M/D/1 wait ρp·tp / (2(1 − ρp)) plus the decode step it waits behind. Capacity is the largest
 /// λ (by bisection) with TTFT and TPOT within the SLOs and B within the batch and KV-cache limits. A prefill pool
 /// is an M/D/1 server of prompts; a decode pool holds B requests with td(B) within the TPOT target.
+/// With prefix caching a prefill computes only the prompt's uncached tokens after the cached ones (the demand's mean
+/// cached tokens: every prefix assumed resident). With speculative decoding a decode step of B requests is a
+/// verification of B(k + 1) tokens plus the drafter's k passes, and emits E tokens per request (the acceptance model's
+/// expectation), so the time per output token is that step over E; the drafter's weights and KV shrink the cache.
 /// The chosen plans are checked afterwards; this only needs to rank configurations sensibly.
 /// </summary>
 /// <remarks>
@@ -37,6 +41,15 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
 
         /// <summary>The engine's API-server seconds per request (before the engine and to the client): in TTFT, not in GPU time.</summary>
         public double RequestSeconds { get; init; }
+        /// <summary>The drafter's cost model (speculative decoding with a drafter).</summary>
+        public CostModel? Draft { get; init; }
+        /// <summary>Draft tokens per step (0: no speculative decoding).</summary>
+        public int K { get; init; }
+        /// <summary>Expected tokens a request emits per decode step (1 without speculative decoding).</summary>
+        public double TokensPerStep { get; init; } = 1;
+
+        /// <summary>Seconds of a step of the target model: the engine's (graphs, CPU time) when there is one.</summary>
+        public double Seconds(BatchShape s) => Engine?.StepSeconds(s) ?? Cost.StepSeconds(s);
     }
 
     private Ctx Prepare(CandidateConfig c, Demand demand)
@@ -56,26 +69,71 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
             ? MemoryModel.ActivationBytes(d, Math.Ceiling(Math.Max(input, _minActivationTokens) / dp), Math.Ceiling(c.MaxBatch / (double)dp))
             : MemoryModel.ActivationBytes(d, Math.Max(input, _minActivationTokens), c.MaxBatch);
         double contextEnd = c.Role == ReplicaRole.Prefill ? input : input + output;
-        // Requests one device (one attention-DP rank) holds; a linear-attention model's requests each add a fixed state.
+        // Requests one device (one attention-DP rank) holds; a linear-attention model's requests each add a fixed state,
+        // and a drafter's weights and its own KV per token share the device.
+        double room = Math.Max(0, mem.KvRoomBytes(act)), kvPerToken = mem.KvBytesPerToken;
+        CostModel? draft = null;
+        if (c.Speculative is { } spec)
+        {
+            Deployment? dd;
+            try { dd = spec.DraftDeployment(d); }
+            catch (PlanException e) { return new Ctx(cost, window, double.NaN, 0, $"the drafter cannot run: {e.Message}", PruneCause.Invalid); }
+            var (draftWeights, draftKv) = spec.Footprint(d);
+            room = Math.Max(0, room - draftWeights);
+            kvPerToken += draftKv;
+            if (dd is not null) draft = new CostModel(dd);
+        }
         double perRank = mem.StateBytesPerRequest > 0
-            ? Math.Floor(Math.Max(0, mem.KvRoomBytes(act)) / (contextEnd * mem.KvBytesPerToken + mem.StateBytesPerRequest))
-            : Math.Floor(mem.MaxKvTokens(act) / contextEnd);
+            ? Math.Floor(room / (contextEnd * kvPerToken + mem.StateBytesPerRequest))
+            : Math.Floor(Math.Floor(room / kvPerToken) / contextEnd);
         int bMax = (int)Math.Min(c.MaxBatch, perRank * dp);
         if (bMax < 1) return new Ctx(cost, window, double.NaN, 0, "not even one request's KV cache fits", PruneCause.NoKvRoom);
+        // With prefix caching a prompt computes only what is not cached (the last token always).
+        double cached = c.PrefixCaching ? Math.Min(demand.MeanCachedTokens, input - 1) : 0;
         var p = window;
-        p.AddPrefill((long)input);
-        if (engineCost is null) return new Ctx(cost, window, cost.StepSeconds(p), bMax, null);
+        p.AddPrefill((long)(input - cached), (long)cached);
+        double tp = engineCost?.StepSeconds(p) ?? cost.StepSeconds(p);
+        if (draft is not null)
+        {
+            var drafted = BatchShape.For(draft.Deployment.Model);
+            drafted.AddPrefill((long)(input - cached), (long)cached);
+            tp += draft.StepSeconds(drafted);
+        }
         // The API server's overheads lengthen every request's TTFT but occupy no GPU time.
-        double overhead = resolvedEngine!.Overheads.IngressSeconds((int)input) + resolvedEngine.Overheads.ResponseSeconds;
-        return new Ctx(cost, window, engineCost.StepSeconds(p), Math.Min(bMax, resolvedEngine.Scheduler.MaxBatch), null) { Engine = engineCost, RequestSeconds = overhead };
+        double overhead = resolvedEngine is null ? 0 : resolvedEngine.Overheads.IngressSeconds((int)input) + resolvedEngine.Overheads.ResponseSeconds;
+        return new Ctx(cost, window, tp, resolvedEngine is null ? bMax : Math.Min(bMax, resolvedEngine.Scheduler.MaxBatch), null)
+        {
+            Engine = engineCost,
+            RequestSeconds = overhead,
+            Draft = draft,
+            K = c.Speculative?.K ?? 0,
+            TokensPerStep = c.Speculative is { } sc ? demand.ExpectedTokensPerStep(sc) : 1,
+        };
     }
 
-    private static double Td(Ctx x, Demand demand, int b)
+    /// <summary>Seconds of one decode step of <paramref name="b"/> requests at the mean context (with speculative decoding: the verification and the drafter's k passes).</summary>
+    private static double Step(Ctx x, Demand demand, int b)
     {
+        long context = (long)(Math.Max(1, demand.MeanInputTokens) + Math.Max(1, demand.MeanOutputTokens) / 2);
         var s = x.Empty;
-        s.AddDecode((long)(Math.Max(1, demand.MeanInputTokens) + Math.Max(1, demand.MeanOutputTokens) / 2), b);
-        return x.Engine?.StepSeconds(s) ?? x.Cost.StepSeconds(s);
+        if (x.K == 0)
+        {
+            s.AddDecode(context, b);
+            return x.Seconds(s);
+        }
+        for (int i = 0; i < b; i++) s.AddVerify(context, x.K + 1);
+        double t = x.Seconds(s);
+        if (x.Draft is { } draft)
+        {
+            var d = BatchShape.For(draft.Deployment.Model);
+            d.AddDecode(context, b);
+            t += x.K * draft.StepSeconds(d);
+        }
+        return t;
     }
+
+    /// <summary>Seconds per output token of a request in a decode batch of <paramref name="b"/>: the step over the tokens it emits.</summary>
+    private static double Td(Ctx x, Demand demand, int b) => Step(x, demand, b) / x.TokensPerStep;
 
     /// <summary>Aggregated replica at rate λ: (fits the batch limit, TTFT, TPOT).</summary>
     private static (bool Fits, double Ttft, double Tpot) Aggregated(Ctx x, Demand demand, double lambda)
@@ -89,7 +147,7 @@ public sealed class AnalyticCapacity(ModelSpec model, PlannerSettings? settings 
         {
             double tdb = Td(x, demand, b);
             tpot = tdb / (1 - rhoP);
-            ttft = x.Tp + rhoP * x.Tp / (2 * (1 - rhoP)) + tdb + x.RequestSeconds;
+            ttft = x.Tp + rhoP * x.Tp / (2 * (1 - rhoP)) + (x.K == 0 ? tdb : Step(x, demand, b)) + x.RequestSeconds;
             int next = Math.Max(1, (int)Math.Ceiling(lambda * (ttft + output * tpot)));
             if (next > x.BMax) return (false, ttft, tpot);
             if (next == b) break;

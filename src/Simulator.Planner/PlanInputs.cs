@@ -20,6 +20,20 @@ public sealed record PlanInputs
     public double? TpotSloSeconds { get; init; }
     /// <summary>A workload preset (<see cref="Presets.Names"/>); its length distributions give the demand's means.</summary>
     public string? Workload { get; init; }
+    /// <summary>
+    /// A workload read from a file (instead of <see cref="Workload"/>): request classes, each with its rate or weight,
+    /// lengths, prefix structure, sessions and targets; one cluster serves them all and every class is checked against
+    /// its own targets. <see cref="WorkloadFileName"/> names it in messages.
+    /// </summary>
+    public WorkloadSpec? WorkloadFile { get; init; }
+    /// <summary>The file <see cref="WorkloadFile"/> came from.</summary>
+    public string? WorkloadFileName { get; init; }
+    /// <summary>Every request starts with the same N-token system prompt (counted inside its prompt).</summary>
+    public int? SharedPrefixTokens { get; init; }
+    /// <summary>Whether plans may run prefix caching (null: auto, considered when the workload shares prefixes).</summary>
+    public PrefixCachingMode? PrefixCaching { get; init; }
+    /// <summary>Speculative decoding to consider for every plan (the planner decides on or off per configuration).</summary>
+    public SpeculativeConfig? Speculative { get; init; }
     public int? InputTokens { get; init; }
     public int? OutputTokens { get; init; }
     public IReadOnlyList<QuantizationScheme>? Quantizations { get; init; }
@@ -77,20 +91,73 @@ public static class PlanRequestBuilder
         var defaults = new List<string>();
         var m = x.Model;
         if (x.Hardware.Count == 0) throw new PlanInputException("no hardware to plan on");
-        double rate = x.Rate ?? (x.FixedCluster is not null ? 1 : throw new PlanInputException("--rate is required (requests per second), unless --cluster asks for the highest goodput"));
+        if (x.WorkloadFile is not null && x.Workload is not null) throw new PlanInputException("give a workload preset or a workload file, not both");
+        var file = x.WorkloadFile;
+        double? fileRate = file?.Arrivals switch
+        {
+            OpenArrivals open => open.RatePerSecond * file.RequestsPerArrival,
+            _ => null,
+        };
+        if (file is not null && file.Arrivals is ClosedLoopArrivals) throw new PlanInputException($"{x.WorkloadFileName}: the planner sizes a cluster for a request rate; give the classes rates (or an open-loop arrival rate), not a closed loop");
+        double rate = x.Rate ?? fileRate ?? (x.FixedCluster is not null ? 1 : throw new PlanInputException("--rate is required (requests per second), unless --cluster asks for the highest goodput or the workload file gives rates"));
         string workload = x.Workload ?? "chat";
-        if (!Presets.IsPreset(workload)) throw new PlanInputException($"unknown workload '{workload}'; presets: {string.Join(", ", Presets.Names)}");
-        var (meanIn, meanOut) = PresetMeans(workload);
+        if (file is null && !Presets.IsPreset(workload)) throw new PlanInputException($"unknown workload '{workload}'; presets: {string.Join(", ", Presets.Names)}, or a workload YAML file");
         bool fixedLengths = x.InputTokens is not null || x.OutputTokens is not null;
-        var demand = new Demand(rate, x.InputTokens ?? meanIn, x.OutputTokens ?? meanOut);
-        if (!fixedLengths) defaults.Add($"workload {workload} ({demand.MeanInputTokens:0} prompt / {demand.MeanOutputTokens:0} output tokens on average, from the preset's length distributions)");
+        WorkloadSpec? spec = file;
+        if (spec is null && x.SharedPrefixTokens is not null) spec = Presets.Get(workload, new PoissonArrivals(rate));
+        if (spec is not null && x.SharedPrefixTokens is int shared) spec = spec.WithSharedPrefix(shared);
+        if (spec is not null && fixedLengths) spec = spec.WithFixedLengths(x.InputTokens ?? 0, x.OutputTokens ?? 0);
+        var (meanIn, meanOut) = spec is not null ? (spec.MeanInputTokens, spec.MeanOutputTokens) : PresetMeans(workload);
+        var demand = new Demand(rate, spec is not null ? meanIn : x.InputTokens ?? meanIn, spec is not null ? meanOut : x.OutputTokens ?? meanOut);
+        string what = file is not null ? $"workload file {x.WorkloadFileName}" : $"workload {workload}";
+        if (file is not null)
+        {
+            defaults.Add($"{what}: {file.Classes.Count} class{(file.Classes.Count == 1 ? "" : "es")} ({string.Join(", ", file.Classes.Select(c => c.Name))}), {demand.MeanInputTokens:0} prompt / {demand.MeanOutputTokens:0} output tokens per request on average");
+            if (x.Rate is null) defaults.Add($"rate {rate:0.###} requests/s from the workload file{(file.RequestsPerArrival > 1 ? $" ({file.RequestsPerArrival:0.##} requests per arrival: sessions)" : "")}");
+        }
+        else if (!fixedLengths) defaults.Add($"workload {workload} ({demand.MeanInputTokens:0} prompt / {demand.MeanOutputTokens:0} output tokens on average, from the preset's length distributions)");
         else if (x.InputTokens is null || x.OutputTokens is null)
             defaults.Add($"{(x.InputTokens is null ? "prompt" : "output")} length from workload {workload}: {(x.InputTokens is null ? demand.MeanInputTokens : demand.MeanOutputTokens):0} tokens");
         if (m.MaxPositionEmbeddings > 0 && demand.MeanInputTokens + demand.MeanOutputTokens > m.MaxPositionEmbeddings)
             throw new PlanInputException($"prompt + output ({demand.MeanInputTokens:0} + {demand.MeanOutputTokens:0} tokens) exceed {m.Name}'s context window of {m.MaxPositionEmbeddings:N0} tokens");
         var slo = new Slo(x.TtftSloSeconds ?? DefaultTtftSeconds, x.TpotSloSeconds ?? DefaultTpotSeconds);
-        if (x.TtftSloSeconds is null) defaults.Add($"TTFT target {Core.Units.Format.Seconds(slo.TtftSeconds)} (p90)");
-        if (x.TpotSloSeconds is null) defaults.Add($"TPOT target {Core.Units.Format.Seconds(slo.TpotSeconds)} (p90)");
+        IReadOnlyList<RequestClass> classes = [];
+        if (file is not null)
+        {
+            // Every class keeps its own targets; --ttft-slo and --tpot-slo replace them for all; a class without one gets the default.
+            spec = spec!.WithSlo(x.TtftSloSeconds ?? double.NaN, x.TpotSloSeconds ?? double.NaN);
+            spec = spec with
+            {
+                Classes = spec.Classes.Select(c => c with
+                {
+                    Slo = new Slo(double.IsNaN(c.Slo.TtftSeconds) ? DefaultTtftSeconds : c.Slo.TtftSeconds, double.IsNaN(c.Slo.TpotSeconds) ? DefaultTpotSeconds : c.Slo.TpotSeconds),
+                }).ToArray(),
+            };
+            classes = spec.Classes;
+            slo = new Slo(classes.Min(c => c.Slo.TtftSeconds), classes.Min(c => c.Slo.TpotSeconds));
+            defaults.Add($"each class checked against its own targets ({string.Join("; ", classes.Select(c => $"{c.Name}: TTFT {Core.Units.Format.Seconds(c.Slo.TtftSeconds)}, TPOT {Core.Units.Format.Seconds(c.Slo.TpotSeconds)}"))}; the analytic ranking uses the tightest, p90)");
+        }
+        else
+        {
+            if (x.TtftSloSeconds is null) defaults.Add($"TTFT target {Core.Units.Format.Seconds(slo.TtftSeconds)} (p90)");
+            if (x.TpotSloSeconds is null) defaults.Add($"TPOT target {Core.Units.Format.Seconds(slo.TpotSeconds)} (p90)");
+        }
+        if (spec is not null)
+        {
+            double outputs = spec.Classes.Sum(c => c.Weight * c.RequestsPerArrival * c.Output.Mean);
+            demand = demand with
+            {
+                MeanCachedTokens = spec.MeanCachedTokens(16),
+                ClassAcceptance = spec.Classes.Any(c => c.Acceptance is not null) && x.Speculative is { } sp
+                    ? spec.Classes.Select(c => (c.Weight * c.RequestsPerArrival * c.Output.Mean / outputs, c.Acceptance ?? sp.Acceptance)).ToArray()
+                    : [],
+            };
+        }
+        var prefixMode = x.PrefixCaching ?? PrefixCachingMode.Auto;
+        if (prefixMode == PrefixCachingMode.Auto && demand.MeanCachedTokens > 0)
+            defaults.Add($"prefix caching considered on and off (the workload shares prefixes: up to {demand.MeanCachedTokens:0} of {demand.MeanInputTokens:0} prompt tokens per request); --prefix-caching on|off decides instead");
+        if (x.Speculative is { } specDecode)
+            defaults.Add($"speculative decoding ({specDecode.Describe()}) considered on and off for every configuration that decodes");
         if (x.Quantizations is null)
             defaults.Add(x.Hardware.Any(h => h.Device.Supports(DataType.Fp4))
                 ? "quantizations: 16-bit, fp8 where the device has it, nvfp4 (AMD: mxfp4) where it has fp4, w4a16"
@@ -128,13 +195,20 @@ public static class PlanRequestBuilder
         var tco = new TcoSettings(x.TcoPeriodSeconds ?? tcoDefault.PeriodSeconds, x.EnergyUsdPerKwh ?? tcoDefault.EnergyUsdPerKwh, x.Pue ?? tcoDefault.Pue, x.HostingUsdPerKwMonth ?? tcoDefault.HostingUsdPerKwMonth);
         if (objective == Objective.Tco && (x.TcoPeriodSeconds is null || x.EnergyUsdPerKwh is null || x.Pue is null || x.HostingUsdPerKwMonth is null))
             defaults.Add($"TCO over {tco.PeriodSeconds / (365.25 * 86400):0.#} years at {tco.EnergyUsdPerKwh:0.###} USD/kWh, PUE {tco.Pue:0.##}, hosting {tco.HostingUsdPerKwMonth:0} USD/kW/month (sources: README, 'Total cost of ownership')");
-        Func<Demand, WorkloadSpec>? spec = !x.Simulate ? null : d =>
+        Func<Demand, WorkloadSpec>? check = !x.Simulate ? null : spec is not null ? d => spec.WithArrivals(new PoissonArrivals(d.RequestsPerSecond / spec.RequestsPerArrival)) : d =>
         {
             var w = Presets.Get(workload, new PoissonArrivals(d.RequestsPerSecond));
             return fixedLengths ? w.WithFixedLengths((int)Math.Round(d.MeanInputTokens), (int)Math.Round(d.MeanOutputTokens)) : w;
         };
-        var req = new PlanRequest(m, x.Hardware, demand, slo, x.Quantizations, batches, limits, objective, x.AllowDisaggregation, Math.Max(1, x.Top)) { Tco = tco, Engine = x.Engine };
-        return new BuiltPlan(req, defaults, spec);
+        var req = new PlanRequest(m, x.Hardware, demand, slo, x.Quantizations, batches, limits, objective, x.AllowDisaggregation, Math.Max(1, x.Top))
+        {
+            Tco = tco,
+            Engine = x.Engine,
+            PrefixCaching = prefixMode,
+            Speculative = x.Speculative,
+            Classes = classes,
+        };
+        return new BuiltPlan(req, defaults, check);
     }
 
     private static void CheckNames(string option, IEnumerable<string> given, List<string> names)
@@ -150,7 +224,7 @@ public static class PlanRequestBuilder
     {
         var req = built.Request;
         var capacity = new AnalyticCapacity(req.Model, req.Settings, req.Engine);
-        IPlanChecker? checker = built.Workload is null ? null : new SimulatorChecker(req.Model, capacity, built.Workload, CheckRequests) { Engine = req.Engine };
+        IPlanChecker? checker = built.Workload is null ? null : new SimulatorChecker(req.Model, capacity, built.Workload, CheckRequests, perClass: req.Classes.Count > 0) { Engine = req.Engine };
         var planner = new Planner(capacity, checker);
         if (fixedCluster is null) return (planner.Plan(req), req, null);
         var (rate, result) = planner.HighestGoodput(req);

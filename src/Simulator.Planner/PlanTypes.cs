@@ -21,7 +21,33 @@ public enum Objective
 }
 
 /// <summary>The traffic a plan must serve: request rate and mean prompt and output lengths.</summary>
-public sealed record Demand(double RequestsPerSecond, double MeanInputTokens, double MeanOutputTokens);
+public sealed record Demand(double RequestsPerSecond, double MeanInputTokens, double MeanOutputTokens)
+{
+    /// <summary>Mean prompt tokens a request finds in the prefix cache when caching is on and holds every prefix (0: no shared prefixes).</summary>
+    public double MeanCachedTokens { get; init; }
+
+    /// <summary>Acceptance models of the request classes with their share of output tokens (empty: the speculative setting's own).</summary>
+    public IReadOnlyList<(double OutputShare, AcceptanceModel Acceptance)> ClassAcceptance { get; init; } = [];
+
+    /// <summary>Expected tokens per verification of <paramref name="spec"/>, averaged over the classes' output tokens.</summary>
+    public double ExpectedTokensPerStep(SpeculativeConfig spec)
+    {
+        if (ClassAcceptance.Count == 0) return spec.Acceptance.ExpectedTokens(spec.K);
+        double w = ClassAcceptance.Sum(c => c.OutputShare);
+        return ClassAcceptance.Sum(c => c.OutputShare * c.Acceptance.ExpectedTokens(spec.K)) / w;
+    }
+}
+
+/// <summary>Whether the planner turns prefix caching on.</summary>
+public enum PrefixCachingMode
+{
+    /// <summary>Considered both ways when the workload shares prefixes (the solver picks), off otherwise.</summary>
+    Auto,
+    /// <summary>Always on.</summary>
+    On,
+    /// <summary>Always off.</summary>
+    Off,
+}
 
 /// <summary>
 /// A candidate in the planner's search space: one way to run a replica (device, parallel plan, quantization, batch
@@ -32,8 +58,15 @@ public sealed record CandidateConfig(HardwareProfile Device, ClusterSpec Cluster
     /// <summary>The device's efficiency model (its calibration where it has one; null: the profile's constants).</summary>
     public IEfficiencyModel? Efficiency { get; init; }
 
+    /// <summary>Replicas run automatic prefix caching.</summary>
+    public bool PrefixCaching { get; init; }
+
+    /// <summary>Replicas run speculative decoding (null: off).</summary>
+    public SpeculativeConfig? Speculative { get; init; }
+
     public int Devices => Parallelism.Devices;
-    public string Key => $"{Device.Name} {Parallelism} {Quant} b{MaxBatch} {Role.ToString().ToLowerInvariant()}";
+    public string Key => $"{Device.Name} {Parallelism} {Quant} b{MaxBatch} {Role.ToString().ToLowerInvariant()}"
+        + (PrefixCaching ? " prefix-caching" : "") + (Speculative is { } s ? $" spec-{SpeculativeConfig.MethodName(s.Method)}-k{s.K}" : "");
     public override string ToString() => Key;
 }
 
@@ -194,12 +227,26 @@ public sealed record Plan(
     /// <summary>Total cost of ownership over the request's period (null when a device in it has no purchase price).</summary>
     public TcoBreakdown? Tco { get; init; }
 
+    /// <summary>Which serving features the plan runs and why (null when the request considered none).</summary>
+    public string? FeatureChoice { get; init; }
+
+    /// <summary>Each request class's check (empty for a single class judged by the plan's own targets).</summary>
+    public IReadOnlyList<ClassCheck> Classes { get; init; } = [];
+
     /// <summary>Spare capacity at the demanded rate: 1 − rate ÷ capacity.</summary>
     public double HeadroomAt(double rate) => CapacityRequestsPerSecond > 0 ? 1 - rate / CapacityRequestsPerSecond : double.NaN;
 
     /// <summary>Device types in the plan.</summary>
     public IEnumerable<string> DeviceNames => Items.Select(i => i.Capacity.Config.Device.Name).Distinct();
 }
+
+/// <summary>One request class's latencies in a plan's check against its own targets.</summary>
+/// <param name="TtftP90Seconds">p90 TTFT of the class's requests (the worst replica group's).</param>
+/// <param name="TpotP90Seconds">p90 TPOT of the class's requests.</param>
+public sealed record ClassCheck(string Name, Slo Slo, double TtftP90Seconds, double TpotP90Seconds, bool Meets);
+
+/// <summary>What checking a plan found: p90 TTFT and TPOT (the worst over replica groups and classes), goodput, and per class when there are several.</summary>
+public sealed record PlanCheck(double TtftP90, double TpotP90, double Goodput, IReadOnlyList<ClassCheck> Classes);
 
 /// <summary>A device the user asked for that is in no plan and no alternative: why, and what would bring it in.</summary>
 public sealed record Exclusion(string Hardware, string Reason, string Remedy);

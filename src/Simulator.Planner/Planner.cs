@@ -59,6 +59,21 @@ public sealed record PlanRequest(
     /// <summary>The planner's constants.</summary>
     public PlannerSettings Settings { get; init; } = PlannerSettings.Default;
 
+    /// <summary>Whether replicas may run prefix caching (Auto: both ways when the workload shares prefixes).</summary>
+    public PrefixCachingMode PrefixCaching { get; init; } = PrefixCachingMode.Off;
+
+    /// <summary>Speculative decoding to consider, on and off, for replicas that decode (null: none).</summary>
+    public SpeculativeConfig? Speculative { get; init; }
+
+    /// <summary>The request classes when there are several (each checked against its own targets; <see cref="Slo"/> is then the tightest of them).</summary>
+    public IReadOnlyList<RequestClass> Classes { get; init; } = [];
+
+    /// <summary>Whether prefix caching is ever on in the search.</summary>
+    public bool ConsidersPrefixCaching => PrefixCaching == PrefixCachingMode.On || (PrefixCaching == PrefixCachingMode.Auto && Demand.MeanCachedTokens > 0);
+
+    /// <summary>Whether the search includes prefix caching or speculative decoding (their choice is then reported).</summary>
+    public bool ConsidersFeatures => ConsidersPrefixCaching || Speculative is not null;
+
     /// <summary>The rate the plan's capacity must reach: the demand divided by the target utilisation (1 − headroom).</summary>
     public double CapacityTarget => Demand.RequestsPerSecond / (1 - Limits.Headroom);
 
@@ -96,6 +111,16 @@ public interface IPlanChecker
     /// <summary>Predicted p90 TTFT and TPOT of the plan at the demanded rate; the plan meets its SLOs when both are within target.</summary>
     (double TtftP90, double TpotP90, double Goodput) Check(IReadOnlyList<PlanItem> items, bool disaggregated, Demand demand, Slo slo);
 
+    /// <summary>
+    /// The check with each request class judged by its own targets when there are several (<see cref="PlanCheck.Classes"/>);
+    /// by default the single-class <see cref="Check"/>.
+    /// </summary>
+    PlanCheck CheckPlan(IReadOnlyList<PlanItem> items, bool disaggregated, Demand demand, Slo slo)
+    {
+        var (ttft, tpot, goodput) = Check(items, disaggregated, demand, slo);
+        return new PlanCheck(ttft, tpot, goodput, []);
+    }
+
     /// <summary>How this checker obtains latencies.</summary>
     CheckMethod Method { get; }
 }
@@ -130,11 +155,11 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
             {
                 foreach (int b in req.MaxBatches)
                 {
-                    list.Add(new CandidateConfig(hw.Device, cluster, par, q, b, ReplicaRole.Aggregated) { Efficiency = hw.Efficiency });
+                    AddVariants(list, req, new CandidateConfig(hw.Device, cluster, par, q, b, ReplicaRole.Aggregated) { Efficiency = hw.Efficiency });
                     if (req.AllowDisaggregation)
                     {
-                        list.Add(new CandidateConfig(hw.Device, cluster, par, q, b, ReplicaRole.Prefill) { Efficiency = hw.Efficiency });
-                        list.Add(new CandidateConfig(hw.Device, cluster, par, q, b, ReplicaRole.Decode) { Efficiency = hw.Efficiency });
+                        AddVariants(list, req, new CandidateConfig(hw.Device, cluster, par, q, b, ReplicaRole.Prefill) { Efficiency = hw.Efficiency });
+                        AddVariants(list, req, new CandidateConfig(hw.Device, cluster, par, q, b, ReplicaRole.Decode) { Efficiency = hw.Efficiency });
                     }
                 }
             }
@@ -164,6 +189,21 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
             }
         }
         return list;
+    }
+
+    /// <summary>
+    /// A configuration with each serving feature the request considers, off and on: prefix caching where prompts are
+    /// prefilled (not in a decode pool), speculative decoding where tokens are decoded (not in a prefill pool). The
+    /// solver then picks, per configuration, whichever serves the demand cheaper.
+    /// </summary>
+    private static void AddVariants(List<CandidateConfig> list, PlanRequest req, CandidateConfig c)
+    {
+        bool[] prefix = !req.ConsidersPrefixCaching || c.Role == ReplicaRole.Decode ? [false]
+            : req.PrefixCaching == PrefixCachingMode.On ? [true] : [false, true];
+        SpeculativeConfig?[] spec = req.Speculative is null || c.Role == ReplicaRole.Prefill ? [null] : [null, req.Speculative];
+        foreach (bool pc in prefix)
+            foreach (var sp in spec)
+                list.Add(pc || sp is not null ? c with { PrefixCaching = pc, Speculative = sp } : c);
     }
 
     /// <summary>
@@ -284,6 +324,12 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
                 ? Build(req, p.Items.ToList(), p.Disaggregated, "homogeneous, checked", PlanOrigin.Homogeneous) : p).ToList();
             checkedPlans += head.Count(p => p.Origin == PlanOrigin.Homogeneous && p.Check == checker.Method);
             ranked = Rank(req, head).Concat(ranked.Skip(shown)).ToList();
+        }
+        if (req.ConsidersFeatures)
+        {
+            // Each plan says which serving features it runs and why, against the same configuration with the feature flipped.
+            var byKey = priced.ToDictionary(c => c.Config.Key);
+            ranked = ranked.Select(p => p with { FeatureChoice = FeatureChoice(req, p, byKey) }).ToList();
         }
         var best = ranked[0];
         var top = ranked.Take(Math.Max(1, req.Top)).ToList();
@@ -448,8 +494,58 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
     /// <summary>What a plan runs, independent of how it was found (to drop duplicates).</summary>
     /// <remarks>Batch limits are left out: plans that differ only in a limit the load never reaches are the same plan.</remarks>
     public static string Signature(Plan p) => string.Join(" + ", p.Items
-        .Select(i => $"{i.Count}x {i.Capacity.Config.Device.Name} {i.Capacity.Config.Parallelism} {i.Capacity.Config.Quant.Label} {i.Capacity.Config.Role}")
+        .Select(i => $"{i.Count}x {i.Capacity.Config.Device.Name} {i.Capacity.Config.Parallelism} {i.Capacity.Config.Quant.Label} {i.Capacity.Config.Role}" + FeatureTag(i.Capacity.Config))
         .Order(StringComparer.Ordinal));
+
+    /// <summary>" prefix-caching spec-draft-k4" or empty.</summary>
+    private static string FeatureTag(CandidateConfig c) =>
+        (c.PrefixCaching ? " prefix-caching" : "") + (c.Speculative is { } s ? $" spec-{SpeculativeConfig.MethodName(s.Method)}-k{s.K}" : "");
+
+    /// <summary>
+    /// In words: which of the features the request considers each configuration of the plan runs, and why: its capacity
+    /// (requests per second within the targets, analytic) with the choice and with the feature flipped.
+    /// </summary>
+    private static string FeatureChoice(PlanRequest req, Plan p, IReadOnlyDictionary<string, Capacity> byKey)
+    {
+        var parts = new List<string>();
+        string Rate(Capacity? c) => c is null || !c.Usable ? "none within the targets" : $"{c.RequestsPerSecond:0.##} req/s";
+        foreach (var item in p.Items)
+        {
+            var c = item.Capacity.Config;
+            string who = p.Items.Count > 1 ? $"{c.Role.ToString().ToLowerInvariant()} {c.Device.Name} TP{c.Parallelism.Tp}: " : "";
+            if (req.ConsidersPrefixCaching && c.Role != ReplicaRole.Decode)
+            {
+                byKey.TryGetValue((c with { PrefixCaching = !c.PrefixCaching }).Key, out var other);
+                double cached = Math.Min(req.Demand.MeanCachedTokens, req.Demand.MeanInputTokens - 1);
+                string share = $"{cached:0} of {req.Demand.MeanInputTokens:0} prompt tokens per request are shared prefixes ({cached / req.Demand.MeanInputTokens:P0} of the prefill work)";
+                string text = c.PrefixCaching
+                    ? req.PrefixCaching == PrefixCachingMode.On
+                        ? $"prefix caching on (asked for): {share}"
+                        : $"prefix caching on: {share}; a replica serves {Rate(item.Capacity)} with it, {Rate(other)} without"
+                    : $"prefix caching off: a replica serves {Rate(item.Capacity)} without it, {Rate(other)} with it; {OffBecause(item.Capacity, other)}";
+                parts.Add(who + text);
+            }
+            if (req.Speculative is { } spec && c.Role != ReplicaRole.Prefill)
+            {
+                byKey.TryGetValue((c with { Speculative = c.Speculative is null ? spec : null }).Key, out var other);
+                double e = req.Demand.ExpectedTokensPerStep(spec);
+                bool loses = other is null || !other.Usable || other.RequestsPerSecond <= item.Capacity.RequestsPerSecond;
+                string text = c.Speculative is not null
+                    ? $"speculative decoding on ({spec.Describe()}): {e:0.##} tokens per step; a replica serves {Rate(item.Capacity)} with it, {Rate(other)} without"
+                    : loses
+                        ? $"speculative decoding off: at the batch this replica runs, verifying {spec.K + 1} tokens per request and {spec.K} drafting passes cost more than the {e:0.##} tokens per step save; a replica serves {Rate(item.Capacity)} without it, {Rate(other)} with it"
+                        : $"speculative decoding off: a replica serves {Rate(item.Capacity)} without it, {Rate(other)} with it; {OffBecause(item.Capacity, other)}";
+                parts.Add(who + text);
+            }
+        }
+        return string.Join("; ", parts.Distinct());
+    }
+
+    /// <summary>Why a plan runs without a feature whose configuration serves more with it (by the analytic model).</summary>
+    private static string OffBecause(Capacity without, Capacity? with) =>
+        with is null || !with.Usable || with.RequestsPerSecond <= without.RequestsPerSecond
+            ? "it saves nothing here"
+            : "the plans with it missed a target when checked by simulation, or cost no less";
 
     /// <summary>Purchase plus energy and hosting at board power over the TCO period: one device's cost, an upper bound used to rank.</summary>
     private static double TcoPerDevice(PlanRequest req, HardwareProfile d) =>
@@ -485,12 +581,14 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
         double cap = dis
             ? Math.Min(items.Where(i => i.Capacity.Config.Role == ReplicaRole.Prefill).Sum(i => i.Count * i.Capacity.RequestsPerSecond), items.Where(i => i.Capacity.Config.Role == ReplicaRole.Decode).Sum(i => i.Count * i.Capacity.RequestsPerSecond))
             : items.Sum(i => i.Count * i.Capacity.RequestsPerSecond);
-        var used = analyticOnly || checker is null ? new AnalyticChecker(capacity, req.Model) : checker;
-        var (ttft, tpot, goodput) = used.Check(items, dis, req.Demand, req.Slo);
-        bool meets = ttft <= req.Slo.TtftSeconds && tpot <= req.Slo.TpotSeconds;
+        IPlanChecker used = analyticOnly || checker is null ? new AnalyticChecker(capacity, req.Model) : checker;
+        var check = used.CheckPlan(items, dis, req.Demand, req.Slo);
+        var (ttft, tpot, goodput) = (check.TtftP90, check.TpotP90, check.Goodput);
+        // Several classes: each is judged by its own targets; otherwise by the plan's.
+        bool meets = check.Classes.Count > 0 ? check.Classes.All(c => c.Meets) : ttft <= req.Slo.TtftSeconds && tpot <= req.Slo.TpotSeconds;
         var plan = new Plan(items, dis, cost, purchase, power, devices, nodes, cap, ttft, tpot, meets, note)
         {
-            Goodput = goodput, BilledDevices = billed, Origin = origin, Check = used.Method,
+            Goodput = goodput, BilledDevices = billed, Origin = origin, Check = used.Method, Classes = check.Classes,
         };
         return plan with { Tco = purchaseKnown ? Tco(req, plan) : null };
     }

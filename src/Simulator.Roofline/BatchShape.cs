@@ -112,6 +112,27 @@ public struct BatchShape
     }
 
     /// <summary>
+    /// Adds one speculative-decoding verification: <paramref name="queryTokens"/> tokens (the last accepted token and
+    /// k draft tokens) of one sequence with <paramref name="contextTokens"/> tokens cached go through the target model in
+    /// one pass, each needing its logits. Attention runs the decode kernel with several queries per sequence (vLLM's
+    /// and SGLang's target-verify path): the cached K/V is read once, the queries attend causally, so the pairs are
+    /// those of a chunk after the context. Every query token counts as a decode row (query and MLA absorption rows).
+    /// </summary>
+    public void AddVerify(long contextTokens, int queryTokens)
+    {
+        if (queryTokens <= 0) return;
+        NewTokens += queryTokens;
+        Sequences++;
+        OutputTokens += queryTokens;
+        DecodeSequences += queryTokens;
+        long kv = contextTokens + queryTokens;
+        DecodePairsFull += CausalPairs(contextTokens, queryTokens, 0);
+        DecodeKvTokensFull += kv;
+        DecodePairs += SlidingWindow > 0 ? CausalPairs(contextTokens, queryTokens, SlidingWindow) : CausalPairs(contextTokens, queryTokens, 0);
+        DecodeKvTokens += SlidingWindow > 0 ? Math.Min(kv, SlidingWindow + queryTokens - 1) : kv;
+    }
+
+    /// <summary>
     /// Query-key pairs a causal chunk of <paramref name="s"/> new tokens after <paramref name="c"/> cached ones attends:
     /// query j (1-based) sees c + j keys, capped at the window w. Sum_j min(c + j, w).
     /// </summary>

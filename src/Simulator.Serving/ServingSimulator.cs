@@ -18,6 +18,63 @@ public sealed record RejectionCount(string Reason, long Count);
 public sealed record ClassSummary(string Name, double Weight, string Input, string Output, Slo Slo, long Requests, long Completed, long Rejected, long MetSlo)
 {
     public double SloAttainment => Requests == 0 ? double.NaN : (double)MetSlo / Requests;
+
+    /// <summary>TTFT of the class's completed requests.</summary>
+    public LatencyStats Ttft { get; init; } = LatencyStats.Empty;
+
+    /// <summary>TPOT of the class's completed requests.</summary>
+    public LatencyStats Tpot { get; init; } = LatencyStats.Empty;
+
+    /// <summary>Whether the class's p90 TTFT and TPOT are within its targets (the planner's test); true for targets not set.</summary>
+    public bool P90WithinSlo => Completed > 0
+        && (double.IsNaN(Slo.TtftSeconds) || Ttft.P90 <= Slo.TtftSeconds)
+        && (double.IsNaN(Slo.TpotSeconds) || double.IsNaN(Tpot.P90) || Tpot.P90 <= Slo.TpotSeconds);
+}
+
+/// <summary>
+/// What prefix caching did over a run (the prefill pool's replicas together). Hit rates count the prompts of requests
+/// admitted from scratch (first admissions and re-admissions after recompute preemption): tokens found cached ÷ prompt
+/// tokens, and blocks found ÷ whole blocks of those prompts; a prompt's last token is always computed.
+/// </summary>
+/// <param name="Lookups">Admissions that looked their prompt up.</param>
+/// <param name="PromptTokens">Prompt tokens of those admissions.</param>
+/// <param name="HitTokens">Prompt tokens found cached: prefill tokens saved.</param>
+/// <param name="PromptBlocks">Whole blocks of those prompts.</param>
+/// <param name="HitBlocks">Blocks found cached (on the device or in the offload tiers).</param>
+/// <param name="HostHitBlocks">Of the hit blocks, those copied back from host memory.</param>
+/// <param name="SsdHitBlocks">Of the hit blocks, those read back from the SSD.</param>
+/// <param name="EvictedBlocks">Cached blocks evicted from device memory to make room.</param>
+/// <param name="OffloadLoadSeconds">Step time spent copying blocks back from the offload tiers.</param>
+/// <param name="Occupancy">Fraction of the pool's blocks holding named prefix blocks (held or cached) over time: (seconds, mean over replicas, fullest replica).</param>
+public sealed record PrefixCacheSummary(long Lookups, long PromptTokens, long HitTokens, long PromptBlocks, long HitBlocks, long HostHitBlocks, long SsdHitBlocks,
+    long EvictedBlocks, double OffloadLoadSeconds, IReadOnlyList<(double Time, double Mean, double Max)> Occupancy)
+{
+    /// <summary>Prompt tokens found cached ÷ prompt tokens looked up.</summary>
+    public double TokenHitRate => PromptTokens == 0 ? double.NaN : (double)HitTokens / PromptTokens;
+
+    /// <summary>Blocks found cached ÷ whole prompt blocks looked up.</summary>
+    public double BlockHitRate => PromptBlocks == 0 ? double.NaN : (double)HitBlocks / PromptBlocks;
+
+    /// <summary>Mean of the occupancy samples (they are evenly spaced in time).</summary>
+    public double MeanOccupancy => Occupancy.Count == 0 ? 0 : Occupancy.Average(p => p.Mean);
+
+    /// <summary>Highest occupancy of any replica.</summary>
+    public double PeakOccupancy => Occupancy.Count == 0 ? 0 : Occupancy.Max(p => p.Max);
+}
+
+/// <summary>What speculative decoding did over a run (every replica that runs it).</summary>
+/// <param name="Method">The settings, such as "draft llama-3.2-1b, k=4, acceptance 0.7".</param>
+/// <param name="Verifications">Verification passes (one per request and decode step).</param>
+/// <param name="AcceptedDrafts">Draft tokens accepted.</param>
+/// <param name="ExpectedTokensPerVerification">What the replica's acceptance model expects per pass: (1 − α^(k+1)) / (1 − α) for a constant α.</param>
+/// <param name="DraftSeconds">Step time spent drafting, summed over replicas.</param>
+public sealed record SpeculationSummary(string Method, int K, long Verifications, long AcceptedDrafts, double ExpectedTokensPerVerification, double DraftSeconds)
+{
+    /// <summary>Tokens emitted per verification: 1 + accepted drafts on average.</summary>
+    public double TokensPerVerification => Verifications == 0 ? double.NaN : 1 + (double)AcceptedDrafts / Verifications;
+
+    /// <summary>Draft tokens accepted ÷ draft tokens proposed.</summary>
+    public double AcceptanceRate => Verifications == 0 ? double.NaN : (double)AcceptedDrafts / (Verifications * (double)K);
 }
 
 /// <summary>One pool of identical replicas after a run.</summary>
@@ -83,6 +140,10 @@ public sealed record SimulationResult
     public required Samples E2eSamples { get; init; }
     /// <summary>Inter-token latencies of every token after a request's first (a bounded histogram), for any percentile.</summary>
     public LogHistogram? ItlHistogram { get; init; }
+    /// <summary>Prefix caching over the run; null when it is off.</summary>
+    public PrefixCacheSummary? PrefixCache { get; init; }
+    /// <summary>Speculative decoding over the run; null when it is off.</summary>
+    public SpeculationSummary? Speculation { get; init; }
 }
 
 /// <summary>Runs the serving simulation: <c>ServingSimulator.Run(cluster, workload, new RunOptions { Seed = 1, Requests = 1000 })</c>.</summary>
@@ -124,6 +185,10 @@ public static class ServingSimulator
         }
         if (metrics.Completed + metrics.Rejected != metrics.Arrived)
             throw new InvalidOperationException($"conservation violated: {metrics.Arrived} arrived, {metrics.Completed} completed, {metrics.Rejected} rejected");
+        // Blocks are conserved too: once every request has left, none is held (cached prefix blocks stay, held by nobody).
+        foreach (var replica in servers.Pool.Concat(servers.DecodePool))
+            if (replica.Kv.UsedBlocks != 0 || replica.Kv.PrefixBlocks != replica.Kv.CachedBlocks)
+                throw new InvalidOperationException($"KV blocks leaked: replica {replica.Index} of pool {replica.Pool} holds {replica.Kv.UsedBlocks} blocks ({replica.Kv.PrefixBlocks - replica.Kv.CachedBlocks} prefix blocks) after every request left");
         return Summarize(sim, cluster, servers, metrics);
     }
 
@@ -176,7 +241,27 @@ public static class ServingSimulator
             TpotSamples = m.Tpot,
             E2eSamples = m.E2e,
             ItlHistogram = m.Itl,
+            PrefixCache = PrefixCache(servers),
+            Speculation = Speculation(servers),
         };
+    }
+
+    private static PrefixCacheSummary? PrefixCache(ServingCluster servers)
+    {
+        var pool = servers.Pool.Where(r => r.Kv.Prefix is not null).ToList();
+        if (pool.Count == 0) return null;
+        return new PrefixCacheSummary(pool.Sum(r => r.Kv.PrefixLookups), pool.Sum(r => r.Kv.LookupTokens), pool.Sum(r => r.Kv.HitBlocks * (long)r.Kv.BlockSize),
+            pool.Sum(r => r.Kv.LookupBlocks), pool.Sum(r => r.Kv.HitBlocks), pool.Sum(r => r.Kv.HostHitBlocks), pool.Sum(r => r.Kv.SsdHitBlocks),
+            pool.Sum(r => r.Kv.EvictedBlocks), pool.Sum(r => r.OffloadLoadSecondsTotal), servers.PrefixOccupancy.Points);
+    }
+
+    private static SpeculationSummary? Speculation(ServingCluster servers)
+    {
+        var all = servers.Pool.Concat(servers.DecodePool).Where(r => r.Speculator is not null).ToList();
+        if (all.Count == 0) return null;
+        var spec = all[0].Speculator!.Config;
+        return new SpeculationSummary(spec.Describe(), spec.K, all.Sum(r => r.Speculator!.Verifications), all.Sum(r => r.Speculator!.AcceptedDrafts),
+            spec.Acceptance.ExpectedTokens(spec.K), all.Sum(r => r.Speculator!.DraftSeconds));
     }
 
     /// <summary>

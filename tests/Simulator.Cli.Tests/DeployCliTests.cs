@@ -398,6 +398,10 @@ public class SchemaFileTests
         ["models-show", "models show gpt-oss-120b"],
         ["models-show", "models show " + Path.Combine(RepoPaths.Root, "tests", "fixtures", "hf-configs", "mystery-7b", "config.json")],
         ["validate", "validate --measured " + Path.Combine(RepoPaths.Root, "validation", "measured", "h100-sxm-2026-11-22.csv")],
+        // Serving features: prefix caching, offload and speculative decoding in simulate; feature choice and classes in plan.
+        ["simulate", "simulate --model llama-3.1-8b --hardware l4 --prefix-caching on --shared-prefix-tokens 1000 --kv-offload 64GiB --rate 2 --requests 60"],
+        ["simulate", "simulate --model llama-3.1-70b --hardware h100-sxm --tp 4 --speculative draft,k=4,acceptance=0.7,draft=llama-3.2-1b --rate 2 --requests 60"],
+        ["plan", "plan --model llama-3.1-8b --hardware h100-sxm --workload " + Path.Combine(RepoPaths.Root, "workloads", "assistant.yaml") + " --prefix-caching on --check analytic"],
         // Engine profiles: the engine's fields in estimate, simulate and plan, and serving results in validate.
         ["estimate", "estimate --model llama-3.1-8b --hardware h100-sxm --engine vllm@0.11"],
         ["simulate", "simulate --model llama-3.1-8b --hardware h100-sxm --engine sglang@0.5.4 --rate 4 --requests 50"],

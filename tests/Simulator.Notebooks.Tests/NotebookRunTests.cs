@@ -33,7 +33,7 @@ public class NotebookRunTests
 
             var printed = run.Stdout.Split('\n').Where(l => l.StartsWith("chart: ", StringComparison.Ordinal))
                 .Select(l => Path.GetFileName(l["chart: ".Length..].Trim())).Order(StringComparer.Ordinal).ToList();
-            Assert.NotEmpty(printed);
+            Assert.True(printed.Count > 0, $"{name} printed no chart lines\n{run.Stdout}\n{run.Stderr}");
             Assert.Equal(ChartsInNotebook(name), printed);
             Assert.Equal(printed, Directory.GetFiles(outDir).Select(f => Path.GetFileName(f)).Order(StringComparer.Ordinal).ToList());
             foreach (var chart in printed)

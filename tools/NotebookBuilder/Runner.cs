@@ -54,8 +54,10 @@ public static partial class Runner
         var stdout = new StringBuilder();
         var stderr = new StringBuilder();
         using var p = new Process { StartInfo = psi };
-        p.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (stdout) stdout.Append(e.Data).Append('\n'); };
-        p.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (stderr) stderr.Append(e.Data).Append('\n'); };
+        using var outDone = new ManualResetEventSlim();
+        using var errDone = new ManualResetEventSlim();
+        p.OutputDataReceived += (_, e) => { if (e.Data is null) outDone.Set(); else lock (stdout) stdout.Append(e.Data).Append('\n'); };
+        p.ErrorDataReceived += (_, e) => { if (e.Data is null) errDone.Set(); else lock (stderr) stderr.Append(e.Data).Append('\n'); };
         p.Start();
         p.StandardInput.Close();
         p.BeginOutputReadLine();
@@ -66,7 +68,13 @@ public static partial class Runner
             try { p.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
             p.WaitForExit(5000);
         }
-        else p.WaitForExit(5000); // drain the asynchronous readers
+        else
+        {
+            // WaitForExit(timeout) may return before the asynchronous readers have seen the end of the pipes, and a
+            // build-server grandchild can hold them open: wait for each reader's end of stream, at most 30 s.
+            outDone.Wait(TimeSpan.FromSeconds(30));
+            errDone.Wait(TimeSpan.FromSeconds(30));
+        }
         lock (stdout) lock (stderr)
             return (exited ? p.ExitCode : -1, !exited, stdout.ToString(), stderr.ToString());
     }

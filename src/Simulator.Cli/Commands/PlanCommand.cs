@@ -90,8 +90,14 @@ public static class PlanCommand
         private readonly Option<string?> _cluster = new("--cluster") { Description = "A fixed cluster (name or YAML): find the highest goodput it gives within the targets instead of the cheapest plan for a rate" };
         private readonly Option<double?> _ttft = Opt.Quantity("--ttft-slo", QuantityKind.Time, "TTFT target at p90", "1 s", max: 3600);
         private readonly Option<double?> _tpot = Opt.Quantity("--tpot-slo", QuantityKind.Time, "TPOT target at p90", "50 ms", max: 3600);
-        private readonly Option<string> _workload = Opt.Choice("--workload", "Workload preset whose length distributions give the mean prompt and output lengths", "chat",
-            Serving.Presets.Names.Select(n => (n, n)).ToArray());
+        private readonly Option<string?> _workload = new("--workload", "-w")
+        {
+            Description = $"Workload preset whose length distributions give the mean prompt and output lengths ({string.Join(", ", Serving.Presets.Names)}; default chat), or a workload YAML file with request classes (rates, lengths, prefixes, sessions, targets; docs/FORMATS.md): one cluster serves them all and each class is checked against its own targets",
+        };
+        private readonly Option<PrefixCachingMode> _prefixCaching = Opt.Choice("--prefix-caching", "Prefix caching in the plans: on, off, or auto (considered both ways when the workload shares prefixes; the solver picks)", PrefixCachingMode.Auto,
+            ("auto", PrefixCachingMode.Auto), ("on", PrefixCachingMode.On), ("off", PrefixCachingMode.Off));
+        private readonly Option<int?> _sharedPrefix = Opt.OptionalInt("--shared-prefix-tokens", "Every request starts with the same N-token system prompt, counted inside its prompt length", 1, MaxTokens);
+        private readonly Option<Opt.SpeculativeChoice?> _speculative = Opt.Speculative("--speculative", "Speculative decoding to consider (the planner turns it on or off per configuration and says why), e.g. draft,k=4,acceptance=0.7,draft=llama-3.2-1b");
         private readonly Option<int?> _inputTokens = Opt.OptionalInt("--input-tokens", "Mean prompt tokens (overrides the workload)", 1, MaxTokens);
         private readonly Option<int?> _outputTokens = Opt.OptionalInt("--output-tokens", "Mean output tokens (overrides the workload)", 1, MaxTokens);
         private readonly Option<string?> _quant = new("--quant", "-q") { Description = "Quantizations to consider, comma-separated (default: 16-bit, fp8 where supported, w4a16)" };
@@ -121,7 +127,7 @@ public static class PlanCommand
         public void AddTo(Command cmd)
         {
             foreach (var o in new Option[] { _model, _hardware, _rate, _cluster, _ttft, _tpot, _workload, _inputTokens, _outputTokens, _quant, _maxDevices, _inventory, _objective, _disagg,
-                         _maxBatch, _price, _purchase, _wholeNodes, _power, _budget, _headroom, _top, _check, _tcoPeriod, _energyPrice, _pue, _hosting, _engine })
+                         _maxBatch, _price, _purchase, _wholeNodes, _power, _budget, _headroom, _top, _check, _tcoPeriod, _energyPrice, _pue, _hosting, _engine, _prefixCaching, _sharedPrefix, _speculative })
                 cmd.Options.Add(o);
             cmd.Arguments.Add(Scenario.Argument());
         }
@@ -167,6 +173,22 @@ public static class PlanCommand
                 hw.Add(new HardwareOption(resolved.Device, resolved.Cluster) { Efficiency = engine is null ? resolved.Efficiency : Roofline.EngineEfficiency.Wrap(resolved.Efficiency, engine) });
             }
             if (hw.Count == 0) throw new CliException("--hardware lists no hardware");
+            // --workload: a preset name, else a workload file.
+            string? workloadName = r.GetValue(_workload);
+            Serving.WorkloadSpec? workloadFile = null;
+            if (workloadName is not null && !Serving.Presets.IsPreset(workloadName))
+            {
+                if (!File.Exists(workloadName) && !workloadName.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) && !workloadName.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+                    throw new CliException($"--workload: '{workloadName}' is neither a preset ({string.Join(", ", Serving.Presets.Names)}) nor a workload file.{Core.Loading.NameMatcher.Suggest(workloadName, Serving.Presets.Names)}");
+                bool arrivalGiven;
+                try { (workloadFile, arrivalGiven) = Serving.WorkloadBuilder.ReadWorkloadFile(workloadName); }
+                catch (Serving.SetupException e) { throw new CliException(e.Message); }
+                if (!arrivalGiven && r.GetValue(_rate) is null && fixedName is null)
+                    throw new CliException($"--rate is required: {workloadName} gives no rates (give each class a rate:, or the file an arrival: rate)");
+            }
+            Serving.SpeculativeConfig? speculative = r.GetValue(_speculative) is { } sc
+                ? new Serving.SpeculativeConfig(sc.Method, sc.EffectiveK, sc.Acceptance) { DraftModel = sc.Draft is { } dn ? lib.Model(dn) : null }
+                : null;
             List<QuantizationScheme>? quants = r.GetValue(_quant) is { } ql
                 ? ql.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                     .Select(q => engine is null ? DeploymentOptions.ParseQuant(q, m) : engine.ResolveKvCache(DeploymentOptions.ParseQuant(q, m), Core.Specs.EngineProfile.NamesKvType(q)).Scheme).ToList()
@@ -179,7 +201,12 @@ public static class PlanCommand
                 FixedCluster = fixedCluster,
                 TtftSloSeconds = Given(r, _ttft) ? r.GetValue(_ttft) : null,
                 TpotSloSeconds = Given(r, _tpot) ? r.GetValue(_tpot) : null,
-                Workload = Given(r, _workload) ? r.GetValue(_workload) : null,
+                Workload = workloadFile is null ? workloadName : null,
+                WorkloadFile = workloadFile,
+                WorkloadFileName = workloadFile is null ? null : workloadName,
+                SharedPrefixTokens = r.GetValue(_sharedPrefix),
+                PrefixCaching = Given(r, _prefixCaching) ? r.GetValue(_prefixCaching) : null,
+                Speculative = speculative,
                 InputTokens = r.GetValue(_inputTokens),
                 OutputTokens = r.GetValue(_outputTokens),
                 Quantizations = quants,
@@ -218,17 +245,24 @@ public static class PlanCommand
         var c = i.Capacity.Config;
         string par = (c.Parallelism.Dp > 1 ? $"DP{c.Parallelism.Dp} " : "") + $"TP{c.Parallelism.Tp}" + (c.Parallelism.Pp > 1 ? $" PP{c.Parallelism.Pp}" : "") + (c.Parallelism.Ep > 1 ? $" EP{c.Parallelism.Ep}" : "");
         string role = c.Role == ReplicaRole.Aggregated ? "" : " " + c.Role.ToString().ToLowerInvariant();
-        return $"{i.Count}x {c.Device.Name} {par} {c.Quant.Label} b{c.MaxBatch}{role}";
+        string features = (c.PrefixCaching ? " +prefix-cache" : "") + (c.Speculative is { } sp ? $" +spec {Serving.SpeculativeConfig.MethodName(sp.Method)} k{sp.K}" : "");
+        return $"{i.Count}x {c.Device.Name} {par} {c.Quant.Label} b{c.MaxBatch}{role}{features}";
     }));
 
     /// <summary>One replica group of a plan; <c>dp</c> and <c>cluster</c> appear for attention-data-parallel layouts only.</summary>
-    private static PlanReplicas Replicas(PlanItem i)
+    private static PlanReplicas Replicas(PlanRequest req, PlanItem i)
     {
         var c = i.Capacity.Config;
         bool dp = c.Parallelism.Dp > 1;
         return new PlanReplicas(c.Role.ToString().ToLowerInvariant(), c.Device.Name, i.Count, c.Parallelism.Tp, c.Parallelism.Pp, c.Parallelism.Ep,
             c.Quant.Name, c.Quant.KvCacheName, c.MaxBatch, i.Capacity.RequestsPerSecond)
-        { Dp = dp ? c.Parallelism.Dp : null, Cluster = dp ? c.Cluster.Name : null };
+        {
+            Dp = dp ? c.Parallelism.Dp : null,
+            Cluster = dp ? c.Cluster.Name : null,
+            // The serving features appear only when the request considered them.
+            PrefixCaching = req.ConsidersFeatures ? c.PrefixCaching : null,
+            Speculative = req.ConsidersFeatures ? c.Speculative?.Describe() : null,
+        };
     }
 
     /// <summary>The price quotes a plan's devices are costed at, with their provenance.</summary>
@@ -247,7 +281,7 @@ public static class PlanCommand
     /// <summary>One plan as the JSON output writes it (field names are part of the CLI's contract; schema docs/schemas/plan.schema.json).</summary>
     internal static PlanEntry Entry(PlanRequest req, Plan p) => new(
         p.Disaggregated,
-        p.Items.Select(Replicas).ToList(),
+        p.Items.Select(i => Replicas(req, i)).ToList(),
         string.Join(",", p.DeviceNames),
         p.Disaggregated ? Pool(p, ReplicaRole.Prefill) : null,
         p.Disaggregated ? Pool(p, ReplicaRole.Decode) : null,
@@ -267,7 +301,12 @@ public static class PlanCommand
         p.MeetsSlo,
         Prices(req, p),
         p.Tco is { } t ? new PlanTco(t.PeriodSeconds, t.PurchaseUsd, t.EnergyUsd, t.HostingUsd, t.TotalUsd, t.AverageWatts, JsonOutput.N(TcoPerMillion(req, t))) : null,
-        p.Note);
+        p.Note)
+    {
+        FeatureChoice = p.FeatureChoice,
+        Classes = p.Classes.Count == 0 ? null : p.Classes.Select(c => new PlanClassOutput(c.Name, JsonOutput.N(c.Slo.TtftSeconds), JsonOutput.N(c.Slo.TpotSeconds),
+            JsonOutput.N(c.TtftP90Seconds), JsonOutput.N(c.TpotP90Seconds), c.Meets)).ToList(),
+    };
 
     /// <summary>TCO per million output tokens served at the demanded rate over the whole period.</summary>
     internal static double TcoPerMillion(PlanRequest req, TcoBreakdown t)
@@ -324,6 +363,10 @@ public static class PlanCommand
         ctx.Out.Write(t.ToText());
         var best = result.Plans[0];
         ctx.Out.WriteLine($"why #1: {result.WhyFirst}.");
+        if (best.FeatureChoice is { Length: > 0 } features) ctx.Out.WriteLine($"serving features of #1: {features}.");
+        if (best.Classes.Count > 0)
+            ctx.Out.WriteLine("classes of #1 (p90 against each class's targets): " + string.Join("; ", best.Classes.Select(c =>
+                $"{c.Name} TTFT {F.Seconds(c.TtftP90Seconds)} / {F.Seconds(c.Slo.TtftSeconds)}, TPOT {F.Seconds(c.TpotP90Seconds)} / {F.Seconds(c.Slo.TpotSeconds)}: {(c.Meets ? "met" : "MISSED")}")));
         if (best.BilledDevices > best.Devices)
             ctx.Out.WriteLine($"billing: #1 uses {best.Devices} devices and pays for {best.BilledDevices} (whole nodes; --whole-nodes off to pay per device).");
         foreach (var d in best.Items.Select(i => i.Capacity.Config.Device).DistinctBy(d => d.Name))

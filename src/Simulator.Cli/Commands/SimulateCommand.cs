@@ -41,8 +41,14 @@ public static class SimulateCommand
         public readonly Option<int> BlockSize = Opt.Int("--block-size", "Tokens per KV-cache block", 1, 4096, 16);
         public readonly Option<PreemptionMode> Preemption = Opt.Choice("--preemption", "When KV blocks run out: recompute, or swap over the host link", PreemptionMode.Recompute,
             ("recompute", PreemptionMode.Recompute), ("swap", PreemptionMode.Swap));
-        public readonly Option<RouterKind> Router = Opt.Choice("--router", "How requests are spread over replicas", RouterKind.RoundRobin,
-            ("round-robin", RouterKind.RoundRobin), ("least-outstanding", RouterKind.LeastOutstanding), ("least-kv", RouterKind.LeastKvUsage));
+        public readonly Option<RouterKind> Router = Opt.Choice("--router", "How requests are spread over replicas (prefix-affinity: to the replica holding the request's prefix, within a load bound)", RouterKind.RoundRobin,
+            ("round-robin", RouterKind.RoundRobin), ("least-outstanding", RouterKind.LeastOutstanding), ("least-kv", RouterKind.LeastKvUsage), ("prefix-affinity", RouterKind.PrefixAffinity));
+        public readonly Option<Opt.Switch> PrefixCaching = Opt.OnOff("--prefix-caching", "Automatic prefix caching: blocks of shared prefixes are kept and reused (vLLM's enable_prefix_caching)", false);
+        public readonly Option<int?> SharedPrefixTokens = Opt.OptionalInt("--shared-prefix-tokens", "Every request starts with the same N-token system prompt, counted inside its prompt length (a prompt is at least N + 1 tokens)", 1, WorkloadFile.MaxTokens);
+        public readonly Option<double?> KvOffload = Opt.Quantity("--kv-offload", QuantityKind.Bytes, "Host memory per replica for a KV offload tier (evicted prefix blocks, swapped requests), e.g. '256 GiB'; blocks come back over the device's host link", max: 1e18);
+        public readonly Option<double?> KvOffloadSsd = Opt.Quantity("--kv-offload-ssd", QuantityKind.Bytes, "Local SSD per replica behind the host tier, e.g. '2 TB' (needs --kv-offload)", max: 1e18);
+        public readonly Option<double?> KvOffloadSsdBandwidth = Opt.Quantity("--kv-offload-ssd-bandwidth", QuantityKind.Bandwidth, "Read bandwidth of the SSD tier", "7 GB/s", max: 1e15);
+        public readonly Option<Opt.SpeculativeChoice?> Speculative = Opt.Speculative("--speculative", "Speculative decoding: draft (a draft model), eagle (EAGLE heads), mtp (multi-token prediction) or ngram, with k draft tokens and the acceptance rate (rates per position: 0.9/0.8/0.7), e.g. draft,k=4,acceptance=0.7,draft=llama-3.2-1b");
         public readonly Option<string?> Workload = new("--workload", "-w") { Description = $"Preset ({string.Join(", ", Presets.Names)}; default chat) or a workload YAML file (docs/FORMATS.md)" };
         public readonly Option<string?> Trace = new("--trace") { Description = "Replay a CSV trace (BurstGPT or Azure format)" };
         public readonly Option<Serving.TraceFormat?> TraceFormat = Opt.Choice<Serving.TraceFormat?>("--trace-format", "Trace format (default: recognised from the header: auto)", null,
@@ -76,7 +82,8 @@ public static class SimulateCommand
 
         public IEnumerable<Option> All() =>
         [
-            Replicas, Scheduler, MaxBatch, TokenBudget, BlockSize, Preemption, Router, Workload, Trace, TraceFormat, TimeScale, Rate, Arrival, Cv,
+            Replicas, Scheduler, MaxBatch, TokenBudget, BlockSize, Preemption, Router, PrefixCaching, SharedPrefixTokens, KvOffload, KvOffloadSsd, KvOffloadSsdBandwidth,
+            Speculative, Workload, Trace, TraceFormat, TimeScale, Rate, Arrival, Cv,
             Concurrency, ThinkTime, Requests, Duration, InputTokens, OutputTokens, Disaggregate, PrefillHardware, PrefillTp, PrefillReplicas,
             DecodeHardware, DecodeTp, DecodeReplicas, KvLink, Seed, Format, RequestsOut, Plot, RateSweep, TtftSlo, TpotSlo, Engine, MaxConcurrency, Offline,
         ];
@@ -154,7 +161,7 @@ public static class SimulateCommand
             using var file = OutputFile.Open(requestsOut, "--requests-out");
             try
             {
-                using var sink = new RequestCsvWriter(file.Writer);
+                using var sink = new RequestCsvWriter(file.Writer, cluster.Pool.Replica.PrefixCaching);
                 result = RunOne(ctx, cluster, workload, run, sink, null);
             }
             catch (IOException e) { throw file.Fail(e); }
@@ -178,6 +185,15 @@ public static class SimulateCommand
             ChartOutput.Save(KvUsageChart.Build(result.KvUsage, title), kvPath);
             ctx.Err.WriteLine($"wrote {plot}");
             ctx.Err.WriteLine($"wrote {kvPath}");
+            if (result.PrefixCache is { } pc)
+            {
+                // Cache occupancy over time: blocks named in prefix tables (held or cached) as a share of the pool's blocks.
+                string prefixPath = Path.Combine(Path.GetDirectoryName(plot) ?? "", Path.GetFileNameWithoutExtension(plot) + "-prefix" + Path.GetExtension(plot));
+                var occupancy = KvUsageChart.Build(pc.Occupancy, title + $", prefix cache hit rate {pc.TokenHitRate:P1}");
+                occupancy.YLabel("KV blocks holding cached prefixes (%)");
+                ChartOutput.Save(occupancy, prefixPath);
+                ctx.Err.WriteLine($"wrote {prefixPath}");
+            }
         }
         return 0;
     }
@@ -210,7 +226,17 @@ public static class SimulateCommand
             foreach (var opt in new Option[] { o.PrefillHardware, o.PrefillTp, o.PrefillReplicas, o.DecodeHardware, o.DecodeTp, o.DecodeReplicas, o.KvLink })
                 if (Given(r, opt)) throw new CliException($"{opt.Name} needs --disaggregate");
         }
-        var settings = new ReplicaSettings(r.GetValue(o.Scheduler), r.GetValue(o.MaxBatch), r.GetValue(o.TokenBudget) ?? 0, r.GetValue(o.BlockSize), r.GetValue(o.Preemption));
+        var settings = new ReplicaSettings(r.GetValue(o.Scheduler), r.GetValue(o.MaxBatch), r.GetValue(o.TokenBudget) ?? 0, r.GetValue(o.BlockSize), r.GetValue(o.Preemption))
+        {
+            PrefixCaching = r.GetValue(o.PrefixCaching),
+            KvOffload = Offload(o, r),
+        };
+        if (r.GetValue(o.Speculative) is { } spec)
+            settings = settings with
+            {
+                Speculative = new SpeculativeConfig(spec.Method, spec.EffectiveK, spec.Acceptance) { DraftModel = spec.Draft is { } draft ? lib.Model(draft) : null },
+            };
+        if (r.GetValue(o.Router) == RouterKind.PrefixAffinity && disaggregate) throw new CliException("--router prefix-affinity routes by cached prefixes in one pool; with --disaggregate the prefill pool caches prefixes, so it applies there: leave --disaggregate out, or use another router");
         if (engine is not null)
             settings = settings with
             {
@@ -236,6 +262,23 @@ public static class SimulateCommand
         }
         catch (SetupException e) { throw new CliException(e.Message); }
         ClusterConfig Served(ClusterConfig c) => r.GetValue(o.Offline) ? c with { RequestOverheads = false } : c;
+    }
+
+    /// <summary>The KV offload tier the options describe, or null.</summary>
+    private static KvOffloadConfig? Offload(Options o, ParseResult r)
+    {
+        double? host = r.GetValue(o.KvOffload);
+        if (host is null)
+        {
+            if (Given(r, o.KvOffloadSsd) || Given(r, o.KvOffloadSsdBandwidth)) throw new CliException("--kv-offload-ssd and --kv-offload-ssd-bandwidth need --kv-offload (the host tier in front of the SSD)");
+            return null;
+        }
+        if (Given(r, o.KvOffloadSsdBandwidth) && !Given(r, o.KvOffloadSsd)) throw new CliException("--kv-offload-ssd-bandwidth applies to --kv-offload-ssd");
+        return new KvOffloadConfig(host.Value)
+        {
+            SsdBytes = r.GetValue(o.KvOffloadSsd) ?? 0,
+            SsdBandwidthBytesPerSecond = r.GetValue(o.KvOffloadSsdBandwidth) ?? KvOffloadConfig.DefaultSsdBandwidthBytesPerSecond,
+        };
     }
 
     // ------------------------------------------------------------------ workload
@@ -276,8 +319,17 @@ public static class SimulateCommand
             RateGivenElsewhere = r.GetValue(o.RateSweep)!.Count > 0,
             MaxConcurrency = cap,
         };
-        try { return WorkloadBuilder.Build(request); }
+        (WorkloadSpec Workload, Trace? Trace, List<string> Notes) built;
+        try { built = WorkloadBuilder.Build(request); }
         catch (SetupException e) { throw new CliException(e.Message); }
+        if (r.GetValue(o.SharedPrefixTokens) is int shared)
+        {
+            built.Workload = built.Workload.WithSharedPrefix(shared);
+            if (!r.GetValue(o.PrefixCaching)) built.Notes.Add($"--shared-prefix-tokens {shared} without --prefix-caching on: every prompt is computed in full");
+        }
+        else if (!r.GetValue(o.PrefixCaching) && built.Workload.HasSharedPrefixes)
+            built.Notes.Add("the workload shares prefixes, but --prefix-caching is off: every prompt is computed in full");
+        return built;
     }
 
     private static ArrivalProcess OpenProcess(Options o, ParseResult r, double rate) =>

@@ -51,7 +51,16 @@ internal static class SimulateOutput
     private static Percentiles Stats(LatencyStats s) => new(N(s.Mean), N(s.P50), N(s.P90), N(s.P95), N(s.P99), N(s.Max), s.Count);
 
     /// <summary>The router's word.</summary>
-    private static string RouterWord(RouterKind k) => k switch { RouterKind.RoundRobin => "round-robin", RouterKind.LeastOutstanding => "least-outstanding", _ => "least-kv" };
+    private static string RouterWord(RouterKind k) => RouterName(k);
+
+    /// <summary>The router's name on the command line.</summary>
+    public static string RouterName(RouterKind k) => k switch
+    {
+        RouterKind.RoundRobin => "round-robin",
+        RouterKind.LeastOutstanding => "least-outstanding",
+        RouterKind.PrefixAffinity => "prefix-affinity",
+        _ => "least-kv",
+    };
 
     /// <summary>The typed output of one run (field names are part of the CLI's contract; schema docs/schemas/simulate.schema.json).</summary>
     public static SimulationOutput ToOutput(ClusterConfig c, WorkloadSpec w, RunOptions run, SimulationResult r, Trace? trace = null, IReadOnlyList<string>? notes = null)
@@ -83,6 +92,13 @@ internal static class SimulateOutput
             Arrivals = w.Arrivals.Describe(),
             Engine = rc.Engine?.Name,
             RequestOverheads = rc.Engine is null ? null : c.RequestOverheads,
+            // Serving features appear only when on, so runs without them keep their bytes.
+            PrefixCaching = rc.PrefixCaching ? true : null,
+            SharedPrefixTokens = w.Classes.FirstOrDefault(x => x.Prefix is not null)?.Prefix is { Group: WorkloadSpec.SharedPrefixGroup } shared ? shared.Tokens : null,
+            KvOffload = rc.KvOffload is { } off ? new KvOffloadOutput(off.HostBytes, off.SsdBytes, off.SsdBandwidthBytesPerSecond, rc.HostLink?.Name) : null,
+            Speculative = (rc.Speculative ?? dp?.Replica.Speculative) is { } spec
+                ? new SpeculativeOutput(SpeculativeConfig.MethodName(spec.Method), spec.K, [.. spec.Acceptance.Rates], spec.DraftModel?.Name)
+                : null,
             DecodeHardware = dp?.Replica.Deployment.Device.Name,
             DecodeTp = dp?.Replica.Deployment.Parallelism.Tp,
             DecodeReplicas = dp?.Count,
@@ -122,11 +138,18 @@ internal static class SimulateOutput
             CostUsdPerMillionOutputTokens = N(r.CostUsdPerMillionOutputTokens),
             Steps = r.Steps,
             KvUsage = r.KvUsage.Select(p => new KvUsagePoint(p.Time, p.Mean, p.Max)).ToList(),
+            PrefixCache = r.PrefixCache is { } pc ? PrefixOutput(pc) : null,
+            Speculation = r.Speculation is { } sp ? new SpeculationOutput(sp.Method, sp.K, sp.Verifications, sp.AcceptedDrafts, N(sp.AcceptanceRate), N(sp.TokensPerVerification),
+                N(sp.ExpectedTokensPerVerification), N(sp.DraftSeconds)) : null,
             Trace = trace is null ? null : new TraceOutput(trace.Source, trace.Format == TraceFormat.Azure ? "azure" : "burstgpt", trace.Rows.Count, trace.BrokenRows,
                 trace.FirstBroken.Select(b => new BrokenLine(b.Line, b.Reason)).ToList()),
             Notes = [.. (notes ?? []).Concat(d.Notes)],
         };
     }
+
+    private static PrefixCacheOutput PrefixOutput(PrefixCacheSummary p) => new(p.Lookups, p.PromptTokens, p.HitTokens, N(p.TokenHitRate), p.PromptBlocks, p.HitBlocks,
+        N(p.BlockHitRate), p.HitTokens, p.HostHitBlocks, p.SsdHitBlocks, p.EvictedBlocks, N(p.OffloadLoadSeconds), N(p.MeanOccupancy), N(p.PeakOccupancy),
+        p.Occupancy.Select(x => new KvUsagePoint(x.Time, x.Mean, x.Max)).ToList());
 
     public static void Render(CliContext ctx, OutputFormat format, ClusterConfig c, WorkloadSpec w, RunOptions run, SimulationResult r, Trace? trace, IReadOnlyList<string> notes)
     {
@@ -146,7 +169,9 @@ internal static class SimulateOutput
         o.WriteLine($"{Serving.Scheduler.For(rc.Scheduler).Name} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + RouterWord(c.Router) : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");
         o.WriteLine($"workload {w.Name}: {w.Arrivals.Describe()}; seed {run.Seed}");
         foreach (var cls in w.Classes.Take(6))
-            o.WriteLine($"  {cls.Name}{(w.Classes.Count > 1 ? $" (weight {cls.Weight.ToString("0.###", Inv)})" : "")}: input {cls.Input.Describe()}; output {cls.Output.Describe()}{(cls.Slo.Any ? "; SLO " + cls.Slo : "")}");
+            o.WriteLine($"  {cls.Name}{(w.Classes.Count > 1 ? $" (weight {cls.Weight.ToString("0.###", Inv)})" : "")}: input {cls.Input.Describe()}; output {cls.Output.Describe()}{(cls.Slo.Any ? "; SLO " + cls.Slo : "")}"
+                + (cls.Prefix is { } px ? "; " + px.Describe() : "") + (cls.Session is { } ss ? "; " + ss.Describe() : "")
+                + (cls.Acceptance is { } ac && rc.Speculative is not null ? "; acceptance " + ac.Describe() : ""));
         foreach (var n in notes.Concat(d.Notes)) o.WriteLine("note: " + n);
         o.WriteLine($"requests {r.Requests.ToString("N0", Inv)}: completed {r.Completed.ToString("N0", Inv)}, rejected {r.Rejected.ToString("N0", Inv)}; simulated {F.Seconds(r.DurationSeconds)} in {r.Steps.ToString("N0", Inv)} steps");
         foreach (var x in r.RejectReasons) o.WriteLine($"  rejected {x.Count.ToString("N0", Inv)}: {x.Reason}");
@@ -167,6 +192,14 @@ internal static class SimulateOutput
         string cost = double.IsNaN(r.CostUsd) ? "cost n/a (no hourly price in the hardware profile)" : $"cost {r.CostUsd.ToString("0.###", Inv)} USD, {perMillion}";
         string perToken = double.IsNaN(r.JoulesPerOutputToken) ? "n/a J per output token (no output tokens)" : $"{r.JoulesPerOutputToken.ToString("0.###", Inv)} J per output token";
         o.WriteLine($"energy {(r.EnergyJoules / 3.6e6).ToString("0.###", Inv)} kWh, {perToken}; {cost}");
+        if (r.PrefixCache is { } pc)
+        {
+            string Pct(double v) => double.IsNaN(v) ? "n/a" : v.ToString("P1", Inv);
+            o.WriteLine($"prefix cache: hit rate {Pct(pc.TokenHitRate)} of prompt tokens ({pc.HitTokens.ToString("N0", Inv)} of {pc.PromptTokens.ToString("N0", Inv)}: prefill tokens saved), {Pct(pc.BlockHitRate)} of blocks ({pc.HitBlocks.ToString("N0", Inv)} of {pc.PromptBlocks.ToString("N0", Inv)}); occupancy mean {Pct(pc.MeanOccupancy)}, peak {Pct(pc.PeakOccupancy)} of KV blocks; {pc.EvictedBlocks.ToString("N0", Inv)} blocks evicted"
+                + (rc.KvOffload is not null ? $"; offload tier ({rc.KvOffload.Describe()}): {pc.HostHitBlocks.ToString("N0", Inv)} blocks back from host, {pc.SsdHitBlocks.ToString("N0", Inv)} from SSD, {F.Seconds(pc.OffloadLoadSeconds)} of copies" : ""));
+        }
+        if (r.Speculation is { } sp)
+            o.WriteLine($"speculative decoding ({sp.Method}): {sp.TokensPerVerification.ToString("0.###", Inv)} tokens per verification (acceptance model expects {sp.ExpectedTokensPerVerification.ToString("0.###", Inv)}), {sp.AcceptanceRate.ToString("P1", Inv)} of draft tokens accepted; drafting {F.Seconds(sp.DraftSeconds)} of device time");
     }
 
     /// <summary>One flat row per run (a rate sweep: one per rate), raw SI values.</summary>
@@ -178,6 +211,9 @@ internal static class SimulateOutput
         foreach (var m in metrics) foreach (var s in stats) columns.Add(m + s);
         columns.AddRange(["throughputRequestsPerSecond", "inputTokensPerSecond", "outputTokensPerSecond", "goodput", "sloAttainment", "deviceBusyFraction", "preemptions",
             "peakKvUsage", "energyJoules", "joulesPerOutputToken", "costUsdPerMillionOutputTokens"]);
+        bool prefix = runs.Any(x => x.R.PrefixCache is not null), spec = runs.Any(x => x.R.Speculation is not null);
+        if (prefix) columns.AddRange(["prefixTokenHitRate", "prefixBlockHitRate", "prefillTokensSaved"]);
+        if (spec) columns.AddRange(["tokensPerVerification", "draftSeconds"]);
         var t = new Table(columns.ToArray());
         foreach (var (rate, r) in runs)
         {
@@ -186,6 +222,8 @@ internal static class SimulateOutput
                 cells.AddRange([("", s.Mean), ("", s.P50), ("", s.P90), ("", s.P95), ("", s.P99)]);
             cells.AddRange([("", r.RequestsPerSecond), ("", r.InputTokensPerSecond), ("", r.OutputTokensPerSecond), ("", r.Goodput), ("", r.SloAttainment),
                 ("", r.DeviceBusyFraction), ("", r.Preemptions), ("", r.Pools.Max(p => p.PeakKvUsage)), ("", r.EnergyJoules), ("", r.JoulesPerOutputToken), ("", r.CostUsdPerMillionOutputTokens)]);
+            if (prefix) cells.AddRange([("", r.PrefixCache?.TokenHitRate ?? double.NaN), ("", r.PrefixCache?.BlockHitRate ?? double.NaN), ("", r.PrefixCache?.HitTokens ?? 0)]);
+            if (spec) cells.AddRange([("", r.Speculation?.TokensPerVerification ?? double.NaN), ("", r.Speculation?.DraftSeconds ?? 0)]);
             t.Add(cells.ToArray());
         }
         return t;
@@ -222,12 +260,15 @@ internal sealed class RequestCsvWriter : IRequestSink, IDisposable
          "e2eSeconds", "maxItlSeconds", "preemptions", "metSlo", "rejectReason"];
 
     private readonly SepWriter _csv;
+    private readonly bool _cachedTokens;
 
     /// <summary>Writes the header at once; rows end with the writer's <see cref="TextWriter.NewLine"/> (the CLI sets \n).</summary>
-    public RequestCsvWriter(TextWriter writer)
+    /// <param name="cachedTokens">Adds the column <c>cachedTokens</c> (prompt tokens found in the prefix cache), for runs with prefix caching.</param>
+    public RequestCsvWriter(TextWriter writer, bool cachedTokens = false)
     {
         _csv = Csv.Write(writer);
-        Csv.WriteRow(_csv, Header);
+        _cachedTokens = cachedTokens;
+        Csv.WriteRow(_csv, cachedTokens ? [.. Header, "cachedTokens"] : Header);
     }
 
     public void OnRequest(in RequestRecord r)
@@ -248,6 +289,7 @@ internal sealed class RequestCsvWriter : IRequestSink, IDisposable
         row[12].Format(r.Preemptions);
         row[13].Set(r.Completed && r.MetSlo ? "true" : "false");
         row[14].Set(r.RejectReason ?? "");
+        if (_cachedTokens) row[15].Format(r.CachedTokens);
     }
 
     public void Dispose() => _csv.Dispose();

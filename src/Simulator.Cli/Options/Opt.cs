@@ -353,4 +353,81 @@ public static class Opt
             },
         }, ListOf(new JsonObject { ["type"] = "number", ["minimum"] = 0, ["maximum"] = max }));
     }
+
+    /// <summary>
+    /// The value of <c>--speculative METHOD[,k=N][,acceptance=A][,draft=MODEL]</c>: method, k (null: the method's
+    /// default), the acceptance model (rates per position written <c>0.9/0.8/0.7</c>) and the draft model's name (resolved
+    /// by the verb against the library).
+    /// </summary>
+    public sealed record SpeculativeChoice(Serving.SpeculativeMethod Method, int? K, Serving.AcceptanceModel Acceptance, string? Draft)
+    {
+        /// <summary>k when none is given: 1 for MTP (DeepSeek-V3 ships one prediction module), else 4 (an assumption).</summary>
+        public int EffectiveK => K ?? (Method == Serving.SpeculativeMethod.Mtp ? 1 : 4);
+    }
+
+    /// <summary>A speculative-decoding setting (see <see cref="SpeculativeChoice"/>); every problem is a parse error naming the option.</summary>
+    public static Option<SpeculativeChoice?> Speculative(string name, string description) => new(name)
+    {
+        Description = description,
+        HelpName = "draft|eagle|mtp|ngram[,k=N][,acceptance=A][,draft=MODEL]",
+        CustomParser = r =>
+        {
+            string? text = Token(r);
+            if (text is null) return null;
+            var parts = text.Split(',', StringSplitOptions.TrimEntries);
+            var methods = new (string Word, Serving.SpeculativeMethod Value)[]
+            {
+                ("draft", Serving.SpeculativeMethod.Draft), ("eagle", Serving.SpeculativeMethod.Eagle), ("mtp", Serving.SpeculativeMethod.Mtp), ("ngram", Serving.SpeculativeMethod.Ngram),
+            };
+            var m = methods.FirstOrDefault(x => string.Equals(x.Word, parts[0], StringComparison.OrdinalIgnoreCase));
+            if (m.Word is null)
+            {
+                r.AddError($"{name}: the method must be draft, eagle, mtp or ngram, not '{parts[0]}'.{NameMatcher.Suggest(parts[0], methods.Select(x => x.Word))}");
+                return null;
+            }
+            int? k = null;
+            Serving.AcceptanceModel? acceptance = null;
+            string? draft = null;
+            foreach (var p in parts.Skip(1))
+            {
+                var kv = p.Split('=', 2, StringSplitOptions.TrimEntries);
+                string key = kv[0].ToLowerInvariant();
+                if (kv.Length != 2 || kv[1].Length == 0)
+                {
+                    r.AddError($"{name}: settings look like k=4, acceptance=0.7 or draft=MODEL, not '{p}'");
+                    continue;
+                }
+                switch (key)
+                {
+                    case "k":
+                        if (int.TryParse(kv[1], NumberStyles.None, Inv, out int n) && n >= 1 && n <= Serving.SpeculativeConfig.MaxK) k = n;
+                        else r.AddError($"{name}: k must be a whole number from 1 to {Serving.SpeculativeConfig.MaxK}, not '{kv[1]}'");
+                        break;
+                    case "acceptance":
+                    {
+                        var rates = new List<double>();
+                        foreach (var a in kv[1].Split('/', StringSplitOptions.TrimEntries))
+                        {
+                            if (double.TryParse(a, NumberStyles.Float, Inv, out double v) && v >= 0 && v < 1) rates.Add(v);
+                            else r.AddError($"{name}: acceptance must be a rate from 0 to below 1 (or rates per draft position, 0.9/0.8/0.7), not '{a}'");
+                        }
+                        if (rates.Count > Serving.SpeculativeConfig.MaxK) r.AddError($"{name}: at most {Serving.SpeculativeConfig.MaxK} acceptance rates (one per draft position)");
+                        else if (rates.Count > 0 && rates.Count == kv[1].Split('/').Length) acceptance = new Serving.AcceptanceModel(rates);
+                        break;
+                    }
+                    case "draft":
+                        draft = kv[1];
+                        break;
+                    default:
+                        r.AddError($"{name}: unknown setting '{kv[0]}'; the settings are k, acceptance and draft.{NameMatcher.Suggest(kv[0], ["k", "acceptance", "draft"])}");
+                        break;
+                }
+            }
+            if (acceptance is null && !parts.Skip(1).Any(p => p.StartsWith("acceptance", StringComparison.OrdinalIgnoreCase)))
+                r.AddError($"{name}: give acceptance=A, the chance the target accepts a draft token (such as acceptance=0.7; it depends on the model pair and the text)");
+            if (m.Value == Serving.SpeculativeMethod.Draft && draft is null) r.AddError($"{name}: the draft method needs draft=MODEL (such as draft=llama-3.2-1b)");
+            if (m.Value != Serving.SpeculativeMethod.Draft && draft is not null) r.AddError($"{name}: draft=MODEL applies to the draft method, not {m.Word}");
+            return acceptance is null ? null : new SpeculativeChoice(m.Value, k, acceptance, draft);
+        },
+    };
 }

@@ -14,6 +14,12 @@ public enum RouterKind
     LeastOutstanding,
     /// <summary>The replica with the lowest fraction of KV blocks in use (ties: fewest outstanding, then lowest index).</summary>
     LeastKvUsage,
+    /// <summary>
+    /// The replica holding the request's prefix (its session, else its prefix group), while its load stays within
+    /// <see cref="ClusterConfig.AffinityLoadBound"/> of the least loaded replica; otherwise the least loaded (llm-d's
+    /// prefix-aware scorer, SGLang's cache-aware router).
+    /// </summary>
+    PrefixAffinity,
 }
 
 /// <summary>
@@ -22,7 +28,15 @@ public enum RouterKind
 /// </summary>
 public sealed record ClusterConfig(PoolConfig Pool)
 {
+    /// <summary>
+    /// Default load bound of prefix-affinity routing: the SGLang router's balance_abs_threshold (32 requests), beyond
+    /// which the load is taken to be unbalanced and the shortest queue wins.
+    /// </summary>
+    public const int DefaultAffinityLoadBound = 32;
+
     public RouterKind Router { get; init; } = RouterKind.RoundRobin;
+    /// <summary>Prefix affinity gives way to the least loaded replica when its pick has more than this many requests outstanding beyond it.</summary>
+    public int AffinityLoadBound { get; init; } = DefaultAffinityLoadBound;
     /// <summary>With disaggregation: the decode pool (then <see cref="Pool"/> is the prefill pool).</summary>
     public PoolConfig? DecodePool { get; init; }
     /// <summary>Link the KV cache crosses from a prefill to a decode replica; null: <see cref="KvTransfer.DefaultLink"/>.</summary>
@@ -48,6 +62,7 @@ public sealed record ClusterConfig(PoolConfig Pool)
     {
         var e = new List<string>();
         if (Pool.Count < 1) e.Add("at least one replica is needed");
+        if (AffinityLoadBound < 0) e.Add("the prefix-affinity load bound must not be negative");
         e.AddRange(Pool.Replica.Validate());
         if (DecodePool is { } dp)
         {

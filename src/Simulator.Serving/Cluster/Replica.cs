@@ -20,6 +20,8 @@ internal sealed class Replica
     private readonly EngineStepCost? _engineCost;
     private readonly Step _step;
     private readonly double _kvBytesPerTokenPerDevice;
+    private readonly Speculator? _speculator;
+    private readonly bool _registersPrefixes;
     private int _inFlight;
     private double _carriedSeconds;
 
@@ -38,12 +40,32 @@ internal sealed class Replica
         MaxBatch = config.MaxBatch;
         _kvBytesPerTokenPerDevice = MemoryModel.For(config.Deployment).KvBytesPerToken;
         _stageFree = new double[config.Deployment.Parallelism.Pp];
-        _step = new Step(this, BatchShape.For(config.Deployment.Model));
+        if (config.PrefixCaching) Kv.EnablePrefixCaching();
+        if (config.KvOffload is { } off)
+        {
+            // The host holds every device's share of a block.
+            double blockBytes = config.BlockSize * _kvBytesPerTokenPerDevice * config.Deployment.Devices;
+            Kv.EnableOffload((int)Math.Min(int.MaxValue, Math.Floor(off.HostBytes / blockBytes)), (int)Math.Min(int.MaxValue, Math.Floor(off.SsdBytes / blockBytes)));
+        }
+        // Decode replicas of a disaggregated cluster receive whole KV caches; they name no prefixes of their own.
+        _registersPrefixes = config.PrefixCaching && role != ReplicaRole.Decode;
+        if (config.Speculative is { } spec)
+            _speculator = new Speculator(spec, config.Deployment, cluster.Sim.Stream(SpeculationStreamBase + pool * 100_000 + index));
+        _step = new Step(this, BatchShape.For(config.Deployment.Model), _speculator);
         _kick = new KickEvent(this);
     }
 
+    /// <summary>Random streams of speculative acceptance start here, one per replica (the workload's streams are below 100).</summary>
+    internal const int SpeculationStreamBase = 1000;
+
     public int Pool { get; }
     public int Index { get; }
+
+    /// <summary>Speculative decoding of this replica (null: off).</summary>
+    internal Speculator? Speculator => _speculator;
+
+    /// <summary>Seconds of steps spent copying prefix blocks back from the offload tiers.</summary>
+    public double OffloadLoadSecondsTotal { get; private set; }
     public ReplicaConfig Config { get; }
     public ReplicaRole Role { get; }
     public CostModel Cost { get; }
@@ -93,8 +115,7 @@ internal sealed class Replica
     public void ReleaseTransferred(Request r, double now)
     {
         Kv.Advance(now);
-        Kv.Free(r.Blocks);
-        r.Blocks = 0;
+        Kv.Release(r);
         Kick();
     }
 
@@ -127,6 +148,7 @@ internal sealed class Replica
         batch.Entries.AddRange(_step.Entries);
         // The generic engine prices the step's kernels as launched one by one; an engine profile adds its CUDA graphs and CPU time.
         double seconds = (_engineCost is null ? Cost.StepSeconds(_step.Shape) : _engineCost.StepSeconds(_step.Shape)) + _step.ExtraSeconds;
+        if (_speculator is not null) seconds += _speculator.StepSeconds(_step);
         foreach (var e in batch.Entries)
         {
             var r = e.Request;
@@ -160,14 +182,14 @@ internal sealed class Replica
             var r = e.Request;
             r.InFlight = false;
             r.Computed += e.Tokens;
+            if (_registersPrefixes && (r.PrefixGroup >= 0 || r.SessionKey >= 0)) Kv.Register(r);
             for (int k = 0; k < e.Emits && !r.Finished; k++)
             {
                 r.Generated++;
                 r.Decoding = true;
                 if (r.Finished)
                 {
-                    Kv.Free(r.Blocks);
-                    r.Blocks = 0;
+                    Kv.Release(r);
                     r.State = RequestState.Done;
                     removed = true;
                     _cluster.OnToken(r, now, this);
@@ -200,16 +222,20 @@ internal sealed class Replica
         step.Preemptions++;
         Preemptions++;
         r.Preemptions++;
-        Kv.Free(r.Blocks);
-        if (Config.Preemption == PreemptionMode.Swap && Config.HostLink is { } link)
+        int held = r.Blocks;
+        // With an offload tier, a swap needs room there; without one host memory is taken to be large enough.
+        bool swap = Config.Preemption == PreemptionMode.Swap && Config.HostLink is not null && Kv.TryPinSwap(held);
+        Kv.Release(r);
+        if (swap)
         {
+            var link = Config.HostLink!;
+            r.Blocks = held; // now the blocks it holds in host memory
             step.ExtraSeconds += link.LatencySeconds + r.Blocks * (double)Config.BlockSize * _kvBytesPerTokenPerDevice / link.BandwidthBytesPerSecond;
             r.State = RequestState.Swapped;
             Swapped.AddLast(r);
         }
         else
         {
-            r.Blocks = 0;
             r.Computed = 0;
             r.Decoding = false;
             r.State = RequestState.Waiting;
@@ -222,8 +248,26 @@ internal sealed class Replica
     {
         var link = Config.HostLink!;
         step.ExtraSeconds += link.LatencySeconds + r.Blocks * (double)Config.BlockSize * _kvBytesPerTokenPerDevice / link.BandwidthBytesPerSecond;
+        Kv.UnpinSwap(r.Blocks);
         r.Blocks = 0;
         step.Admit(r, blocks);
+    }
+
+    /// <summary>
+    /// Seconds to copy prefix blocks back to the devices: from host memory, each device its own share over its host link
+    /// (latency + bytes ÷ bandwidth); from the SSD, the whole blocks at the SSD's read bandwidth, or the host link's if
+    /// slower, plus the SSD's latency.
+    /// </summary>
+    internal double OffloadLoadSeconds(int hostBlocks, int ssdBlocks)
+    {
+        var link = Config.HostLink!;
+        double perDevice = Config.BlockSize * _kvBytesPerTokenPerDevice;
+        double t = 0;
+        if (hostBlocks > 0) t += link.LatencySeconds + hostBlocks * perDevice / link.BandwidthBytesPerSecond;
+        if (ssdBlocks > 0 && Config.KvOffload is { } off)
+            t += off.SsdLatencySeconds + Math.Max(ssdBlocks * perDevice * Config.Deployment.Devices / off.SsdBandwidthBytesPerSecond, ssdBlocks * perDevice / link.BandwidthBytesPerSecond);
+        OffloadLoadSecondsTotal += t;
+        return t;
     }
 
     /// <summary>The plan of one step in flight, with the event that ends it; reused from step to step.</summary>

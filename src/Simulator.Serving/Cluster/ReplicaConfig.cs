@@ -76,6 +76,22 @@ public sealed record ReplicaConfig(Deployment Deployment)
     /// </summary>
     public EngineProfile? Engine { get; init; }
 
+    /// <summary>
+    /// Automatic prefix caching (vLLM's <c>enable_prefix_caching</c>, SGLang's radix cache): blocks of shared prefixes are
+    /// kept and reused, so a prompt whose first blocks are cached skips their prefill. Off by default for the generic
+    /// engine; an engine profile sets it to the engine's default.
+    /// </summary>
+    public bool PrefixCaching { get; init; }
+
+    /// <summary>A host-memory (and SSD) tier for evicted prefix blocks and swapped requests; null: none (swaps assume host memory is large enough).</summary>
+    public KvOffloadConfig? KvOffload { get; init; }
+
+    /// <summary>Speculative decoding; null: off.</summary>
+    public SpeculativeConfig? Speculative { get; init; }
+
+    /// <summary>Most KV blocks per replica (0: as memory allows); a smaller cache for studies and tests, like lowering vLLM's gpu_memory_utilization.</summary>
+    public int KvBlockLimit { get; init; }
+
     /// <summary>The token budget in force.</summary>
     public int EffectiveTokenBudget => TokenBudget > 0 ? TokenBudget : Serving.Scheduler.For(Scheduler).DefaultTokenBudget;
 
@@ -90,17 +106,28 @@ public sealed record ReplicaConfig(Deployment Deployment)
     /// caches, so a request is never refused because its own rank is full while another has room (engines pin a request
     /// to one rank, so this is optimistic when lengths are very uneven).
     /// </summary>
+    /// <remarks>
+    /// With speculative decoding the drafter's weights come off the free memory first, and each token of context costs
+    /// the target's and the drafter's KV bytes (a draft model keeps its own KV cache of every request).
+    /// </remarks>
     public long KvCapacityTokens()
     {
         var mem = MemoryModel.For(Deployment, Engine);
         int dp = Deployment.Parallelism.Dp;
         int perRankBatch = dp > 1 ? (MaxBatch + dp - 1) / dp : MaxBatch;
         double act = MemoryModel.ActivationBytes(Deployment, dp > 1 ? (EffectiveTokenBudget + dp - 1) / dp : EffectiveTokenBudget, perRankBatch);
+        // A draft model's weights and its own KV per token share the device with the target's.
+        if (Speculative is { } spec && spec.Footprint(Deployment) is var (draftWeights, draftKv) && (draftWeights > 0 || draftKv > 0))
+            return (long)Math.Max(0, Math.Floor((mem.KvRoomBytes(act) - perRankBatch * mem.StateBytesPerRequest - draftWeights) / (mem.KvBytesPerToken + draftKv))) * dp;
         return (long)mem.MaxKvTokens(act, perRankBatch) * dp;
     }
 
-    /// <summary>KV blocks per replica (see <see cref="KvCapacityTokens"/>).</summary>
-    public int KvBlocks() => (int)Math.Min(int.MaxValue, KvCapacityTokens() / BlockSize);
+    /// <summary>KV blocks per replica (see <see cref="KvCapacityTokens"/>), at most <see cref="KvBlockLimit"/> when set.</summary>
+    public int KvBlocks()
+    {
+        int blocks = (int)Math.Min(int.MaxValue, KvCapacityTokens() / BlockSize);
+        return KvBlockLimit > 0 ? Math.Min(blocks, KvBlockLimit) : blocks;
+    }
 
     /// <summary>Every reason the configuration cannot run (empty when it can).</summary>
     public List<string> Validate()
@@ -113,6 +140,18 @@ public sealed record ReplicaConfig(Deployment Deployment)
         if (BlockSize < 1) e.Add("the KV block size must be at least 1 token");
         if (Watermark is < 0 or >= 1) e.Add("the watermark must be a fraction from 0 to below 1");
         if (Preemption == PreemptionMode.Swap && HostLink is null) e.Add($"swap preemption needs a host link, and {d.Device.Name} names none");
+        if (KvBlockLimit < 0) e.Add("the KV block limit must not be negative");
+        if (KvOffload is { } off)
+        {
+            e.AddRange(off.Validate());
+            if (HostLink is null) e.Add($"a KV offload tier needs a host link to copy blocks over, and {d.Device.Name} names none");
+        }
+        if (Speculative is { } spec)
+        {
+            var problems = spec.Validate(d);
+            e.AddRange(problems);
+            if (problems.Count > 0) return e;
+        }
         var mem = MemoryModel.For(d, Engine);
         if (!mem.WeightsFit) e.Add($"{who}: the weights ({mem.WeightBytes / 1e9:0.#} GB per device) do not fit in {mem.CapacityBytes / 1e9:0.#} GB less the reserve");
         else if (BlockSize >= 1 && KvBlocks() < 1) e.Add($"{who}: no memory is left for the KV cache after weights and the activations of a {EffectiveTokenBudget}-token step; lower --token-budget or --max-batch, or add devices");

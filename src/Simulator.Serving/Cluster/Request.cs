@@ -39,6 +39,23 @@ internal sealed class Request
     public int ItlCount;
     public int Preemptions;
 
+    // Prefix caching: the leading PrefixTokens tokens are the same for every request of PrefixGroup (a system prompt,
+    // a few-shot template); with a session, every token is part of a conversation that later turns resend. Block keys
+    // derive from these (KvCache.BlockKey). -1: none.
+    public long PrefixGroup = -1;
+    public int PrefixTokens;
+    public long SessionKey = -1;
+    /// <summary>Leading blocks held through the replica's prefix table (shared); the rest of <see cref="Blocks"/> are its own.</summary>
+    public int SharedBlocks;
+    /// <summary>Prompt tokens found in the prefix cache when it was last admitted from scratch.</summary>
+    public int CachedTokens;
+    /// <summary>Turns of its session still to come after this one (0: none or the last).</summary>
+    public int TurnsLeft;
+    /// <summary>The session's mean think time between turns.</summary>
+    public double ThinkSeconds;
+    /// <summary>Speculative decoding: the acceptance of its class (null: the replica's).</summary>
+    public AcceptanceModel? Acceptance;
+
     public int Known => InputTokens + Generated;
     public int Remaining => Known - Computed;
     public bool Finished => Generated >= OutputTokens;

@@ -36,16 +36,19 @@ internal sealed class ServingCluster
         _decodePool = config.DecodePool is { } dp
             ? Enumerable.Range(0, dp.Count).Select(i => new Replica(this, 1, i, dp.Replica, ReplicaRole.Decode)).ToArray()
             : [];
-        _router = new Router(config.Router);
-        _decodeRouter = new Router(config.Router);
+        _router = new Router(config.Router, config.AffinityLoadBound);
+        _decodeRouter = new Router(config.Router == RouterKind.PrefixAffinity ? RouterKind.LeastOutstanding : config.Router);
         _linkFreeAt = new double[_decodePool.Length];
         var model = config.Pool.Replica.Deployment.Model;
         _kvLink = config.EffectiveKvLink;
         // Bytes of one token's KV cache over all layers and heads: what crosses the link for every prompt token.
         _kvBytesPerToken = KvTransfer.Bytes(model, config.Pool.Replica.Deployment.Quant, 1);
         _contextWindow = model.MaxPositionEmbeddings;
-        _prefillAdmissible = _pool[0].Kv.AdmissibleTokens;
-        _decodeAdmissible = _decodePool.Length > 0 ? _decodePool[0].Kv.AdmissibleTokens : _prefillAdmissible;
+        // Speculative decoding writes up to k tokens past the last one kept.
+        int draftRoom = config.Pool.Replica.Speculative?.K ?? 0;
+        _prefillAdmissible = _pool[0].Kv.AdmissibleTokens - draftRoom;
+        _decodeAdmissible = _decodePool.Length > 0 ? _decodePool[0].Kv.AdmissibleTokens - (config.DecodePool!.Replica.Speculative?.K ?? 0) : _prefillAdmissible;
+        _prefixCaching = _pool.Any(p => p.Kv.Prefix is not null);
         var sched = config.Pool.Replica.Scheduler;
         _scheduler = Scheduler.For(sched);
         _budgetLimitsPrompts = _scheduler.PromptsLimitedByBudget;
@@ -79,6 +82,11 @@ internal sealed class ServingCluster
     /// <summary>KV usage over time, sampled at step starts.</summary>
     public KvUsageSeries KvUsage { get; } = new();
 
+    /// <summary>With prefix caching: the fraction of the (prefill) pool's blocks named in prefix tables (held or cached), sampled with <see cref="KvUsage"/>.</summary>
+    public KvUsageSeries PrefixOccupancy { get; } = new();
+
+    private readonly bool _prefixCaching;
+
     /// <summary>A request arrives: rejected with a reason if it can never be served, else routed to a replica.</summary>
     public void Arrive(Request r)
     {
@@ -96,13 +104,13 @@ internal sealed class ServingCluster
         else if (total > _prefillAdmissible) { Reject(r, _prefillKvReason!); return; }
         double ingress = _overheads?.IngressSeconds(r.InputTokens) ?? 0;
         if (ingress > 0) Sim.Schedule(new IngressEvent(this, r), Sim.Now + ingress);
-        else _router.Pick(_pool).Enqueue(r);
+        else _router.Pick(_pool, r).Enqueue(r);
     }
 
     /// <summary>A request reaches the engine's scheduler after the API server has handled it.</summary>
     private sealed class IngressEvent(ServingCluster cluster, Request r) : Event
     {
-        public override void Fire(Simulation sim) => cluster._router.Pick(cluster._pool).Enqueue(r);
+        public override void Fire(Simulation sim) => cluster._router.Pick(cluster._pool, r).Enqueue(r);
     }
 
     public void OnStepStart(Replica replica, in StepRecord step)
@@ -115,6 +123,13 @@ internal sealed class ServingCluster
             foreach (var p in _pool) { used += p.Kv.UsedBlocks; totalBlocks += p.Kv.TotalBlocks; max = Math.Max(max, p.Kv.Usage); }
             foreach (var p in _decodePool) { used += p.Kv.UsedBlocks; totalBlocks += p.Kv.TotalBlocks; max = Math.Max(max, p.Kv.Usage); }
             KvUsage.Add(step.Start, (double)used / totalBlocks, max);
+            if (_prefixCaching)
+            {
+                long named = 0, blocks = 0;
+                double most = 0;
+                foreach (var p in _pool) { named += p.Kv.PrefixBlocks; blocks += p.Kv.TotalBlocks; most = Math.Max(most, (double)p.Kv.PrefixBlocks / p.Kv.TotalBlocks); }
+                PrefixOccupancy.Add(step.Start, (double)named / blocks, most);
+            }
         }
     }
 
@@ -165,7 +180,7 @@ internal sealed class ServingCluster
         double e2e = now - r.ArrivalTime;
         double tpot = r.OutputTokens > 1 ? (now - r.FirstToken) / (r.OutputTokens - 1) : double.NaN;
         var record = new RequestRecord(r.Id, _metrics.ClassName(r.ClassIndex), r.ArrivalTime, r.InputTokens, r.OutputTokens, r.Replica, r.PrefillReplica,
-            r.FirstScheduled - r.ArrivalTime, ttft, tpot, e2e, r.ItlMax, r.Preemptions, r.Slo.Met(ttft, tpot), null);
+            r.FirstScheduled - r.ArrivalTime, ttft, tpot, e2e, r.ItlMax, r.Preemptions, r.Slo.Met(ttft, tpot), null) { CachedTokens = r.CachedTokens };
         _metrics.OnFinished(record, r.ClassIndex);
         Finished?.Invoke(r);
     }

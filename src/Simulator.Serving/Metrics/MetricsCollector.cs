@@ -10,6 +10,9 @@ internal sealed class MetricsCollector(IReadOnlyList<RequestClass> classes, IReq
     private readonly string[] _classNames = classes.Select(c => c.Name).ToArray();
     private readonly long[] _classRequests = new long[classes.Count], _classCompleted = new long[classes.Count], _classMet = new long[classes.Count];
     private readonly Dictionary<string, long> _rejectReasons = new(StringComparer.Ordinal);
+    // Per-class latencies, kept only when there are several classes (one class: the totals are its own).
+    private readonly Samples[]? _classTtft = classes.Count > 1 ? classes.Select(_ => new Samples()).ToArray() : null;
+    private readonly Samples[]? _classTpot = classes.Count > 1 ? classes.Select(_ => new Samples()).ToArray() : null;
 
     public Samples Ttft { get; } = new();
     public Samples Tpot { get; } = new();
@@ -51,6 +54,11 @@ internal sealed class MetricsCollector(IReadOnlyList<RequestClass> classes, IReq
             _classCompleted[classIndex]++;
             Ttft.Add(r.Ttft);
             Tpot.Add(r.Tpot);
+            if (_classTtft is not null)
+            {
+                _classTtft[classIndex].Add(r.Ttft);
+                _classTpot![classIndex].Add(r.Tpot);
+            }
             E2e.Add(r.E2e);
             QueueDelay.Add(r.QueueDelay);
             InputTokens += r.InputTokens;
@@ -73,5 +81,9 @@ internal sealed class MetricsCollector(IReadOnlyList<RequestClass> classes, IReq
 
     public IReadOnlyList<ClassSummary> Classes() =>
         classes.Select((c, i) => new ClassSummary(c.Name, c.Weight, c.Input.Describe(), c.Output.Describe(), c.Slo,
-            _classRequests[i], _classCompleted[i], _classRequests[i] - _classCompleted[i], _classMet[i])).ToArray();
+            _classRequests[i], _classCompleted[i], _classRequests[i] - _classCompleted[i], _classMet[i])
+        {
+            Ttft = _classTtft is null ? Ttft.Stats() : _classTtft[i].Stats(),
+            Tpot = _classTpot is null ? Tpot.Stats() : _classTpot[i].Stats(),
+        }).ToArray();
 }

@@ -34,6 +34,9 @@ public readonly record struct RequestRecord(
 {
     public bool Completed => RejectReason is null;
 
+    /// <summary>Prompt tokens found in the prefix cache when it was (last) admitted, whose prefill was skipped (0 without prefix caching).</summary>
+    public int CachedTokens { get; init; }
+
     /// <summary>Simulated time of its last token (NaN if rejected).</summary>
     public double CompletionTime => ArrivalTime + E2e;
 }

@@ -25,7 +25,7 @@ internal sealed class ChunkedScheduler : Scheduler
         {
             var r = s.Waiting.First;
             int blocks = s.Kv.BlocksFor(r.Known) - r.Blocks;
-            if (!s.Kv.CanAllocate(blocks, s.Kv.WatermarkBlocks)) break;
+            if (!s.CanAdmit(r, blocks)) break;
             s.Waiting.RemoveFirst();
             s.Admit(r, blocks);
             int chunk = Math.Min(r.Remaining, budget);

@@ -22,10 +22,10 @@ internal sealed class ContinuousScheduler : Scheduler
             while (s.Waiting.Count > 0 && s.Running.Count < s.MaxBatch)
             {
                 var r = s.Waiting.First;
-                int work = r.Remaining;
+                int work = s.PromptWork(r);
                 if (tokens > 0 && tokens + work > s.TokenBudget) break;
                 int blocks = s.Kv.BlocksFor(r.Known) - r.Blocks;
-                if (!s.Kv.CanAllocate(blocks, s.Kv.WatermarkBlocks)) break;
+                if (!s.CanAdmit(r, blocks)) break;
                 s.Waiting.RemoveFirst();
                 s.Admit(r, blocks);
                 tokens += work;

@@ -61,6 +61,7 @@ public abstract class Scheduler
     {
         var running = s.Running;
         var kv = s.Kv;
+        int span = s.DecodeSpan;
         int end = running.Count;
         for (int i = 0; i < end; i++)
         {
@@ -76,8 +77,8 @@ public abstract class Scheduler
                 continue;
             }
             if (!r.Decoding) continue;
-            // A new block only when the token to write falls past the blocks held (avoids a division per token).
-            int need = r.Computed + 1 > r.Blocks * kv.BlockSize ? kv.BlocksFor(r.Computed + 1) - r.Blocks : 0;
+            // A new block only when the tokens to write fall past the blocks held (avoids a division per token).
+            int need = r.Computed + span > r.Blocks * kv.BlockSize ? kv.BlocksFor(r.Computed + span) - r.Blocks : 0;
             bool self = false;
             while (need > 0 && !kv.CanAllocate(need))
             {
@@ -90,7 +91,7 @@ public abstract class Scheduler
             }
             if (self) break;
             if (need > 0) { kv.Allocate(need); r.Blocks += need; }
-            budget -= 1;
+            budget -= span;
             s.Decode(r);
         }
         if (s.Preempted.Count > 0 || s.Preemptions > 0) s.FinishPreemptions();
@@ -104,11 +105,11 @@ public abstract class Scheduler
         {
             var r = s.Swapped.First;
             int held = r.Blocks;
-            int blocks = Math.Max(held, r.Decoding ? s.Kv.BlocksFor(r.Computed + 1) : held);
+            int blocks = Math.Max(held, r.Decoding ? s.Kv.BlocksFor(r.Computed + s.DecodeSpan) : held);
             if (!s.Kv.CanAllocate(blocks, s.Kv.WatermarkBlocks)) break;
             s.Swapped.RemoveFirst();
             s.SwapIn(r, blocks);
-            if (r.Decoding) { budget -= 1; s.Decode(r); }
+            if (r.Decoding) { budget -= s.DecodeSpan; s.Decode(r); }
         }
     }
 
@@ -118,11 +119,11 @@ public abstract class Scheduler
         while (s.ArrivedKv.Count > 0 && s.Running.Count < s.MaxBatch && budget > 0)
         {
             var r = s.ArrivedKv.First;
-            int blocks = s.Kv.BlocksFor(r.Computed + 1);
+            int blocks = s.Kv.BlocksFor(r.Computed + s.DecodeSpan);
             if (!s.Kv.CanAllocate(blocks, s.Kv.WatermarkBlocks)) break;
             s.ArrivedKv.RemoveFirst();
             s.Admit(r, blocks);
-            budget -= 1;
+            budget -= s.DecodeSpan;
             s.Decode(r);
         }
     }

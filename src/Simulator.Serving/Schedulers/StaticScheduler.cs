@@ -22,10 +22,11 @@ internal sealed class StaticScheduler : Scheduler
             {
                 var queue = s.ArrivedKv.Count > 0 ? s.ArrivedKv : s.Waiting;
                 var r = queue.First;
-                int work = r.Decoding ? 1 : r.Remaining;
+                int work = r.Decoding ? s.DecodeSpan : s.PromptWork(r);
                 if (tokens > 0 && tokens + work > s.TokenBudget) break;
-                int blocks = s.Kv.BlocksFor(s.Role == ReplicaRole.Prefill ? r.Known : (long)r.InputTokens + r.OutputTokens) - r.Blocks;
-                if (!s.Kv.CanAllocate(blocks, s.Kv.WatermarkBlocks)) break;
+                // Speculative decoding writes up to k tokens past the last one kept: reserve for them too.
+                int blocks = s.Kv.BlocksFor(s.Role == ReplicaRole.Prefill ? r.Known : (long)r.InputTokens + r.OutputTokens + s.DecodeSpan - 1) - r.Blocks;
+                if (!s.CanAdmit(r, blocks)) break;
                 queue.RemoveFirst();
                 s.Admit(r, blocks);
                 tokens += work;

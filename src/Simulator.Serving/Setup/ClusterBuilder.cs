@@ -17,6 +17,15 @@ public sealed record ReplicaSettings(SchedulerKind Scheduler, int MaxBatch, int 
     /// <summary>Settings the user chose explicitly, which override the engine's defaults (null entries: the engine's).</summary>
     public EngineChoices Choices { get; init; } = EngineChoices.None;
 
+    /// <summary>Automatic prefix caching (<see cref="ReplicaConfig.PrefixCaching"/>).</summary>
+    public bool PrefixCaching { get; init; }
+
+    /// <summary>The KV offload tier (<see cref="ReplicaConfig.KvOffload"/>).</summary>
+    public KvOffloadConfig? KvOffload { get; init; }
+
+    /// <summary>Speculative decoding (<see cref="ReplicaConfig.Speculative"/>).</summary>
+    public SpeculativeConfig? Speculative { get; init; }
+
     /// <summary>A replica of <paramref name="deployment"/> with these settings, swapping over <paramref name="hostLink"/>.</summary>
     public ReplicaConfig For(Deployment deployment, Interconnect? hostLink) => Engine is null
         ? new(deployment)
@@ -27,8 +36,11 @@ public sealed record ReplicaSettings(SchedulerKind Scheduler, int MaxBatch, int 
             BlockSize = BlockSize,
             Preemption = Preemption,
             HostLink = hostLink,
+            PrefixCaching = PrefixCaching,
+            KvOffload = KvOffload,
+            Speculative = Speculative,
         }
-        : EngineSetup.Replica(deployment, hostLink, Engine, Choices);
+        : EngineSetup.Replica(deployment, hostLink, Engine, Choices) with { PrefixCaching = PrefixCaching, KvOffload = KvOffload, Speculative = Speculative };
 }
 
 /// <summary>Scheduler settings a user gave explicitly alongside an engine profile; null: the engine's default.</summary>
@@ -76,10 +88,16 @@ public static class ClusterBuilder
     public static ClusterConfig Aggregated(Deployment deployment, Interconnect? hostLink, int replicas, ReplicaSettings settings, RouterKind router) =>
         Checked(new ClusterConfig(new PoolConfig(settings.For(deployment, hostLink), replicas)) { Router = router });
 
+    /// <summary>
+    /// Speculative decoding in the prefill pool of a disaggregated cluster would only draft for nothing (it emits one
+    /// token per request); the pool drops it and keeps it for the decode pool.
+    /// </summary>
+    private static ReplicaSettings PrefillSettings(ReplicaSettings s) => s with { Speculative = null };
+
     /// <summary>A prefill pool and a decode pool; the KV cache crosses <paramref name="kvLink"/> (null: <see cref="KvTransfer.DefaultLink"/>).</summary>
     public static ClusterConfig Disaggregated(Deployment prefill, Interconnect? prefillHostLink, int prefillReplicas, Deployment decode, Interconnect? decodeHostLink,
         int decodeReplicas, ReplicaSettings settings, RouterKind router, Interconnect? kvLink) =>
-        Checked(new ClusterConfig(new PoolConfig(settings.For(prefill, prefillHostLink), prefillReplicas))
+        Checked(new ClusterConfig(new PoolConfig(PrefillSettings(settings).For(prefill, prefillHostLink), prefillReplicas))
         {
             Router = router,
             DecodePool = new PoolConfig(settings.For(decode, decodeHostLink), decodeReplicas),

@@ -64,7 +64,7 @@ public static class WorkloadBuilder
         {
             trace = ReadTrace(tracePath, x.TraceFormat).TimeScaled(x.TimeScale);
             if (input > 0 || output > 0)
-                trace = trace with { Rows = trace.Rows.Select(t => new TraceRow(t.ArrivalSeconds, input > 0 ? input : t.InputTokens, output > 0 ? output : t.OutputTokens)).ToArray() };
+                trace = trace with { Rows = trace.Rows.Select(t => t with { InputTokens = input > 0 ? input : t.InputTokens, OutputTokens = output > 0 ? output : t.OutputTokens }).ToArray() };
             if (trace.Rows.Count == 0) throw new SetupException(trace.NoUsableRowsMessage());
             var cls = new RequestClass("trace", 1, new EmpiricalLength(trace.Rows.Select(t => t.InputTokens).ToArray(), Path.GetFileName(tracePath)),
                 new EmpiricalLength(trace.Rows.Select(t => t.OutputTokens).ToArray(), Path.GetFileName(tracePath)), Slo.None);

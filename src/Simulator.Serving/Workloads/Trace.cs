@@ -14,7 +14,17 @@ public enum TraceFormat
 }
 
 /// <summary>One recorded request: arrival time from the trace's first request, prompt and output tokens.</summary>
-public readonly record struct TraceRow(double ArrivalSeconds, int InputTokens, int OutputTokens);
+public readonly record struct TraceRow(double ArrivalSeconds, int InputTokens, int OutputTokens)
+{
+    /// <summary>The conversation it belongs to (optional <c>session_id</c> column), numbered from 1 in order of first appearance; 0: none.</summary>
+    public int Session { get; init; }
+
+    /// <summary>Its shared prefix group (optional <c>prefix_group</c> column), numbered from 1; 0: none.</summary>
+    public int PrefixGroup { get; init; }
+
+    /// <summary>Leading prompt tokens it shares with its prefix group (optional <c>prefix_tokens</c> column).</summary>
+    public int PrefixTokens { get; init; }
+}
 
 /// <summary>A row of a trace that could not be used: its line number (1-based, header = 1) and why.</summary>
 public readonly record struct BrokenRow(int Line, string Reason);
@@ -34,6 +44,8 @@ public enum BrokenRowKind
     NoPromptTokens,
     /// <summary>No generated tokens: a failed request.</summary>
     NoOutputTokens,
+    /// <summary>A prefix group with a prefix_tokens cell that is not a whole number of tokens.</summary>
+    BadPrefixTokens,
 }
 
 /// <summary>
@@ -64,6 +76,15 @@ public sealed record Trace(string Source, TraceFormat Format, IReadOnlyList<Trac
 
     /// <summary>Seconds from the first to the last arrival.</summary>
     public double SpanSeconds => Rows.Count == 0 ? 0 : Rows[^1].ArrivalSeconds;
+
+    /// <summary>Names of the optional columns that give rows a session or a prefix group (case-insensitive).</summary>
+    public static readonly IReadOnlyList<string> SessionColumns = ["session_id", "session", "conversation_id"];
+
+    /// <summary>Names of the optional prefix-group column (case-insensitive); <c>prefix_tokens</c> says how many leading tokens the group shares.</summary>
+    public static readonly IReadOnlyList<string> PrefixGroupColumns = ["prefix_group", "prefix_id"];
+
+    /// <summary>Whether some row names a session or a prefix group.</summary>
+    public bool HasPrefixColumns => Rows.Any(r => r.Session > 0 || r.PrefixGroup > 0);
 
     public double MeanInputTokens => Rows.Count == 0 ? 0 : Rows.Average(r => (double)r.InputTokens);
     public double MeanOutputTokens => Rows.Count == 0 ? 0 : Rows.Average(r => (double)r.OutputTokens);
@@ -118,7 +139,9 @@ public static class TraceReader
     {
         using var csv = Csv.Read(reader);
         string[]? names = null;
-        int tCol = 0, inCol = 0, outCol = 0, needed = 0;
+        int tCol = 0, inCol = 0, outCol = 0, needed = 0, sessionCol = -1, groupCol = -1, prefixCol = -1;
+        var sessions = new Dictionary<string, int>(StringComparer.Ordinal);
+        var groups = new Dictionary<string, int>(StringComparer.Ordinal);
         var rows = new List<TraceRow>(); // arrival times as read; shifted to the earliest below
         bool sorted = true;
         BrokenTally broken = null!;
@@ -143,6 +166,11 @@ public static class TraceReader
                     outCol = Column(names, "GeneratedTokens", format, source, line);
                 }
                 needed = Math.Max(tCol, Math.Max(inCol, outCol)) + 1;
+                sessionCol = OptionalColumn(names, Trace.SessionColumns);
+                groupCol = OptionalColumn(names, Trace.PrefixGroupColumns);
+                prefixCol = OptionalColumn(names, ["prefix_tokens"]);
+                if (groupCol >= 0 != prefixCol >= 0)
+                    throw new TraceException($"{source}:{line}: a prefix group needs both columns, prefix_group and prefix_tokens (found only {(groupCol >= 0 ? names[groupCol] : names[prefixCol])})");
                 broken = new BrokenTally(new Dictionary<BrokenRowKind, string>
                 {
                     [BrokenRowKind.TooFewCells] = "too few cells",
@@ -151,6 +179,7 @@ public static class TraceReader
                     [BrokenRowKind.BadOutputTokens] = $"'{names[outCol]}' not a whole number",
                     [BrokenRowKind.NoPromptTokens] = $"'{names[inCol]}' below 1",
                     [BrokenRowKind.NoOutputTokens] = $"'{names[outCol]}' below 1 (failed requests)",
+                    [BrokenRowKind.BadPrefixTokens] = "a prefix_tokens cell that is not a whole number",
                 });
                 continue;
             }
@@ -204,8 +233,28 @@ public static class TraceReader
                     broken.WantsReason ? $"{names[outCol]} is {output}; no tokens were generated (a failed request)" : "");
                 continue;
             }
+            var traceRow = new TraceRow(t, input, output);
+            if (sessionCol >= 0 || groupCol >= 0)
+            {
+                int session = 0, group = 0, shared = 0;
+                string sid = sessionCol >= 0 && sessionCol < row.ColCount ? Csv.Cell(row, sessionCol).Trim().ToString() : "";
+                if (sid.Length > 0 && !sessions.TryGetValue(sid, out session)) sessions[sid] = session = sessions.Count + 1;
+                string gid = groupCol >= 0 && groupCol < row.ColCount ? Csv.Cell(row, groupCol).Trim().ToString() : "";
+                if (gid.Length > 0)
+                {
+                    string pCell = prefixCol < row.ColCount ? Csv.Cell(row, prefixCol).ToString() : "";
+                    if (!TryTokens(pCell, out shared) || shared < 0)
+                    {
+                        broken.Add(line, BrokenRowKind.BadPrefixTokens, broken.WantsReason ? $"prefix_tokens '{pCell}' is not a whole number of tokens" : "");
+                        continue;
+                    }
+                    if (!groups.TryGetValue(gid, out group)) groups[gid] = group = groups.Count + 1;
+                    shared = Math.Min(shared, input);
+                }
+                traceRow = traceRow with { Session = session, PrefixGroup = group, PrefixTokens = group > 0 ? shared : 0 };
+            }
             if (rows.Count > 0 && t < rows[^1].ArrivalSeconds) sorted = false;
-            rows.Add(new TraceRow(t, input, output));
+            rows.Add(traceRow);
         }
         if (names is null) throw new TraceException($"{source}: the file is empty; expected a CSV header ({Expected(format)})");
 
@@ -228,6 +277,14 @@ public static class TraceReader
         for (int i = 0; i < names.Length; i++)
             if (string.Equals(names[i], name, StringComparison.OrdinalIgnoreCase)) return i;
         throw new TraceException($"{source}:{line}: the header has no '{name}' column; a {(format == TraceFormat.BurstGpt ? "BurstGPT" : "Azure")} trace has the columns {Expected(format)} (found: {string.Join(", ", names)})");
+    }
+
+    private static int OptionalColumn(string[] names, IReadOnlyList<string> accepted)
+    {
+        for (int i = 0; i < names.Length; i++)
+            foreach (var a in accepted)
+                if (string.Equals(names[i], a, StringComparison.OrdinalIgnoreCase)) return i;
+        return -1;
     }
 
     private static string Expected(TraceFormat format) => format == TraceFormat.BurstGpt

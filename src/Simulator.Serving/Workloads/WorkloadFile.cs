@@ -51,42 +51,63 @@ public static class WorkloadFile
     {
         string name = r.Str("name") ?? defaultName;
         r.Ignore("description");
-        ArrivalProcess? arrival = null;
-        if (r.Map("arrival") is { } a) arrival = ReadArrival(a);
         var classes = new List<RequestClass>();
         var classReaders = r.MapList("classes", required: true);
         var names = new HashSet<string>(StringComparer.Ordinal);
+        // Per-class rates: every class gives one or none does; they become the weights and the total arrival rate.
+        var rates = new List<(YamlFieldReader Reader, double? Rate)>();
         for (int i = 0; i < classReaders.Count; i++)
         {
             var c = classReaders[i];
+            double? rate = c.Number("rate", min: 1e-9, max: 1e7);
+            if (rate is not null && c.Has("weight")) c.Error("weight", "give a class a rate (requests per second) or a weight (a share of the arrival rate), not both");
+            rates.Add((c, rate));
             var cls = ReadClass(c, i, loadValues, errors);
             if (cls is null) continue;
             if (!names.Add(cls.Name)) c.Error("name", $"class '{cls.Name}' appears twice; class names must differ");
-            classes.Add(cls);
+            classes.Add(rate is double w ? cls with { Weight = w } : cls);
         }
+        double? classRate = null;
+        if (rates.Any(x => x.Rate is not null))
+        {
+            foreach (var (c, rate) in rates)
+                if (rate is null) c.Error("rate", "missing: when one class gives a rate, every class must (they add up to the arrival rate)");
+            classRate = rates.Sum(x => x.Rate ?? 0);
+        }
+        ArrivalProcess? arrival = null;
+        if (r.Map("arrival") is { } a) arrival = ReadArrival(a, classRate);
+        else if (classRate is double total) arrival = new PoissonArrivals(total);
         r.Finish();
         if (errors.Count > 0) throw new SpecException(errors);
         return new WorkloadFileResult(new WorkloadSpec(name, classes, arrival ?? new PoissonArrivals(1)), arrival is not null);
     }
 
-    private static ArrivalProcess? ReadArrival(YamlFieldReader a)
+    /// <summary>The arrival process; with per-class rates (<paramref name="classRate"/> is their sum) the process takes that rate and may not give its own.</summary>
+    private static ArrivalProcess? ReadArrival(YamlFieldReader a, double? classRate)
     {
         string? process = a.Str("process", required: true);
         ArrivalProcess? result = null;
+        double? Rate()
+        {
+            if (classRate is not double total) return a.Number("rate", required: true, min: 1e-9, max: 1e7);
+            if (a.Has("rate")) a.Error("rate", $"the classes give their own rates (together {total.ToString("0.###", CultureInfo.InvariantCulture)} requests/s); leave the arrival rate out");
+            return total;
+        }
         switch (process?.Trim().ToLowerInvariant())
         {
             case "poisson":
-                if (a.Number("rate", required: true, min: 1e-9, max: 1e7) is double pr) result = new PoissonArrivals(pr);
+                if (Rate() is double pr) result = new PoissonArrivals(pr);
                 break;
             case "gamma":
-                double? gr = a.Number("rate", required: true, min: 1e-9, max: 1e7);
+                double? gr = Rate();
                 double? cv = a.Number("cv", required: true, min: 1e-3, max: 100);
                 if (gr is double g && cv is double c) result = new GammaArrivals(g, c);
                 break;
             case "constant":
-                if (a.Number("rate", required: true, min: 1e-9, max: 1e7) is double cr) result = new ConstantArrivals(cr);
+                if (Rate() is double cr) result = new ConstantArrivals(cr);
                 break;
             case "closed":
+                if (classRate is not null) a.Error("process", "per-class rates describe open-loop traffic; a closed loop takes weights");
                 long? users = a.Int("users", required: true, min: 1, max: 10_000_000);
                 double think = a.Has("think_time") ? a.Quantity("think_time", QuantityKind.Time, allowZero: true) ?? 0 : 0;
                 if (users is long u) result = new ClosedLoopArrivals((int)u, think);
@@ -122,9 +143,47 @@ public static class WorkloadFile
             s.Finish();
             slo = new Slo(ttft, tpot);
         }
+        SharedPrefix? prefix = null;
+        if (c.Map("prefix") is { } pm)
+        {
+            long? tokens = pm.Int("tokens", required: true, min: 1, max: MaxTokens);
+            long templates = pm.Int("templates", min: 1, max: RequestSource.MaxTemplates) ?? 1;
+            string group = pm.Str("group") ?? name;
+            pm.Finish();
+            if (tokens is long t) prefix = new SharedPrefix((int)t, (int)templates, group);
+        }
+        SessionSpec? session = null;
+        if (c.Map("session") is { } sm)
+        {
+            LengthDistribution? turns = null;
+            if (sm.IsMap("turns")) turns = sm.Map("turns") is { } tm ? ReadLength(tm, loadValues) : null;
+            else if (sm.Int("turns", required: true, min: 1, max: 10_000) is long n) turns = new FixedLength((int)n);
+            double think = sm.Has("think_time") ? sm.Quantity("think_time", QuantityKind.Time, allowZero: true) ?? 0 : 0;
+            sm.Finish();
+            if (turns is not null) session = new SessionSpec(turns, think);
+        }
+        AcceptanceModel? acceptance = null;
+        if (c.Has("acceptance"))
+        {
+            if (c.RawText("acceptance") is not null)
+            {
+                if (c.Number("acceptance", min: 0, max: 0.999999) is double a) acceptance = AcceptanceModel.Constant(a);
+            }
+            else
+            {
+                var rates = new List<double>();
+                foreach (var (text, line) in c.Scalars("acceptance"))
+                {
+                    if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) && v >= 0 && v < 1) rates.Add(v);
+                    else c.ErrorAt("acceptance", line, $"'{text}' is not an acceptance rate (a number from 0 to below 1)");
+                }
+                if (rates.Count > SpeculativeConfig.MaxK) c.Error("acceptance", $"at most {SpeculativeConfig.MaxK} per-position rates (one per draft token)");
+                else if (rates.Count > 0) acceptance = new AcceptanceModel(rates);
+            }
+        }
         c.Finish();
         if (errors.Count > before || input is null || output is null) return null;
-        return new RequestClass(name, weight, input, output, slo);
+        return new RequestClass(name, weight, input, output, slo) { Prefix = prefix, Session = session, Acceptance = acceptance };
     }
 
     private static LengthDistribution? ReadLength(YamlFieldReader d, ValuesLoader? loadValues)

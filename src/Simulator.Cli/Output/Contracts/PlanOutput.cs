@@ -58,6 +58,14 @@ public sealed record PlanEntry(
     PlanTco? Tco,
     string Note)
 {
+    /// <summary>Which serving features (prefix caching, speculative decoding) the plan uses and why (only when the request considered them).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? FeatureChoice { get; init; }
+
+    /// <summary>Each request class's p90 latency against its own targets (only with a workload file of classes).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<PlanClassOutput>? Classes { get; init; }
+
     /// <summary>Why this alternative lost (alternatives only).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public string? LostBecause { get; init; }
@@ -72,7 +80,14 @@ public sealed record PlanReplicas([property: Description("aggregated, prefill or
     [JsonPropertyOrder(-1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? Dp { get; init; }
     /// <summary>The cluster an attention-DP replica spans (present with dp).</summary>
     [JsonPropertyOrder(-1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Cluster { get; init; }
+    /// <summary>Whether the replicas cache prefixes (present when the request considered prefix caching or speculative decoding).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? PrefixCaching { get; init; }
+    /// <summary>Speculative decoding of the replicas in words (present when it is on).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Speculative { get; init; }
 }
+
+/// <summary>One request class of a plan against its own targets.</summary>
+public sealed record PlanClassOutput(string Name, double? TtftSloSeconds, double? TpotSloSeconds, double? TtftP90Seconds, double? TpotP90Seconds, bool MeetsSlo);
 
 /// <summary>A disaggregated plan's pool.</summary>
 public sealed record PlanPool(string Hardware, int Count, int Devices);

@@ -30,7 +30,7 @@ public sealed record SimulationOutput
     public required int TokenBudget { get; init; }
     public required int BlockSize { get; init; }
     [Description("recompute or swap")] public required string Preemption { get; init; }
-    [Description("round-robin, least-outstanding or least-kv")] public required string Router { get; init; }
+    [Description("round-robin, least-outstanding, least-kv or prefix-affinity")] public required string Router { get; init; }
     public required bool Disaggregated { get; init; }
     public required int Seed { get; init; }
     public required string Workload { get; init; }
@@ -39,6 +39,14 @@ public sealed record SimulationOutput
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Engine { get; init; }
     /// <summary>Whether the engine's API-server overheads are in TTFT and E2E (false with --offline); only with --engine.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? RequestOverheads { get; init; }
+    /// <summary>Automatic prefix caching (only when on).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? PrefixCaching { get; init; }
+    /// <summary>Tokens of the prompt every request shares (--shared-prefix-tokens; only with it).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? SharedPrefixTokens { get; init; }
+    /// <summary>The KV offload tier (only with --kv-offload).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public KvOffloadOutput? KvOffload { get; init; }
+    /// <summary>Speculative decoding settings (only with --speculative).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public SpeculativeOutput? Speculative { get; init; }
     /// <summary>Decode pool hardware (disaggregated only).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? DecodeHardware { get; init; }
     /// <summary>Decode pool TP (disaggregated only).</summary>
@@ -81,6 +89,10 @@ public sealed record SimulationOutput
     public required long Steps { get; init; }
     /// <summary>KV usage over time (left out of rate sweeps).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<KvUsagePoint>? KvUsage { get; init; }
+    /// <summary>Prefix caching over the run (only when on).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public PrefixCacheOutput? PrefixCache { get; init; }
+    /// <summary>Speculative decoding over the run (only when on).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public SpeculationOutput? Speculation { get; init; }
     /// <summary>The trace replayed (only with --trace).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public TraceOutput? Trace { get; init; }
     public required IReadOnlyList<string> Notes { get; init; }
@@ -111,3 +123,19 @@ public sealed record TraceOutput(string File, [property: Description("burstgpt o
 
 /// <summary>A trace row that was skipped.</summary>
 public sealed record BrokenLine(int Line, string Reason);
+
+/// <summary>A host-memory (and SSD) tier for KV blocks.</summary>
+public sealed record KvOffloadOutput(double HostBytes, double SsdBytes, double SsdBandwidthBytesPerSecond, [property: Description("The device-to-host link blocks cross")] string? Link);
+
+/// <summary>Speculative decoding as configured.</summary>
+public sealed record SpeculativeOutput([property: Description("draft, eagle, mtp or ngram")] string Method, [property: Description("Draft tokens per step")] int K,
+    [property: Description("Acceptance probability of the i-th draft token given the ones before")] IReadOnlyList<double> Acceptance, string? DraftModel);
+
+/// <summary>What prefix caching did over a run.</summary>
+public sealed record PrefixCacheOutput(long Lookups, long PromptTokens, long HitTokens, double? TokenHitRate, long PromptBlocks, long HitBlocks, double? BlockHitRate,
+    [property: Description("Prompt tokens not prefilled thanks to the cache")] long PrefillTokensSaved, long HostHitBlocks, long SsdHitBlocks, long EvictedBlocks,
+    double? OffloadLoadSeconds, double? MeanOccupancy, double? PeakOccupancy, IReadOnlyList<KvUsagePoint> Occupancy);
+
+/// <summary>What speculative decoding did over a run.</summary>
+public sealed record SpeculationOutput(string Method, int K, long Verifications, long AcceptedDrafts, double? AcceptanceRate, double? TokensPerVerification,
+    double? ExpectedTokensPerVerification, double? DraftSeconds);
