@@ -24,6 +24,32 @@ public class EngineCliTests
         Assert.Equal("bf16", root.GetProperty("kvCacheDtype").GetString()); // vLLM keeps the model dtype
     }
 
+    [Theory]
+    // Engine defaults from the profiles' sources: vLLM V1, SGLang's radix cache and TensorRT-LLM 1.0's block reuse
+    // cache prefixes; the 0.x TensorRT engine flow does not.
+    [InlineData("vllm@0.11", null, true)]
+    [InlineData("sglang@0.5.4", null, true)]
+    [InlineData("trtllm@1.0", null, true)]
+    [InlineData("trtllm@0.14", null, false)]
+    [InlineData("vllm@0.11", "off", false)]
+    [InlineData("trtllm@0.14", "on", true)]
+    public void Prefix_caching_follows_the_engine_default_unless_the_user_sets_it(string engine, string? option, bool expected)
+    {
+        string[] args = ["simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--engine", engine, "--shared-prefix-tokens", "1000", "--rate", "2", "--requests", "60", "--format", "json"];
+        if (option is not null) args = [.. args, "--prefix-caching", option];
+        var (code, json, e) = CliRunner.Run(args);
+        Assert.True(code == 0, e);
+        var root = JsonDocument.Parse(json).RootElement;
+        Assert.Equal(expected, root.TryGetProperty("prefixCaching", out var pc) && pc.GetBoolean());
+        // With caching on, 1,000 shared tokens of every prompt after the first are hits; off, there is no cache report.
+        Assert.Equal(expected, root.TryGetProperty("prefixCache", out var cache) && cache.GetProperty("hitTokens").GetInt64() > 0);
+        var (tc, text, _) = CliRunner.Run([.. args.Where(a => a != "--format" && a != "json")]);
+        Assert.Equal(0, tc);
+        // The table names the engine's default and warns when shared prefixes are computed in full.
+        Assert.Contains($"prefix caching {(engine == "trtllm@0.14" ? "off" : "on")} by default", text);
+        Assert.Equal(!expected, text.Contains("every prompt is computed in full"));
+    }
+
     [Fact]
     public void Without_an_engine_the_output_has_no_engine_field()
     {

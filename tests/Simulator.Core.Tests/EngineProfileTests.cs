@@ -24,10 +24,12 @@ public class EngineProfileTests
     }
 
     [Fact]
-    public void The_three_engines_cache_prefixes_by_default_and_the_0_14_profile_does_not_say()
+    public void The_three_engines_cache_prefixes_by_default_and_the_0_14_engine_flow_does_not()
     {
         foreach (var name in new[] { "vllm@0.11", "sglang@0.5.4", "trtllm@1.0" }) Assert.True(Engines.Get(name).PrefixCaching, name);
-        Assert.Null(Engines.Get("trtllm@0.14").PrefixCaching);
+        // TensorRT-LLM 0.x: enableBlockReuse defaults to false (docs/source/kv_cache_reuse.md of those releases).
+        Assert.False(Engines.Get("trtllm@0.14").PrefixCaching);
+        Assert.Contains("enableBlockReuse", Engines.Get("trtllm@0.14").PrefixCachingSource);
     }
 
     [Fact]

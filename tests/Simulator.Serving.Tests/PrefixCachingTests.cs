@@ -245,3 +245,34 @@ public class PrefixCachingTests
         Assert.Equal(ra.PrefixCache.Occupancy, rb.PrefixCache.Occupancy);
     }
 }
+
+/// <summary>Every scheduler composes with prefix caching and speculative decoding (the engines' schedulers included).</summary>
+public class SchedulerFeatureMatrixTests
+{
+    [Theory]
+    [InlineData(SchedulerKind.Continuous)]
+    [InlineData(SchedulerKind.Chunked)]
+    [InlineData(SchedulerKind.Static)]
+    [InlineData(SchedulerKind.NoEvict)]
+    [InlineData(SchedulerKind.Conservative)]
+    public void Each_scheduler_conserves_requests_and_skips_the_cached_prefix_with_and_without_speculation(SchedulerKind kind)
+    {
+        // 40 requests a second apart, each prompt = the same 1,024-token system prompt (64 whole blocks) + 200 tokens:
+        // every request after the first must find the 64 blocks and compute only its own tokens (vLLM's rule: the last
+        // prompt token is always computed). Until this test NoEvict computed the whole prompt past the cached blocks and
+        // lost requests (conservation violated).
+        const int n = 40, prefix = 1024;
+        var work = Setups.Fixed(prefix + 200, 20, new ConstantArrivals(1)).WithSharedPrefix(prefix);
+        foreach (var spec in new SpeculativeConfig?[] { null, new(SpeculativeMethod.Ngram, 3, AcceptanceModel.Constant(0.6)) })
+        {
+            var replica = Setups.Replica() with { PrefixCaching = true, Scheduler = kind, MaxBatch = 16, Speculative = spec };
+            var records = new RecordList();
+            var r = ServingSimulator.Run(Setups.Cluster(replica), work, new RunOptions { Requests = n }, records);
+            Assert.Equal(n, r.Completed);
+            Assert.Equal(0, r.Rejected);
+            Assert.Equal((n - 1L) * prefix, r.PrefixCache!.HitTokens);
+            Assert.All(records.Records.Where(x => x.Id > 0), x => Assert.Equal(prefix, x.CachedTokens));
+            Assert.All(records.Records, x => Assert.Equal(20, x.OutputTokens));
+        }
+    }
+}

@@ -113,7 +113,7 @@ public static class SimulateCommand
         if (engine is null && Given(r, o.Offline)) throw new CliException("--offline applies to --engine (the generic engine has no API-server overheads)");
         var cluster = BuildCluster(o, r, lib, ctx.Devices, engine);
         if (engine is not null && o.Deployment.KvNote is { } kvNote) notes.Add(kvNote);
-        var (workload, trace, workloadNotes) = BuildWorkload(o, r);
+        var (workload, trace, workloadNotes) = BuildWorkload(o, r, cluster.Pool.Replica.PrefixCaching);
         notes.AddRange(workloadNotes);
         var sweep = r.GetValue(o.RateSweep)!;
         long? requests = r.GetValue(o.Requests);
@@ -243,7 +243,10 @@ public static class SimulateCommand
                 Engine = engine,
                 // With an engine, only what the user wrote overrides the engine's defaults.
                 Choices = new EngineChoices(Given(r, o.Scheduler) ? r.GetValue(o.Scheduler) : null, Given(r, o.MaxBatch) ? r.GetValue(o.MaxBatch) : null,
-                    r.GetValue(o.TokenBudget), Given(r, o.BlockSize) ? r.GetValue(o.BlockSize) : null, Given(r, o.Preemption) ? r.GetValue(o.Preemption) : null),
+                    r.GetValue(o.TokenBudget), Given(r, o.BlockSize) ? r.GetValue(o.BlockSize) : null, Given(r, o.Preemption) ? r.GetValue(o.Preemption) : null)
+                {
+                    PrefixCaching = Given(r, o.PrefixCaching) ? r.GetValue(o.PrefixCaching) : null,
+                },
             };
         Interconnect? HostLink(HardwareProfile d) => d.Interconnects.Host is { } name ? lib.Interconnect(name) : null;
         int replicas = r.GetValue(o.Replicas);
@@ -284,7 +287,8 @@ public static class SimulateCommand
     // ------------------------------------------------------------------ workload
 
     /// <summary>The workload options as a request to the Serving builder; option combinations are checked here, the building happens there.</summary>
-    private static (WorkloadSpec Workload, Trace? Trace, List<string> Notes) BuildWorkload(Options o, ParseResult r)
+    /// <param name="prefixCaching">Whether the replicas cache prefixes (the option, or the engine's default).</param>
+    private static (WorkloadSpec Workload, Trace? Trace, List<string> Notes) BuildWorkload(Options o, ParseResult r, bool prefixCaching)
     {
         string? tracePath = r.GetValue(o.Trace);
         double? rate = r.GetValue(o.Rate);
@@ -325,9 +329,9 @@ public static class SimulateCommand
         if (r.GetValue(o.SharedPrefixTokens) is int shared)
         {
             built.Workload = built.Workload.WithSharedPrefix(shared);
-            if (!r.GetValue(o.PrefixCaching)) built.Notes.Add($"--shared-prefix-tokens {shared} without --prefix-caching on: every prompt is computed in full");
+            if (!prefixCaching) built.Notes.Add($"--shared-prefix-tokens {shared} without --prefix-caching on: every prompt is computed in full");
         }
-        else if (!r.GetValue(o.PrefixCaching) && built.Workload.HasSharedPrefixes)
+        else if (!prefixCaching && built.Workload.HasSharedPrefixes)
             built.Notes.Add("the workload shares prefixes, but --prefix-caching is off: every prompt is computed in full");
         return built;
     }

@@ -32,6 +32,7 @@ public static class EngineText
         string cpu = $"CPU {F.Seconds(o.StepSeconds)} + {F.Seconds(o.StepPerRequestSeconds)} per sequence per step{(o.Overlap ? ", overlapped with the GPU" : "")}";
         string requests = offline ? "offline: no API-server overheads" : $"requests +{F.Seconds(o.RequestSeconds)} before the engine, +{F.Seconds(o.ResponseSeconds)} per token to the client";
         return $"engine {e.Name} ({e.DisplayName}): {s.Policy} scheduler, max batch {s.MaxBatch.ToString("N0", inv)}, {s.TokenBudget.ToString("N0", inv)} tokens per step, "
-            + $"KV blocks of {s.BlockSize}; KV cache {quant.KvCache.Name()} ({MemoryRule(e.Memory.Rule)} {fraction}); {graphs}; {cpu}; {requests}";
+            + $"KV blocks of {s.BlockSize}; KV cache {quant.KvCache.Name()} ({MemoryRule(e.Memory.Rule)} {fraction}); {graphs}; {cpu}; {requests}"
+            + (e.PrefixCaching is bool pc ? $"; prefix caching {(pc ? "on" : "off")} by default" : "");
     }
 }

@@ -53,9 +53,10 @@ internal sealed class ConservativeScheduler : Scheduler
                 var r = s.Waiting.First;
                 double free = (double)s.Kv.FreeBlocks * s.Kv.BlockSize - reserved;
                 int future = Math.Min(Math.Max(r.OutputTokens - r.Generated, 0), clip);
-                if (r.Remaining + future > free) break;
+                // SGLang counts the prompt less its radix-cache hits (extend length) against the free room.
+                if (s.PromptWork(r) + future > free) break;
                 int blocks = s.Kv.BlocksFor(r.Known) - r.Blocks;
-                if (!s.Kv.CanAllocate(blocks, s.Kv.WatermarkBlocks)) break;
+                if (!s.CanAdmit(r, blocks)) break;
                 s.Waiting.RemoveFirst();
                 s.Admit(r, blocks);
                 reserved += future;

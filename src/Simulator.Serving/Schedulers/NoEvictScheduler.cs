@@ -28,7 +28,7 @@ internal sealed class NoEvictScheduler : Scheduler
         while (s.ArrivedKv.Count > 0 && s.Running.Count < s.MaxBatch && budget > 0)
         {
             var r = s.ArrivedKv.First;
-            int blocks = s.Kv.BlocksFor((long)r.InputTokens + r.OutputTokens) - r.Blocks;
+            int blocks = s.Kv.BlocksFor((long)r.InputTokens + r.OutputTokens + s.DecodeSpan - 1) - r.Blocks;
             if (!s.Kv.CanAllocate(blocks, s.Kv.WatermarkBlocks)) break;
             s.ArrivedKv.RemoveFirst();
             s.Admit(r, blocks);
@@ -38,11 +38,13 @@ internal sealed class NoEvictScheduler : Scheduler
         while (s.Waiting.Count > 0 && s.Running.Count < s.MaxBatch && s.Count < s.MaxBatch)
         {
             var r = s.Waiting.First;
-            int work = r.Remaining;
+            // With prefix caching the prompt's cached blocks are neither computed nor taken from the free pool.
+            int work = s.PromptWork(r);
             if (work > budget) break;
-            long lifetime = s.Role == ReplicaRole.Prefill ? r.Known : (long)r.InputTokens + r.OutputTokens;
+            // The whole request's KV, plus the draft tokens a last verification may write with speculative decoding.
+            long lifetime = s.Role == ReplicaRole.Prefill ? r.Known : (long)r.InputTokens + r.OutputTokens + s.DecodeSpan - 1;
             int blocks = s.Kv.BlocksFor(lifetime) - r.Blocks;
-            if (!s.Kv.CanAllocate(blocks, s.Kv.WatermarkBlocks)) break;
+            if (!s.CanAdmit(r, blocks)) break;
             s.Waiting.RemoveFirst();
             s.Admit(r, blocks);
             budget -= work;

@@ -40,7 +40,7 @@ public sealed record ReplicaSettings(SchedulerKind Scheduler, int MaxBatch, int 
             KvOffload = KvOffload,
             Speculative = Speculative,
         }
-        : EngineSetup.Replica(deployment, hostLink, Engine, Choices) with { PrefixCaching = PrefixCaching, KvOffload = KvOffload, Speculative = Speculative };
+        : EngineSetup.Replica(deployment, hostLink, Engine, Choices) with { KvOffload = KvOffload, Speculative = Speculative };
 }
 
 /// <summary>Scheduler settings a user gave explicitly alongside an engine profile; null: the engine's default.</summary>
@@ -48,6 +48,9 @@ public sealed record EngineChoices(SchedulerKind? Scheduler, int? MaxBatch, int?
 {
     /// <summary>No explicit choice: everything from the engine.</summary>
     public static EngineChoices None { get; } = new(null, null, null, null, null);
+
+    /// <summary>Prefix caching as the user set it (--prefix-caching on|off); null: the engine's default.</summary>
+    public bool? PrefixCaching { get; init; }
 }
 
 /// <summary>Turns an engine profile into a replica's settings.</summary>
@@ -77,6 +80,8 @@ public static class EngineSetup
             Watermark = s.Watermark,
             HostLink = hostLink,
             Engine = e,
+            // All three engines cache prefixes by default (vLLM V1, SGLang's radix cache, TensorRT-LLM block reuse).
+            PrefixCaching = choices.PrefixCaching ?? e.PrefixCaching ?? false,
         };
     }
 }
