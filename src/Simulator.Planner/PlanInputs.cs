@@ -162,6 +162,8 @@ public static class PlanRequestBuilder
             defaults.Add(x.Hardware.Any(h => h.Device.Supports(DataType.Fp4))
                 ? "quantizations: 16-bit, fp8 where the device has it, nvfp4 (AMD: mxfp4) where it has fp4, w4a16"
                 : "quantizations: 16-bit, fp8 where the device has it, w4a16");
+        if (x.Engine is null)
+            defaults.Add("engine generic (no --engine): kernels launched one by one, no CPU time per step, no API-server overheads; --engine vllm|sglang|trtllm models a real engine");
         var batches = x.MaxBatches ?? DefaultMaxBatches;
         if (x.MaxBatches is null) defaults.Add($"batch limits {string.Join(",", batches)}");
 

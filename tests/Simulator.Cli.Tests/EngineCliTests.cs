@@ -51,11 +51,25 @@ public class EngineCliTests
     }
 
     [Fact]
-    public void Without_an_engine_the_output_has_no_engine_field()
+    public void Without_an_engine_every_output_says_generic_engine()
     {
-        var (code, json, _) = CliRunner.Run("estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--format", "json");
-        Assert.Equal(0, code);
-        Assert.False(JsonDocument.Parse(json).RootElement.TryGetProperty("engine", out _));
+        // The rule: without --engine, today's behaviour stays and the output says "generic engine" (table and JSON).
+        foreach (var args in new[]
+        {
+            new[] { "estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm" },
+            ["simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--rate", "2", "--requests", "20"],
+            ["plan", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--rate", "2", "--check", "analytic"],
+        })
+        {
+            var (code, json, e) = CliRunner.Run([.. args, "--format", "json"]);
+            Assert.True(code == 0, e);
+            var root = JsonDocument.Parse(json).RootElement;
+            Assert.Equal("generic", root.GetProperty("engine").GetString());
+            Assert.False(root.TryGetProperty("kvMemoryRule", out _));
+            var (tc, text, _) = CliRunner.Run(args);
+            Assert.Equal(0, tc);
+            Assert.Contains("engine generic (no --engine)", text);
+        }
     }
 
     [Fact]

@@ -119,7 +119,7 @@ public static class EstimateCommand
 
     /// <summary>The output of one estimate, with the engine's fields when one was given (without one, exactly <see cref="ToOutput(Estimate, DeviceResolver)"/>).</summary>
     private static EstimateOutput ToOutput(Estimate e, DeviceResolver devices, Core.Specs.EngineProfile? engine) =>
-        engine is null ? ToOutput(e, devices) : ToOutput(e, devices) with
+        engine is null ? ToOutput(e, devices) with { Engine = EngineText.GenericName } : ToOutput(e, devices) with
         {
             Engine = engine.Name,
             KvMemoryRule = EngineText.MemoryRule(engine.Memory.Rule),
@@ -149,6 +149,7 @@ public static class EstimateCommand
             ctx.Out.WriteLine(EngineText.Summary(engine, d.Quant, offline: true));
             if (kvNote is not null) ctx.Out.WriteLine("note: " + kvNote);
         }
+        else ctx.Out.WriteLine(EngineText.Generic);
         foreach (var n in d.Notes) ctx.Out.WriteLine("note: " + n);
         ctx.Out.WriteLine($"memory per device: {F.Bytes(first.Memory.CapacityBytes)} = weights {F.Bytes(first.Memory.WeightBytes)} + reserve {F.Bytes(first.Memory.ReserveBytes)} + free {F.Bytes(first.Memory.FreeBytes)} for KV cache and activations");
         ctx.Out.Write(t.ToText());

@@ -341,7 +341,7 @@ public static class PlanCommand
                 new TcoSettingsOutput(req.Tco.PeriodSeconds, req.Tco.EnergyUsdPerKwh, req.Tco.Pue, req.Tco.HostingUsdPerKwMonth),
                 stats)
             {
-                Engine = req.Engine?.Name,
+                Engine = req.Engine?.Name ?? EngineText.GenericName,
                 Scenario = ScenarioOutputOf(ctx),
             };
             ctx.Out.Write(JsonOutput.Write(output));

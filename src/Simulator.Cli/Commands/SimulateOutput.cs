@@ -90,7 +90,7 @@ internal static class SimulateOutput
             Seed = run.Seed,
             Workload = w.Name,
             Arrivals = w.Arrivals.Describe(),
-            Engine = rc.Engine?.Name,
+            Engine = rc.Engine?.Name ?? EngineText.GenericName,
             RequestOverheads = rc.Engine is null ? null : c.RequestOverheads,
             // Serving features appear only when on, so runs without them keep their bytes.
             PrefixCaching = rc.PrefixCaching ? true : null,
@@ -165,7 +165,7 @@ internal static class SimulateOutput
         if (PlanCommand.ScenarioLine(ctx) is { } line) o.WriteLine(line);
         string Pool(PoolSummary p) => $"{p.Role} pool of {p.Replicas} replica{(p.Replicas == 1 ? "" : "s")} x {p.DevicesPerReplica} {p.Hardware} ({p.Quantization}, KV {p.KvCacheDtype}, {p.Parallelism}), KV cache {p.KvCapacityTokens.ToString("N0", Inv)} tokens per replica";
         o.WriteLine($"{d.Model.Name}: {string.Join("; ", r.Pools.Select(Pool))}");
-        if (rc.Engine is { } engine) o.WriteLine(EngineText.Summary(engine, d.Quant, offline: !c.RequestOverheads));
+        o.WriteLine(rc.Engine is { } engine ? EngineText.Summary(engine, d.Quant, offline: !c.RequestOverheads) : EngineText.Generic);
         o.WriteLine($"{Serving.Scheduler.For(rc.Scheduler).Name} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + RouterWord(c.Router) : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");
         o.WriteLine($"workload {w.Name}: {w.Arrivals.Describe()}; seed {run.Seed}");
         foreach (var cls in w.Classes.Take(6))

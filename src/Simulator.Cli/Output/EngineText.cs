@@ -15,6 +15,13 @@ public static class EngineText
         _ => "total-minus-non-kv",
     };
 
+    /// <summary>The name outputs give the engine when no --engine is given.</summary>
+    public const string GenericName = "generic";
+
+    /// <summary>What the generic engine assumes, in words (printed where an engine's summary would be).</summary>
+    public const string Generic = "engine generic (no --engine): kernels launched one by one (no CUDA graphs), no CPU time per step, no API-server overheads, "
+        + "KV pool 90% of memory less weights and activations; --engine vllm|sglang|trtllm[@VERSION] models a real engine";
+
     /// <summary>
     /// <c>engine trtllm@1.0 (TensorRT-LLM ...): no-evict scheduler, max batch 2048, 8,192 tokens per step; KV cache fp8
     /// (free-after-weights 0.9); decode in CUDA graphs (1..128, exact sizes), prompts eager; CPU 1 ms + 5 us per sequence

@@ -42,7 +42,7 @@ public sealed record EstimateOutput(
     /// <summary>Redundant expert replicas (--redundant-experts); present only when above 0.</summary>
     [JsonPropertyOrder(-1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public int? RedundantExperts { get; init; }
 
-    /// <summary>The serving engine the estimate models (--engine), e.g. vllm@0.11; absent for the generic engine.</summary>
+    /// <summary>The serving engine the estimate models (--engine), e.g. vllm@0.11, or "generic" without --engine.</summary>
     [JsonPropertyOrder(1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Engine { get; init; }
     /// <summary>How the engine sizes its KV pool (with --engine).</summary>
     [JsonPropertyOrder(1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? KvMemoryRule { get; init; }

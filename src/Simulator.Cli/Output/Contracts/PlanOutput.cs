@@ -25,7 +25,7 @@ public sealed record PlanOutput(
     TcoSettingsOutput TcoSettings,
     SearchStatsOutput SearchStats)
 {
-    /// <summary>The serving engine planned for (--engine), right after the model; absent for the generic engine.</summary>
+    /// <summary>The serving engine planned for (--engine), right after the model, or "generic" without --engine.</summary>
     [JsonPropertyOrder(-1), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Engine { get; init; }
 
     /// <summary>The scenario file the options came from (only with one).</summary>

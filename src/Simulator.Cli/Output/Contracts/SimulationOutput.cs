@@ -35,7 +35,7 @@ public sealed record SimulationOutput
     public required int Seed { get; init; }
     public required string Workload { get; init; }
     [Description("The arrival process in words")] public required string Arrivals { get; init; }
-    /// <summary>The serving engine modelled (--engine), e.g. vllm@0.11; absent for the generic engine.</summary>
+    /// <summary>The serving engine modelled (--engine), e.g. vllm@0.11, or "generic" without --engine.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Engine { get; init; }
     /// <summary>Whether the engine's API-server overheads are in TTFT and E2E (false with --offline); only with --engine.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public bool? RequestOverheads { get; init; }
