@@ -74,6 +74,38 @@ public class ExportCliTests
     }
 
     [Fact]
+    public void Plan_export_of_an_attention_dp_plan_keeps_its_data_parallel_ranks()
+    {
+        // Mixtral-8x7B at 5 req/s on H100 plans DP8 EP8 (README, Parallelism). Before the fix plan --export dropped DP and
+        // wrote a one-device TP1 replica.
+        using var dir = new TempDir();
+        var (code, stdout, err) = Run("plan", "--model", "mixtral-8x7b", "--hardware", "h100-sxm", "--rate", "5", "--check", "analytic", "--export", dir["out"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("DP8", stdout);
+        string vllm = File.ReadAllText(dir["out"] + "/vllm.sh");
+        Assert.Contains("--data-parallel-size 8", vllm);
+        Assert.Contains("8 devices", vllm.Split('\n')[1]);
+    }
+
+    [Fact]
+    public void Export_of_a_plan_that_counts_on_speculative_decoding_says_the_launch_files_leave_it_out()
+    {
+        // The plan's capacity at a 12 ms TPOT exists only with speculation; an export that silently drops it would
+        // deploy a cluster that misses the target.
+        using var dir = new TempDir();
+        var (pc, plan, perr) = Run("plan", "--model", "llama-3.1-70b", "--hardware", "h100-sxm", "--rate", "2", "--tpot-slo", "12 ms", "--whole-nodes", "off",
+            "--speculative", "draft,k=4,acceptance=0.8,draft=llama-3.2-1b", "--check", "analytic", "--format", "json");
+        Assert.True(pc == 0, perr);
+        File.WriteAllText(dir["plan.json"], plan);
+        var (code, json, err) = Run("export", dir["plan.json"], "-o", dir["out"], "--format", "json");
+        Assert.True(code == 0, err);
+        Assert.Contains("warning: serve-1 counts on speculative decoding (draft llama-3.2-1b, k=4", err);
+        Assert.Contains("draft llama-3.2-1b", System.Text.Json.JsonDocument.Parse(json).RootElement.GetProperty("groups")[0].GetProperty("speculative").GetString());
+        foreach (var f in new[] { "vllm.sh", "sglang.sh", "trtllm.sh", "kubernetes.yaml" })
+            Assert.Contains("counts on speculative decoding", File.ReadAllText(dir["out"] + "/" + f));
+    }
+
+    [Fact]
     public void Export_of_a_file_that_is_not_a_plan_says_so_and_writes_nothing()
     {
         using var dir = new TempDir();

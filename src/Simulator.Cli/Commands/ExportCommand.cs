@@ -61,7 +61,7 @@ public static class ExportCommand
             var keys = EngineLaunches.Keys(d);
             return new ExportOutput(d.Model, d.ModelId, origin, folder, d.Devices,
                 d.Groups.Select((g, i) => new ExportGroupOutput(keys[i], g.Role.ToString().ToLowerInvariant(), g.Hardware, g.Count, g.Tp, g.Pp, g.Ep, g.Dp, g.Quantization, g.KvCacheDtype,
-                    g.MaxBatch, g.MaxBatchedTokens, g.DevicesPerReplica, g.NodesPerReplica)).ToList(),
+                    g.MaxBatch, g.MaxBatchedTokens, g.DevicesPerReplica, g.NodesPerReplica) { Speculative = g.Speculative }).ToList(),
                 files.Select(f => new ExportFileOutput(Path.Combine(folder, f.Name), f.CheckedAgainst, f.Commands.Count)).ToList());
         }
 
@@ -82,6 +82,9 @@ public static class ExportCommand
     public static void Render(CliContext ctx, ExportOutput o, OutputFormat format, bool summaryOnStdout)
     {
         foreach (var f in o.Files) ctx.Err.WriteLine($"wrote {f.Path}");
+        // What the launch files leave out goes to stderr whatever the format, so a JSON or plan --export run says it too.
+        foreach (var g in o.Groups.Where(g => g.Speculative is not null))
+            ctx.Err.WriteLine($"warning: {g.Key} counts on speculative decoding ({g.Speculative}); the launch files do not configure it (each says what to set)");
         if (!summaryOnStdout) return;
         if (format == OutputFormat.Json) { ctx.Out.Write(JsonOutput.Write(o)); return; }
         var t = new Table("file", "checkedAgainst", "commands").AlignRight("commands");

@@ -39,6 +39,8 @@ public sealed record ReplicaGroup
     public required int MaxBatchedTokens { get; init; }
     /// <summary>Devices in one node of the hardware's cluster.</summary>
     public required int DevicesPerNode { get; init; }
+    /// <summary>Speculative decoding the plan's capacity relies on, in words (null: none).</summary>
+    public string? Speculative { get; init; }
 
     /// <summary>Devices one replica uses.</summary>
     public int DevicesPerReplica => Tp * Pp * Dp;
@@ -109,11 +111,13 @@ public sealed partial record DeploymentSpec(string Name, string Model, string Mo
                 Tp = c.Parallelism.Tp,
                 Pp = c.Parallelism.Pp,
                 Ep = c.Parallelism.Ep,
+                Dp = c.Parallelism.Dp,
                 Quantization = c.Quant.Name,
                 KvCacheDtype = c.Quant.KvCacheName,
                 MaxBatch = c.MaxBatch,
                 MaxBatchedTokens = maxBatchedTokens,
                 DevicesPerNode = c.Cluster.DevicesPerNode,
+                Speculative = c.Speculative?.Describe(),
             };
         }).ToList();
         return new DeploymentSpec(KubernetesName(name ?? model.Name), model.Name, modelId ?? HuggingFaceId(model.Source) ?? model.Name, groups);

@@ -82,6 +82,13 @@ public static class EngineLaunches
             ? $"KV cache {q.KvCache.Name()}: not set by a flag here ({engine}'s fp8 KV cache is the nearest the exporter writes); a checkpoint that carries its KV format may set it"
             : null;
 
+    /// <summary>
+    /// The plan's speculative decoding, which its capacity counts on, is not configured by this launch: say so and what
+    /// to set (the drafter's checkpoint and the engine's own names for the method are the user's to choose).
+    /// </summary>
+    private static string? SpeculativeNote(ReplicaGroup g, string engine, string how) => g.Speculative is null ? null
+        : $"the plan's capacity counts on speculative decoding ({g.Speculative}), which this command does not configure: set it in {engine} ({how}) or re-plan without --speculative";
+
     private static void Add(List<string> notes, string? note)
     {
         if (note is not null) notes.Add(note);
@@ -109,6 +116,7 @@ public static class EngineLaunches
         a.Add(("--dtype", ModelDtype(q)));
         if (q.Weights == DataType.Fp8 && q.Activations == DataType.Fp8) a.Add(("--quantization", "fp8"));
         if (q.KvCache == DataType.Fp8) a.Add(("--kv-cache-dtype", "fp8"));
+        Add(notes, SpeculativeNote(g, "vLLM", "--speculative-config with the draft model and num_speculative_tokens"));
         Add(notes, CheckpointNote(q, "vLLM"));
         Add(notes, KvNote(q, "vLLM"));
         if (g.NodesPerReplica > 1)
@@ -156,6 +164,7 @@ public static class EngineLaunches
         a.Add(("--dtype", ModelDtype(q)));
         if (q.Weights == DataType.Fp8 && q.Activations == DataType.Fp8) a.Add(("--quantization", "fp8"));
         if (q.KvCache == DataType.Fp8) a.Add(("--kv-cache-dtype", "fp8_e4m3"));
+        Add(notes, SpeculativeNote(g, "SGLang", "--speculative-algorithm, --speculative-draft-model-path, --speculative-num-steps"));
         Add(notes, CheckpointNote(q, "SGLang"));
         Add(notes, KvNote(q, "SGLang"));
         notes.Add("memory: SGLang sizes its static pool itself (--mem-fraction-static, about 0.84 of an 80 GB GPU and 0.91 of a 141 GB one); the plan assumed 0.9 of memory for weights, KV cache and activations");
@@ -201,6 +210,7 @@ public static class EngineLaunches
         }
         if (extra.Entries.Count > 0) a.Add(("--extra_llm_api_options", extraOptionsPath));
         notes.Add("memory: --free_gpu_memory_fraction is TensorRT-LLM's share of the memory left after the weights (its default), not vLLM's share of all memory");
+        Add(notes, SpeculativeNote(g, "TensorRT-LLM", "speculative_config in the extra options: decoding_type, max_draft_len, speculative_model_dir"));
         Add(notes, CheckpointNote(q, "TensorRT-LLM"));
         Add(notes, KvNote(q, "TensorRT-LLM"));
         if (!g.Vendor.Equals("NVIDIA", StringComparison.OrdinalIgnoreCase)) notes.Add($"TensorRT-LLM runs on NVIDIA GPUs only; {g.Hardware} is {g.Vendor}");

@@ -19,7 +19,11 @@ public sealed record DevicePlacement(string Vendor, string Kind, int DevicesPerN
 public sealed record PlanDocument(string File, string Model, int PlanIndex, IReadOnlyList<PlanDocument.Group> Replicas, string Label)
 {
     /// <summary>One entry of a plan's <c>replicas</c> array.</summary>
-    public sealed record Group(ReplicaRole Role, string Hardware, int Count, int Tp, int Pp, int Ep, int Dp, string Quantization, string KvCacheDtype, int MaxBatch);
+    public sealed record Group(ReplicaRole Role, string Hardware, int Count, int Tp, int Pp, int Ep, int Dp, string Quantization, string KvCacheDtype, int MaxBatch)
+    {
+        /// <summary>The replicas' speculative decoding in words (the plan's <c>speculative</c>; null: none).</summary>
+        public string? Speculative { get; init; }
+    }
 
     /// <summary>Parses plan JSON; <paramref name="planIndex"/> picks the plan (0-based; the first is the chosen one).</summary>
     public static PlanDocument Read(string file, string json, int planIndex = 0)
@@ -55,7 +59,10 @@ public sealed record PlanDocument(string File, string Model, int PlanIndex, IRea
                 };
                 groups.Add(new Group(role, Str(file, r, "hardware", p + ".hardware"), Int(file, r, "count", p + ".count"), Int(file, r, "tp", p + ".tp"),
                     Int(file, r, "pp", p + ".pp", 1), Int(file, r, "ep", p + ".ep", 1), Int(file, r, "dp", p + ".dp", 1),
-                    Str(file, r, "quantization", p + ".quantization"), Str(file, r, "kvCacheDtype", p + ".kvCacheDtype"), Int(file, r, "maxBatch", p + ".maxBatch")));
+                    Str(file, r, "quantization", p + ".quantization"), Str(file, r, "kvCacheDtype", p + ".kvCacheDtype"), Int(file, r, "maxBatch", p + ".maxBatch"))
+                {
+                    Speculative = r.TryGetProperty("speculative", out var sp) && sp.ValueKind == JsonValueKind.String ? sp.GetString() : null,
+                });
             }
             string label = string.Join(" + ", groups.Select(g => $"{g.Count}x {g.Hardware} TP{g.Tp} {g.Quantization} b{g.MaxBatch}" + (g.Role == ReplicaRole.Aggregated ? "" : " " + g.Role.ToString().ToLowerInvariant())));
             return new PlanDocument(file, model, planIndex, groups, label);
@@ -73,6 +80,7 @@ public sealed record PlanDocument(string File, string Model, int PlanIndex, IRea
                 Role = g.Role, Hardware = g.Hardware, Vendor = where.Vendor, Kind = where.Kind, Count = g.Count, Tp = g.Tp, Pp = g.Pp, Ep = g.Ep, Dp = g.Dp,
                 Quantization = g.Quantization, KvCacheDtype = g.KvCacheDtype, MaxBatch = g.MaxBatch, MaxBatchedTokens = maxBatchedTokens,
                 DevicesPerNode = where.DevicesPerNode,
+                Speculative = g.Speculative,
             };
         }).ToList();
         return new DeploymentSpec(DeploymentSpec.KubernetesName(name ?? Model), Model, modelId, groups);

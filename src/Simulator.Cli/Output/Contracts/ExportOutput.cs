@@ -1,4 +1,5 @@
 using System.ComponentModel;
+using System.Text.Json.Serialization;
 
 namespace Simulator.Cli.Output.Contracts;
 
@@ -27,7 +28,11 @@ public sealed record ExportGroupOutput(
     int MaxBatch,
     int MaxBatchedTokens,
     int DevicesPerReplica,
-    int NodesPerReplica);
+    int NodesPerReplica)
+{
+    /// <summary>Speculative decoding the plan counts on, in words; the launch files do not configure it (they say so in a note).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public string? Speculative { get; init; }
+}
 
 /// <summary>One file written.</summary>
 public sealed record ExportFileOutput(
