@@ -81,6 +81,30 @@ public class CalibrationCliTests
     }
 
     [Fact]
+    public void Validate_without_calibration_applies_none_and_says_so()
+    {
+        // --no-calibration judges the bare datasheet constants: no calibration file is applied, the output says so, and
+        // the A100 fp16 GEMMs (on which the shipped A100 curve was fitted) are predicted differently.
+        string file = Path.Combine(RepoPaths.Root, "validation", "measured", "published", "vidur-a100-gemm.csv");
+        static (string Applied, double Median) Summary(string json)
+        {
+            var root = JsonDocument.Parse(json).RootElement;
+            return (root.GetProperty("calibrationApplied").GetString()!, root.GetProperty("summary").GetProperty("a100-80gb-sxm").GetProperty("gemm").GetProperty("medianAbsPctError").GetDouble());
+        }
+        var (code, bare, err) = Run(RepoPaths.HardwareDir, "validate", "--measured", file, "--no-calibration", "--format", "json");
+        Assert.True(code == 0, err);
+        var (_, calibrated, _) = Run(RepoPaths.HardwareDir, "validate", "--measured", file, "--format", "json");
+        var off = Summary(bare);
+        var on = Summary(calibrated);
+        Assert.StartsWith("none (--no-calibration", off.Applied);
+        Assert.Contains("a100-80gb-sxm.yaml", on.Applied);
+        Assert.NotEqual(on.Median, off.Median);
+        var (tc, text, _) = Run(RepoPaths.HardwareDir, "validate", "--measured", file, "--no-calibration");
+        Assert.Equal(0, tc);
+        Assert.Contains("--no-calibration", text);
+    }
+
+    [Fact]
     public void Validate_plot_draws_one_row_per_family_with_its_devices()
     {
         string file = Path.Combine(RepoPaths.Root, "validation", "measured", "published", "mamf-achievable-matmul.csv");
