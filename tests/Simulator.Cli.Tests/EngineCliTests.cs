@@ -73,6 +73,22 @@ public class EngineCliTests
     }
 
     [Fact]
+    public void Calibrate_on_serving_results_refuses_without_a_held_out_part_and_writes_nothing()
+    {
+        // One run cannot be both fitted and held out: before, this was an internal error (exit 70).
+        using var dir = new TempDir();
+        var (code, _, err) = CliRunner.Run("calibrate", "--measured", Fixture("vllm-0.11-random-detailed.json"), "--engine", "vllm@0.11", "-o", dir["cal.yaml"]);
+        Assert.Equal(2, code);
+        Assert.Contains("runs to fit and runs to hold out", err);
+        Assert.Contains("nothing written", err);
+        Assert.DoesNotContain("internal error", err);
+        Assert.False(File.Exists(dir["cal.yaml"]));
+        var (c2, _, e2) = CliRunner.Run("calibrate", "--measured", Fixture("vllm-0.11-random-detailed.json"), "-o", dir["cal.yaml"]);
+        Assert.Equal(2, c2);
+        Assert.Contains("--engine is required", e2);
+    }
+
+    [Fact]
     public void A_wrong_engine_name_is_bad_input_with_the_closest_names()
     {
         var (code, _, e) = CliRunner.Run("estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--engine", "vlm");

@@ -20,6 +20,9 @@ public static class ServingCalibrate
         var runs = read.Records.Where(x => x.Setup.Engine.Length == 0 || x.Setup.Engine == baseProfile.Engine).ToList();
         if (runs.Count < read.Records.Count)
             ctx.Err.WriteLine($"note: {read.Records.Count - runs.Count} run(s) of other engines left out (calibrating {baseProfile.Name})");
+        var (fitPart, heldPart, how) = EngineCalibrator.Split(runs);
+        if (fitPart.Count == 0 || heldPart.Count == 0)
+            throw new CliException($"calibration needs runs to fit and runs to hold out, and {runs.Count} {baseProfile.Engine} run(s) were read ({how}): give at least 3 runs, or include runs on {ServingValidator.HeldOutDevice}; nothing written");
         var validator = new ServingValidator(lib, ctx.Engines, ctx.Devices, new ServingValidationOptions { MaxRequests = r.GetValue(o.MaxRequests) });
         string source = $"llmsim calibrate --measured {string.Join(",", files.Select(Path.GetFileName))} ({runs.Count} runs)";
         EngineCalibration cal;

@@ -91,7 +91,7 @@ public sealed class EngineCalibrator(ServingValidator validator, EngineProfile b
     {
         _all = runs;
         var (fit, held, how) = Split(runs);
-        if (fit.Count == 0 || held.Count == 0) throw new ArgumentException("calibration needs at least two runs (one to fit, one to hold out)");
+        if (fit.Count == 0 || held.Count == 0) throw new ArgumentException("calibration needs runs to fit and runs to hold out (at least 3 runs, or runs on the held-out device)");
         // A deterministic subset keeps each evaluation of the objective short: every run that carries a low- or
         // moderate-load latency (few, and each group weighs the same), then max-load runs evenly spread to fill it.
         var latencyRuns = fit.Where(r => r.Setup.Load != ServingLoad.MaxThroughput).ToList();
