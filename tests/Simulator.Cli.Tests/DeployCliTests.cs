@@ -157,6 +157,48 @@ public class DiffCliTests
     }
 
     [Fact]
+    public void Two_simulations_name_every_setting_that_differs_including_the_serving_features()
+    {
+        // The same traffic with and without prefix caching on a shared 500-token prompt: the diff must not say "same
+        // setup" (it did before the serving features were part of the compared setup).
+        using var dir = new TempDir();
+        string[] common = ["simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--rate", "4", "--requests", "200", "--format", "json"];
+        var (c1, a, e1) = Run(common);
+        var (c2, b, e2) = Run([.. common, "--prefix-caching", "on", "--shared-prefix-tokens", "500", "--engine", "vllm@0.11"]);
+        Assert.True(c1 == 0 && c2 == 0, e1 + e2);
+        File.WriteAllText(dir["a.json"], a);
+        File.WriteAllText(dir["b.json"], b);
+        var (code, stdout, err) = Run("diff", dir["a.json"], dir["b.json"]);
+        Assert.True(code == 0, err);
+        Assert.Contains("prefixCaching: off -> on", stdout);
+        Assert.Contains("sharedPrefixTokens: 0 -> 500", stdout);
+        Assert.Contains("engine: generic -> vllm@0.11", stdout);
+        Assert.DoesNotContain("same setup", stdout);
+        // Shared prompt tokens found in the cache: the p90 TTFT falls.
+        Assert.Matches(@"ttftP90 -\d", stdout);
+    }
+
+    [Fact]
+    public void Two_estimates_side_by_side_with_the_faster_device_better()
+    {
+        using var dir = new TempDir();
+        var (c1, a, _) = Run("estimate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--batch", "8", "--format", "json");
+        var (c2, b, _) = Run("estimate", "--model", "llama-3.1-8b", "--hardware", "a100-80gb-sxm", "--batch", "8", "--format", "json");
+        Assert.Equal(0, c1 + c2);
+        File.WriteAllText(dir["a.json"], a);
+        File.WriteAllText(dir["b.json"], b);
+        var (code, json, err) = Run("diff", dir["a.json"], dir["b.json"], "--format", "json");
+        Assert.True(code == 0, err);
+        var root = JsonNode.Parse(json)!;
+        // H100 (3.35 TB/s) decodes faster than A100 (2.04 TB/s): A is better on TPOT and throughput.
+        var tpot = root["metrics"]!.AsArray().First(m => m!["name"]!.GetValue<string>() == "tpot")!;
+        Assert.Equal("a", tpot["better"]!.GetValue<string>());
+        Assert.Contains(root["changed"]!.AsArray(), c => c!["field"]!.GetValue<string>() == "hardware");
+        var schema = JsonNode.Parse(OutputSchemas.Text(OutputSchemas.All.Single(s => s.Name == "diff")))!;
+        Assert.Empty(SchemaValidator.Validate(schema, root));
+    }
+
+    [Fact]
     public void Results_of_different_kinds_exit_2()
     {
         using var dir = new TempDir();

@@ -55,11 +55,13 @@ public static class ResultReader
         if (index < 0 || index >= plans.GetArrayLength()) throw new SpecException(file, $"plans: there is no plan #{index + 1}; the file holds {plans.GetArrayLength()}");
         var p = plans[index];
         string label = string.Join(" + ", p.GetProperty("replicas").EnumerateArray().Select(g =>
-            $"{Int(g, "count")}x {Str(g, "hardware")} TP{Int(g, "tp")}" + (Int(g, "pp") > 1 ? $" PP{Int(g, "pp")}" : "") + (Int(g, "ep") > 1 ? $" EP{Int(g, "ep")}" : "")
-            + $" {Str(g, "quantization")} b{Int(g, "maxBatch")}" + (Str(g, "role") is "aggregated" ? "" : " " + Str(g, "role"))));
+            $"{Int(g, "count")}x {Str(g, "hardware")} " + (Int(g, "dp") > 1 ? $"DP{Int(g, "dp")} " : "") + $"TP{Int(g, "tp")}" + (Int(g, "pp") > 1 ? $" PP{Int(g, "pp")}" : "") + (Int(g, "ep") > 1 ? $" EP{Int(g, "ep")}" : "")
+            + $" {Str(g, "quantization")} b{Int(g, "maxBatch")}" + (Str(g, "role") is "aggregated" ? "" : " " + Str(g, "role"))
+            + (Text(g, "prefixCaching") == "true" ? " +prefix-cache" : "") + (Str(g, "speculative") is { Length: > 0 } sp ? $" +spec {sp}" : "")));
         var setup = new List<(string, string)>
         {
             ("model", Str(r, "model")),
+            ("engine", Or(Str(r, "engine"), "generic")),
             ("rate", Text(r, "rate")),
             ("ttftSlo", Text(r, "ttftSloSeconds")),
             ("tpotSlo", Text(r, "tpotSloSeconds")),
@@ -99,14 +101,23 @@ public static class ResultReader
             ("cluster", cluster),
             ("hardware", Str(r, "hardware")),
             ("quantization", Str(r, "quantization")),
+            ("kvCacheDtype", Str(r, "kvCacheDtype")),
+            ("engine", Or(Str(r, "engine"), "generic")),
             ("tp", Text(r, "tp")),
             ("pp", Text(r, "pp")),
+            ("dp", Or(Text(r, "dp"), "1")),
+            ("ep", Or(Text(r, "ep"), "1")),
             ("replicas", Text(r, "replicas")),
             ("disaggregated", Text(r, "disaggregated")),
             ("scheduler", Str(r, "scheduler")),
             ("maxBatch", Text(r, "maxBatch")),
             ("tokenBudget", Text(r, "tokenBudget")),
             ("router", Str(r, "router")),
+            ("preemption", Str(r, "preemption")),
+            ("prefixCaching", Text(r, "prefixCaching") == "true" ? "on" : "off"),
+            ("sharedPrefixTokens", Or(Text(r, "sharedPrefixTokens"), "0")),
+            ("kvOffload", Or(Text(r, "kvOffload"), "none")),
+            ("speculative", Or(Text(r, "speculative"), "none")),
             ("workload", Str(r, "workload")),
             ("arrivals", Str(r, "arrivals")),
             ("seed", Text(r, "seed")),
@@ -135,7 +146,9 @@ public static class ResultReader
         var setup = new List<(string, string)>
         {
             ("model", Str(r, "model")), ("hardware", Str(r, "hardware")), ("quantization", Str(r, "quantization")),
-            ("tp", Text(r, "tp")), ("pp", Text(r, "pp")), ("ep", Text(r, "ep")),
+            ("kvCacheDtype", Str(r, "kvCacheDtype")), ("engine", Or(Str(r, "engine"), "generic")),
+            ("tp", Text(r, "tp")), ("pp", Text(r, "pp")), ("ep", Text(r, "ep")), ("dp", Or(Text(r, "dp"), "1")),
+            ("expertImbalance", Or(Text(r, "expertImbalance"), "1")), ("redundantExperts", Or(Text(r, "redundantExperts"), "0")),
             ("batch", Text(r, "batch")), ("inputTokens", Text(r, "inputTokens")), ("outputTokens", Text(r, "outputTokens")), ("fits", Text(r, "fits")),
         };
         var metrics = new List<ResultMetric>
@@ -157,15 +170,19 @@ public static class ResultReader
 
     private static int Int(JsonElement o, string key) => o.TryGetProperty(key, out var v) && v.TryGetInt32(out int n) ? n : 1;
 
-    /// <summary>A field as text: strings as they are, numbers in their JSON form, booleans as true/false, absent as "".</summary>
+    /// <summary>A field as text: strings as they are, numbers in their JSON form, booleans as true/false, objects and arrays as compact JSON, absent or null as "".</summary>
     private static string Text(JsonElement o, string key) => !o.TryGetProperty(key, out var v) ? "" : v.ValueKind switch
     {
         JsonValueKind.String => v.GetString()!,
         JsonValueKind.Number => v.GetRawText(),
         JsonValueKind.True => "true",
         JsonValueKind.False => "false",
+        JsonValueKind.Object or JsonValueKind.Array => JsonSerializer.Serialize(v),
         _ => "",
     };
+
+    /// <summary>The value, or what an older or shorter output means by leaving the field out.</summary>
+    private static string Or(string value, string absent) => value.Length == 0 ? absent : value;
 
     private static double? Num(JsonElement o, string key) =>
         o.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
