@@ -30,6 +30,27 @@ public class ServingFeaturesCliTests
     }
 
     [Fact]
+    public void Several_classes_report_their_own_latency_percentiles_and_one_class_adds_nothing()
+    {
+        string file = Path.Combine(Simulator.Tests.RepoPaths.Root, "workloads", "assistant.yaml");
+        var (code, json, err) = CliRunner.Run(["simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--workload", file, "--requests", "300", "--format", "json"]);
+        Assert.True(code == 0, err);
+        var root = JsonDocument.Parse(json).RootElement;
+        long completed = 0;
+        foreach (var c in root.GetProperty("classes").EnumerateArray())
+        {
+            // Each class's TTFT/TPOT summary counts exactly its completed requests, and the classes add up to the run.
+            Assert.Equal(c.GetProperty("completed").GetInt64(), c.GetProperty("ttft").GetProperty("count").GetInt64());
+            Assert.True(c.GetProperty("ttft").GetProperty("p90").GetDouble() <= root.GetProperty("ttft").GetProperty("max").GetDouble());
+            completed += c.GetProperty("completed").GetInt64();
+        }
+        Assert.Equal(root.GetProperty("completed").GetInt64(), completed);
+        Assert.Equal(root.GetProperty("ttft").GetProperty("count").GetInt64(), completed);
+        var (_, one, _) = CliRunner.Run([.. Base, "--rate", "2", "--requests", "50", "--format", "json"]);
+        Assert.False(JsonDocument.Parse(one).RootElement.GetProperty("classes")[0].TryGetProperty("ttft", out _));
+    }
+
+    [Fact]
     public void Prefix_caching_reports_hit_rates_saved_prefill_and_occupancy()
     {
         var (code, stdout, err) = CliRunner.Run([.. Base, "--rate", "2", "--requests", "100", "--input-tokens", "2100", "--output-tokens", "20",

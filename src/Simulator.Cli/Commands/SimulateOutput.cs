@@ -123,7 +123,12 @@ internal static class SimulateOutput
             SloAttainment = N(r.SloAttainment),
             MetSlo = r.MetSlo,
             Classes = r.Classes.Select(x => new ClassOutput(x.Name, x.Weight, x.Input, x.Output, N(x.Slo.TtftSeconds), N(x.Slo.TpotSeconds), x.Requests, x.Completed, x.Rejected,
-                x.MetSlo, N(x.SloAttainment))).ToList(),
+                x.MetSlo, N(x.SloAttainment))
+            {
+                // Per-class latency only where there is more than one class (one class is the run's own figures).
+                Ttft = r.Classes.Count > 1 ? Stats(x.Ttft) : null,
+                Tpot = r.Classes.Count > 1 ? Stats(x.Tpot) : null,
+            }).ToList(),
             DeviceBusyFraction = N(r.DeviceBusyFraction),
             Preemptions = r.Preemptions,
             PreemptedRequests = r.PreemptedRequests,

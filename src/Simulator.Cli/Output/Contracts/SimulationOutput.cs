@@ -108,7 +108,13 @@ public sealed record Percentiles(double? Mean, double? P50, double? P90, double?
 
 /// <summary>One request class's outcome.</summary>
 public sealed record ClassOutput(string Name, double Weight, [property: Description("Prompt length distribution in words")] string Input,
-    [property: Description("Output length distribution in words")] string Output, double? TtftSlo, double? TpotSlo, long Requests, long Completed, long Rejected, long MetSlo, double? SloAttainment);
+    [property: Description("Output length distribution in words")] string Output, double? TtftSlo, double? TpotSlo, long Requests, long Completed, long Rejected, long MetSlo, double? SloAttainment)
+{
+    /// <summary>TTFT of the class's completed requests (only when the workload has several classes).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Percentiles? Ttft { get; init; }
+    /// <summary>TPOT of the class's completed requests (only when the workload has several classes).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public Percentiles? Tpot { get; init; }
+}
 
 /// <summary>One pool of identical replicas.</summary>
 public sealed record PoolOutput([property: Description("unified, prefill or decode")] string Role, string Hardware, string Parallelism, string Quantization, string KvCacheDtype,
