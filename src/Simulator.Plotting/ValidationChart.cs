@@ -185,13 +185,6 @@ public static class ValidationChart
         return kept.OrderBy(k => k.X).Select(k => (k.X, k.Pct == 0 ? "0" : k.Pct.ToString("+0;−0", CultureInfo.InvariantCulture) + "%")).ToList();
     }
 
-    /// <summary>Linear interpolation between order statistics (R type 7, as <c>llmsim validate</c> summarises).</summary>
-    private static double Quantile(double[] values, double q)
-    {
-        if (values.Length == 0) return double.NaN;
-        var s = values.Order().ToArray();
-        double h = (s.Length - 1) * q;
-        int i = (int)Math.Floor(h);
-        return i + 1 < s.Length ? s[i] + (h - i) * (s[i + 1] - s[i]) : s[i];
-    }
+    /// <summary>The type-7 quantile <c>llmsim validate</c> summarises with (<see cref="Core.Statistics.Quantile"/>).</summary>
+    private static double Quantile(double[] values, double q) => Core.Statistics.Quantile.Of(values, q);
 }

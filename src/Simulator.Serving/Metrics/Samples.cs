@@ -43,20 +43,8 @@ public sealed class Samples
     /// <summary>The <paramref name="p"/>-quantile, p in [0, 1]; NaN when empty.</summary>
     public double Quantile(double p) => QuantileOfSorted(Sorted(), p);
 
-    /// <summary>
-    /// The project's one quantile: the <paramref name="p"/>-quantile of sorted values, interpolating linearly between
-    /// the closest ranks (Hyndman and Fan type 7, NumPy's default); NaN when empty. Works on a span, so the simulator's
-    /// percentiles allocate nothing.
-    /// </summary>
-    public static double QuantileOfSorted(ReadOnlySpan<double> s, double p)
-    {
-        int count = s.Length;
-        if (count == 0) return double.NaN;
-        double pos = p * (count - 1);
-        int i = (int)Math.Floor(pos);
-        if (i >= count - 1) return s[count - 1];
-        return s[i] + (s[i + 1] - s[i]) * (pos - i);
-    }
+    /// <summary>The <paramref name="p"/>-quantile of sorted values (<see cref="Core.Statistics.Quantile.OfSorted"/>, type 7).</summary>
+    public static double QuantileOfSorted(ReadOnlySpan<double> s, double p) => Core.Statistics.Quantile.OfSorted(s, p);
 
     public LatencyStats Stats() => Count == 0
         ? LatencyStats.Empty
