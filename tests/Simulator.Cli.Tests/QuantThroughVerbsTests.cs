@@ -55,4 +55,17 @@ public class QuantThroughVerbsTests
         Assert.Equal(8, sim.GetProperty("dp").GetInt32());
         Assert.Equal(40, sim.GetProperty("completed").GetInt64());
     }
+
+    [Fact]
+    public void Gemma_3_estimates_its_kv_cache_with_only_one_layer_in_six_keeping_the_whole_context()
+    {
+        // Gemma 3 27B: 62 layers, 10 global and 52 sliding with a 1,024-token window; 16 KV heads x 128 x 2 (K, V) x 2 bytes
+        // = 8,192 B per token per layer. A 32,768-token prompt plus its first output token (32,769 tokens) on one request:
+        // 10 x 8,192 x 32,769 + 52 x 8,192 x 1,024 = 2,684,436,480 + 436,207,616 = 3,120,644,096 B (all 62 global: 16.6 GB).
+        var (code, json, err) = CliRunner.Run("estimate", "--model", "gemma-3-27b", "--hardware", "h100-sxm", "--batch", "1", "--input", "32768", "--output", "1", "--format", "json");
+        Assert.True(code == 0, err);
+        var root = JsonDocument.Parse(json).RootElement;
+        Assert.Equal(3_120_644_096.0, root.GetProperty("kvCacheBytes").GetDouble(), 0);
+        Assert.True(root.GetProperty("fits").GetBoolean());
+    }
 }
