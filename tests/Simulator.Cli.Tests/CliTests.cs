@@ -19,8 +19,20 @@ public class CliTests
         foreach (var item in doc.RootElement.EnumerateArray())
         {
             Assert.False(string.IsNullOrEmpty(item.GetProperty("name").GetString()));
-            Assert.Contains(item.GetProperty("kind").GetString(), new[] { "gpu", "fpga", "npu", "cpu" });
+            Assert.Contains(item.GetProperty("kind").GetString(), new[] { "gpu", "fpga", "npu", "tpu", "cpu" });
         }
+    }
+
+    [Fact]
+    public void Tpus_are_a_kind_of_their_own()
+    {
+        // The hardware-kind recipe followed once: TPU v5e and v6e moved from npu/ to tpu/ (kind: tpu).
+        var (code, stdout, err) = Run("hardware", "list", "--kind", "tpu", "--format", "json");
+        Assert.True(code == 0, err);
+        var names = JsonDocument.Parse(stdout).RootElement.EnumerateArray().Select(x => x.GetProperty("name").GetString()).ToList();
+        Assert.Equal(["tpu-v5e", "tpu-v6e"], names);
+        var (_, npus, _) = Run("hardware", "list", "--kind", "npu", "--format", "json");
+        Assert.DoesNotContain("tpu", npus);
     }
 
     [Fact]

@@ -18,7 +18,7 @@ public class BadInputTests
     [InlineData("zero.yaml", 10, "memory[0].capacity", "must be positive")]
     [InlineData("nan.yaml", 12, "power", "not a number")]
     [InlineData("absurd.yaml", 10, "memory[0].capacity", "implausibly large")]
-    [InlineData("bad-kind.yaml", 3, "kind", "expected gpu, fpga, npu or cpu")]
+    [InlineData("bad-kind.yaml", 3, "kind", "expected gpu, fpga, npu, tpu or cpu")]
     [InlineData("bad-dtype.yaml", 7, "peak.bf61", "Did you mean 'bf16'")]
     [InlineData("malformed.yaml", 4, "", "malformed YAML")]
     [InlineData("not-a-map.yaml", 0, "", "")]

@@ -27,7 +27,7 @@ public class FrontierHardwareTests
     // MI355X brochure "peak" column: MXFP4 10,066.3, FP8 5,033.2, BF16 2,516.6, INT8 5,033.2; 288 GB, 8 TB/s; 1,400 W.
     [InlineData("mi355x", DeviceKind.Gpu, 10066.3, 5033.2, 2516.6, 5033.2, 288, 8, 1400)]
     // TPU v6e (Cloud TPU docs): 918 TFLOP/s bf16, 1,836 TOPS int8; 32 GB, 1,638 GB/s; power an assumption.
-    [InlineData("tpu-v6e", DeviceKind.Npu, double.NaN, double.NaN, 918, 1836, 32, 1.638, 560)]
+    [InlineData("tpu-v6e", DeviceKind.Tpu, double.NaN, double.NaN, 918, 1836, 32, 1.638, 560)]
     // Trainium2 (AWS Neuron docs): FP8 1,299, BF16 667 dense; 96 GiB, 2.9 TB/s.
     [InlineData("trainium2", DeviceKind.Npu, double.NaN, 1299, 667, double.NaN, 96 * 1.073741824, 2.9, 500)]
     [InlineData("snapdragon-8-elite-hexagon", DeviceKind.Npu, double.NaN, double.NaN, double.NaN, 65, 16, 0.0848, 8)]

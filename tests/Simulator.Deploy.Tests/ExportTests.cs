@@ -34,6 +34,8 @@ public class ExportTests
         yield return ["replica over two nodes", new DeploymentSpec("llama", "llama-3.1-405b", "meta-llama/Llama-3.1-405B", [Group(tp: 8, pp: 2, count: 1, quant: "fp8")])];
         yield return ["MoE with expert and data parallelism", new DeploymentSpec("mixtral", "mixtral-8x7b", "mistralai/Mixtral-8x7B-v0.1", [Group(tp: 2, ep: 4, dp: 2, count: 2)])];
         yield return ["AMD GPUs", new DeploymentSpec("llama", "llama-3.1-70b", "meta-llama/Llama-3.1-70B", [Group(hw: "mi300x", vendor: "AMD", tp: 2, count: 2)])];
+        // TPUs are their own device kind (hardware-profiles/tpu/): a pod requests google.com/tpu and reads back as "tpu".
+        yield return ["Google TPUs", new DeploymentSpec("llama", "llama-3.1-8b", "meta-llama/Llama-3.1-8B", [Group(hw: "tpu-v6e", vendor: "Google", kind: "tpu", tp: 4, count: 1)])];
     }
 
     private static IReadOnlyList<ExportFile> ExportAll(DeploymentSpec d, Engine k8s = Engine.Vllm) => Exporter.Export(new ExportRequest

@@ -17,7 +17,7 @@ public static class HardwareCommand
 
         var list = new Command("list", "List the hardware profiles");
         var listFormat = CommonOptions.Format();
-        var kindOpt = Opt.Choice<DeviceKind?>("--kind", "Only this kind of device", null, ("all", null), ("gpu", DeviceKind.Gpu), ("fpga", DeviceKind.Fpga), ("npu", DeviceKind.Npu), ("cpu", DeviceKind.Cpu));
+        var kindOpt = Opt.Choice<DeviceKind?>("--kind", "Only this kind of device", null, ("all", null), ("gpu", DeviceKind.Gpu), ("fpga", DeviceKind.Fpga), ("npu", DeviceKind.Npu), ("tpu", DeviceKind.Tpu), ("cpu", DeviceKind.Cpu));
         list.Options.Add(listFormat);
         list.Options.Add(kindOpt);
         list.SetAction(r => List(ctx, ctx.Library(r), r.GetValue(listFormat), r.GetValue(kindOpt)));

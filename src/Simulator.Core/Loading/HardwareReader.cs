@@ -18,7 +18,7 @@ public static class HardwareReader
         string? source = r.Str("source", required: true);
         DeviceKind kind = DeviceKind.Gpu;
         if (kindText is not null && !Enum.TryParse(kindText, ignoreCase: true, out kind))
-            r.Error("kind", $"expected gpu, fpga, npu or cpu, got '{kindText}'");
+            r.Error("kind", $"expected gpu, fpga, npu, tpu or cpu, got '{kindText}'");
 
         var peaks = new Dictionary<DataType, double>();
         var peakReader = r.Map("peak", required: true);

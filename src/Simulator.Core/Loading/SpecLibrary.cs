@@ -9,7 +9,7 @@ namespace Simulator.Core.Loading;
 public sealed class SpecLibrary
 {
     /// <summary>Sub-folders of the hardware folder that hold device profiles.</summary>
-    public static readonly string[] DeviceFolders = ["gpu", "fpga", "npu", "cpu"];
+    public static readonly string[] DeviceFolders = ["gpu", "fpga", "npu", "tpu", "cpu"];
 
     private readonly Dictionary<string, string> _hardwareFiles;
     private readonly Dictionary<string, string> _interconnectFiles;

@@ -1,7 +1,7 @@
 namespace Simulator.Core.Specs;
 
 /// <summary>What kind of device a profile describes.</summary>
-public enum DeviceKind { Gpu, Fpga, Npu, Cpu }
+public enum DeviceKind { Gpu, Fpga, Npu, Cpu, Tpu }
 
 /// <summary>One level of a device's memory hierarchy. The last level of a profile is main memory.</summary>
 /// <param name="BandwidthBytesPerSecond">NaN where no public figure exists (on-chip levels only).</param>

@@ -17,7 +17,7 @@ public sealed record ReplicaGroup
     public required string Hardware { get; init; }
     /// <summary>Device vendor as the profile states it (with <see cref="Kind"/>, decides the Kubernetes resource name).</summary>
     public required string Vendor { get; init; }
-    /// <summary>Device kind word: gpu, npu, fpga or cpu.</summary>
+    /// <summary>Device kind word: gpu, npu, tpu, fpga or cpu.</summary>
     public required string Kind { get; init; }
     /// <summary>Replicas in the group.</summary>
     public required int Count { get; init; }

@@ -45,7 +45,7 @@ public static class KubernetesManifests
         ("NVIDIA", "gpu") => "nvidia.com/gpu",
         ("AMD", "gpu") => "amd.com/gpu",
         ("INTEL", "npu") => "habana.ai/gaudi",
-        ("GOOGLE", "npu") => "google.com/tpu",
+        ("GOOGLE", "tpu") => "google.com/tpu",
         _ => null,
     };
 

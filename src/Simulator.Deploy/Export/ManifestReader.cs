@@ -90,7 +90,7 @@ public static class ManifestReader
                 Role = role switch { "prefill" => ReplicaRole.Prefill, "decode" => ReplicaRole.Decode, _ => ReplicaRole.Aggregated },
                 Hardware = Scalar(notes, KubernetesManifests.HardwareAnnotation) ?? "",
                 Vendor = resource switch { "nvidia.com/gpu" => "NVIDIA", "amd.com/gpu" => "AMD", "habana.ai/gaudi" => "Intel", "google.com/tpu" => "Google", _ => "" },
-                Kind = resource is "nvidia.com/gpu" or "amd.com/gpu" ? "gpu" : "npu",
+                Kind = resource switch { "nvidia.com/gpu" or "amd.com/gpu" => "gpu", "google.com/tpu" => "tpu", _ => "npu" },
                 Count = replicas,
                 Tp = tp, Pp = pp, Ep = ep, Dp = dp,
                 Quantization = Scalar(notes, KubernetesManifests.QuantizationAnnotation) ?? "",

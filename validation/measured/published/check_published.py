@@ -17,7 +17,7 @@ BENCHMARKS = {"gemm", "membw", "launch", "attention", "layer", "e2e", "allreduce
 # Every shipped hardware profile, by file name (the profile's name), read from hardware-profiles/.
 _ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..", "hardware-profiles")
 DEVICES = {os.path.splitext(os.path.basename(f))[0]
-           for kind in ("gpu", "npu", "cpu", "fpga") for f in glob.glob(os.path.join(_ROOT, kind, "*.yaml"))}
+           for kind in ("gpu", "npu", "tpu", "cpu", "fpga") for f in glob.glob(os.path.join(_ROOT, kind, "*.yaml"))}
 MODELS = set("""llama-2-7b llama-2-13b llama-2-70b llama-3-8b llama-3-70b llama-3.1-8b llama-3.1-70b
 llama-3.1-405b llama-3.2-1b mistral-7b mixtral-8x7b mixtral-8x22b qwen2.5-7b qwen2.5-72b
 qwen1.5-1.8b qwen-72b deepseek-v3 phi-2 codellama-34b internlm-20b llama-7b llama-3.2-3b deepseek-r1 gpt-oss-20b

@@ -3,7 +3,7 @@ using System.ComponentModel;
 namespace Simulator.Cli.Output.Contracts;
 
 /// <summary>One row of <c>llmsim hardware list --format json</c> (an array of these).</summary>
-public sealed record HardwareListRow(string Name, [property: Description("gpu, fpga, npu or cpu")] string Kind, string DisplayName, double? MemoryBytes, double? BandwidthBytesPerSecond,
+public sealed record HardwareListRow(string Name, [property: Description("gpu, fpga, npu, tpu or cpu")] string Kind, string DisplayName, double? MemoryBytes, double? BandwidthBytesPerSecond,
     double? Bf16FlopsPerSecond, double? Fp8FlopsPerSecond, double? Int8OpsPerSecond, double? PowerWatts, double? HourlyUsd, double? PurchaseUsd,
     [property: Description("How each price was obtained, e.g. 'hourly list 2026-09, purchase street 2023-08'; '-' when none")] string PriceKinds);
 
