@@ -9,16 +9,16 @@ using Simulator.Tests;
 
 namespace Simulator.Cli.Tests;
 
-/// <summary>PlanCommand.ParetoPlot: the chosen plan is marked, and each plan says whether the simulator checked it.</summary>
+/// <summary>Simulator.Cli.Output.PlanText.ParetoPlot: the chosen plan is marked, and each plan says whether the simulator checked it.</summary>
 public class ParetoPlotTests
 {
     private static (PlanRequest Req, PlanResult Result, bool Simulated) Plan(params string[] args)
     {
         var cmd = new Command("plan");
-        var opts = new PlanCommand.PlanOptions();
+        var opts = new Simulator.Cli.Options.PlanOptions();
         opts.AddTo(cmd);
         var (built, _) = opts.Resolve(cmd.Parse(args), new SpecLibrary(RepoPaths.HardwareDir, RepoPaths.ModelsDir));
-        var (result, req, _) = PlanCommand.Run(built);
+        var (result, req, _) = Simulator.Cli.Output.PlanText.Run(built);
         return (req, result, built.Workload is not null);
     }
 
@@ -32,7 +32,7 @@ public class ParetoPlotTests
     {
         var (req, result, simulated) = Plan("--model", "llama-3.1-8b", "--hardware", "h100-sxm,a100-80gb-sxm", "--rate", "5");
         Assert.True(simulated);
-        var plt = PlanCommand.ParetoPlot(req, result);
+        var plt = Simulator.Cli.Output.PlanText.ParetoPlot(req, result);
         var chosen = result.Plans[0];
         var ring = Assert.Single(plt.GetPlottables().OfType<Marker>(), m => m.LegendText == ParetoChart.ChosenLegend);
         Assert.True(At(ring.Location, chosen));
@@ -50,7 +50,7 @@ public class ParetoPlotTests
     {
         var (req, result, simulated) = Plan("--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--rate", "5", "--check", "analytic");
         Assert.False(simulated);
-        var plt = PlanCommand.ParetoPlot(req, result);
+        var plt = Simulator.Cli.Output.PlanText.ParetoPlot(req, result);
         Assert.Empty(PointsWith(plt, ParetoChart.SimulatedShape));
         Assert.NotEmpty(PointsWith(plt, ParetoChart.AnalyticShape));
         Assert.Single(plt.GetPlottables().OfType<Marker>(), m => m.LegendText == ParetoChart.ChosenLegend);

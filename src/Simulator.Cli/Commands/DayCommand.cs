@@ -23,7 +23,7 @@ public static class DayCommand
 
     private sealed class Options
     {
-        public readonly PlanCommand.PlanOptions Plan = new();
+        public readonly PlanOptions Plan = new();
         public readonly Option<IReadOnlyList<double>> Rates = Opt.NumberList("--rates", "Requests per second in each hour, comma-separated (24 for a day; up to 168)", 1e7, "rate in requests/s", allowZero: true);
         public readonly Option<string?> Trace = new("--trace") { Description = "A trace (BurstGPT or Azure CSV) whose arrivals, counted per minute, are the day's traffic" };
         public readonly Option<Serving.TraceFormat?> TraceFormat = Opt.Choice<Serving.TraceFormat?>("--trace-format", "Trace format (default: recognised from the header: auto)", null,
@@ -121,7 +121,7 @@ public static class DayCommand
     {
         var c = d.Unit;
         var p = d.Policy;
-        string fixedText = PlanCommand.Label(d.PeakPlan) + " (the plan for the peak, always serving)";
+        string fixedText = PlanText.Label(d.PeakPlan) + " (the plan for the peak, always serving)";
         string autoText = $"{c.Device.Name} TP{c.Parallelism.Tp} {c.Quant} b{c.MaxBatch} replicas, autoscaled";
         double fixedHours = d.FixedReplicas * (double)traffic.Hours;
         var output = new DayOutput(
@@ -156,7 +156,7 @@ public static class DayCommand
                 (h.Requests.ToString("N0", Inv), h.Requests), (h.SloMisses.ToString("N0", Inv), h.SloMisses), (h.SloMissesDuringScaleUp.ToString("N0", Inv), h.SloMissesDuringScaleUp));
         if (format == OutputFormat.Csv) { ctx.Write(t, format); return; }
         var o = ctx.Out;
-        if (PlanCommand.ScenarioLine(ctx) is { } line) o.WriteLine(line);
+        if (PlanText.ScenarioLine(ctx) is { } line) o.WriteLine(line);
         foreach (var x in d.Defaults) o.WriteLine("default: " + x);
         o.WriteLine($"{d.Model}: {d.Traffic}, {d.Hours} h, peak {d.PeakRate:0.##} req/s; TTFT <= {F.Seconds(d.TtftSloSeconds)}, TPOT <= {F.Seconds(d.TpotSloSeconds)}");
         var rep = d.Replica;

@@ -19,8 +19,8 @@ public static class EstimateCommand
         var dep = new DeploymentOptions();
         dep.AddTo(cmd);
         var batch = Opt.Int("--batch", "Requests in the batch", 1, 10_000_000, 1, "-b");
-        var input = Opt.Int("--input", "Prompt tokens per request", 1, PlanCommand.PlanOptions.MaxTokens, 1024, "-i");
-        var output = Opt.Int("--output", "Generated tokens per request", 1, PlanCommand.PlanOptions.MaxTokens, 256, "-o");
+        var input = Opt.Int("--input", "Prompt tokens per request", 1, PlanOptions.MaxTokens, 1024, "-i");
+        var output = Opt.Int("--output", "Generated tokens per request", 1, PlanOptions.MaxTokens, 256, "-o");
         var sweep = new Option<string?>("--sweep") { Description = "Vary one input: batch=1,2,4,8 or input=... or output=..." };
         var format = CommonOptions.Format();
         var plot = CommonOptions.Plot("With --sweep: chart of latency and throughput (.png or .svg)");
@@ -74,8 +74,8 @@ public static class EstimateCommand
         var values = new List<int>();
         foreach (var v in parts[1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
-            if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > PlanCommand.PlanOptions.MaxTokens)
-                throw new CliException($"--sweep: '{v}' is not a whole number from 1 to {PlanCommand.PlanOptions.MaxTokens:N0}");
+            if (!int.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out int n) || n < 1 || n > PlanOptions.MaxTokens)
+                throw new CliException($"--sweep: '{v}' is not a whole number from 1 to {PlanOptions.MaxTokens:N0}");
             values.Add(n);
         }
         if (values.Count == 0) throw new CliException("--sweep lists no values");

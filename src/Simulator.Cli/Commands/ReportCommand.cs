@@ -1,3 +1,4 @@
+using Simulator.Cli.Options;
 using System.CommandLine;
 using System.Net;
 using System.Text;
@@ -21,7 +22,7 @@ public static class ReportCommand
     public static Command Create(CliContext ctx)
     {
         var cmd = new Command("report", "Write a self-contained HTML report of a planning run (same options as plan)");
-        var opts = new PlanCommand.PlanOptions();
+        var opts = new PlanOptions();
         opts.AddTo(cmd);
         var output = new Option<string>("--output", "-o") { Description = "HTML file to write", Required = true };
         var measured = new Option<string?>("--measured") { Description = "Measured CSVs for the validation section (default: the measured data shipped with llmsim)" };
@@ -33,7 +34,7 @@ public static class ReportCommand
             string path = r.GetValue(output)!;
             OutputFile.CheckWritable(path, "--output");
             var (built, fixedCluster) = opts.Resolve(r, lib, ctx.Engines);
-            var (result, req, note) = PlanCommand.Run(built, fixedCluster);
+            var (result, req, note) = PlanText.Run(built, fixedCluster);
             var defaults = built.Defaults.ToList();
             if (note is not null) defaults.Insert(0, note);
             var files = r.GetValue(measured) is { } list
@@ -52,7 +53,7 @@ public static class ReportCommand
             {
                 AdjustCluster = cl => resolver.ResolveCluster(cl).Cluster with { Device = cl.Device },
             };
-            string html = Build(req, result, defaults, MeasuredCsv.Distinct(rows), predictor, resolver, PlanCommand.LatencyModel(built.Workload is not null));
+            string html = Build(req, result, defaults, MeasuredCsv.Distinct(rows), predictor, resolver, PlanText.LatencyModel(built.Workload is not null));
             OutputFile.WriteAllText(path, html, "--output");
             ctx.Err.WriteLine($"wrote {path} ({html.Length / 1024} KiB)");
             return 0;
@@ -106,7 +107,7 @@ public static class ReportCommand
         h.Append("</table>\n");
 
         h.Append("<h2>Chosen plan</h2>\n");
-        h.Append($"<p><b>{E(PlanCommand.Label(best))}</b>: {best.Devices} devices, {best.CostPerHour:0.00} USD/h, TTFT {F.Seconds(best.PredictedTtftP90Seconds)}, TPOT {F.Seconds(best.PredictedTpotP90Seconds)}, capacity {best.CapacityRequestsPerSecond:0.##} req/s, "
+        h.Append($"<p><b>{E(PlanText.Label(best))}</b>: {best.Devices} devices, {best.CostPerHour:0.00} USD/h, TTFT {F.Seconds(best.PredictedTtftP90Seconds)}, TPOT {F.Seconds(best.PredictedTpotP90Seconds)}, capacity {best.CapacityRequestsPerSecond:0.##} req/s, "
             + (best.MeetsSlo ? "<span class=\"ok\">meets the targets</span>" : "<span class=\"bad\">misses a target</span>") + ".</p>\n");
         double tokensPerHour = req.Demand.RequestsPerSecond * req.Demand.MeanOutputTokens * 3600;
         h.Append("<table><tr><th>Replicas</th><th>Role</th><th>Device</th><th>Parallelism</th><th>Quantization</th><th>Max batch</th><th>Capacity each (req/s)</th></tr>\n");
@@ -127,10 +128,10 @@ public static class ReportCommand
 
         h.Append("<h2>Alternatives</h2>\n<table><tr><th>Plan</th><th>Devices</th><th>USD/h</th><th>TTFT</th><th>TPOT</th><th>Why it lost</th></tr>\n");
         foreach (var (alt, why) in result.Alternatives.Take(10))
-            h.Append($"<tr><td>{E(PlanCommand.Label(alt))}</td><td class=\"n\">{alt.Devices}</td><td class=\"n\">{alt.CostPerHour:0.00}</td><td class=\"n\">{E(F.Seconds(alt.PredictedTtftP90Seconds))}</td><td class=\"n\">{E(F.Seconds(alt.PredictedTpotP90Seconds))}</td><td>{E(why)}</td></tr>\n");
+            h.Append($"<tr><td>{E(PlanText.Label(alt))}</td><td class=\"n\">{alt.Devices}</td><td class=\"n\">{alt.CostPerHour:0.00}</td><td class=\"n\">{E(F.Seconds(alt.PredictedTtftP90Seconds))}</td><td class=\"n\">{E(F.Seconds(alt.PredictedTpotP90Seconds))}</td><td>{E(why)}</td></tr>\n");
         h.Append("</table>\n");
         h.Append($"<p class=\"note\">Search: {result.Stats.Considered} configurations, {result.Stats.Pruned} pruned, solver {E(result.Stats.SolverStatus)}, {result.Stats.CheckRounds} check round(s).</p>\n");
-        h.Append("<figure>").Append(ChartFile.Svg(PlanCommand.ParetoPlot(req, result), 1000, 600, "pareto-clip"))
+        h.Append("<figure>").Append(ChartFile.Svg(PlanText.ParetoPlot(req, result), 1000, 600, "pareto-clip"))
             .Append("<figcaption>Cost against TTFT; the line is the Pareto front, the ring the chosen plan; filled points were checked by simulation, open ones are analytic estimates.</figcaption></figure>\n");
 
         // Roofline of the chosen plan's main configuration.

@@ -19,8 +19,8 @@ public static class RooflineCommand
         dep.AddTo(cmd);
         var phase = Opt.Choice("--phase", "The step to analyse", "decode", ("prefill", "prefill"), ("decode", "decode"));
         var batch = Opt.Int("--batch", "Requests in the step", 1, 1_000_000, 1, "-b");
-        var seq = Opt.Int("--seq", "Prefill: new tokens per request. Decode: tokens already in each request's KV cache", 1, PlanCommand.PlanOptions.MaxTokens, 1024, "-s");
-        var context = Opt.Int("--context", "Prefill only: tokens already cached before this chunk (chunked prefill)", 0, PlanCommand.PlanOptions.MaxTokens, 0);
+        var seq = Opt.Int("--seq", "Prefill: new tokens per request. Decode: tokens already in each request's KV cache", 1, PlanOptions.MaxTokens, 1024, "-s");
+        var context = Opt.Int("--context", "Prefill only: tokens already cached before this chunk (chunked prefill)", 0, PlanOptions.MaxTokens, 0);
         var format = CommonOptions.Format();
         var plot = CommonOptions.Plot("Write a roofline chart (.png or .svg)");
         var compare = new Option<string?>("--compare") { Description = "With --plot: comma-separated hardware profiles to overlay on the chart" };

@@ -1,3 +1,4 @@
+using Simulator.Cli.Options;
 using System.Globalization;
 using nietras.SeparatedValues;
 using Simulator.Cli.Output;
@@ -160,14 +161,14 @@ internal static class SimulateOutput
     {
         if (format == OutputFormat.Json)
         {
-            ctx.Out.Write(JsonOutput.Write(ToOutput(c, w, run, r, trace, notes) with { Scenario = PlanCommand.ScenarioOutputOf(ctx) }));
+            ctx.Out.Write(JsonOutput.Write(ToOutput(c, w, run, r, trace, notes) with { Scenario = PlanText.ScenarioOutputOf(ctx) }));
             return;
         }
         if (format == OutputFormat.Csv) { ctx.Out.Write(Flat([(w.Arrivals is OpenArrivals open ? open.RatePerSecond : double.NaN, r)]).ToCsv()); return; }
         var rc = c.Pool.Replica;
         var d = rc.Deployment;
         var o = ctx.Out;
-        if (PlanCommand.ScenarioLine(ctx) is { } line) o.WriteLine(line);
+        if (PlanText.ScenarioLine(ctx) is { } line) o.WriteLine(line);
         string Pool(PoolSummary p) => $"{p.Role} pool of {p.Replicas} replica{(p.Replicas == 1 ? "" : "s")} x {p.DevicesPerReplica} {p.Hardware} ({p.Quantization}, KV {p.KvCacheDtype}, {p.Parallelism}), KV cache {p.KvCapacityTokens.ToString("N0", Inv)} tokens per replica";
         o.WriteLine($"{d.Model.Name}: {string.Join("; ", r.Pools.Select(Pool))}");
         o.WriteLine(rc.Engine is { } engine ? EngineText.Summary(engine, d.Quant, offline: !c.RequestOverheads) : EngineText.Generic);
