@@ -71,4 +71,27 @@ public sealed class DeviceResolver
     /// </summary>
     public (double P10, double P90)? Band(HardwareProfile device, BenchmarkFamily family) =>
         CalibrationOf(device) is { } c && c.Calibration.ResidualBands.TryGetValue(family.Name(), out var b) ? b : null;
+
+    /// <summary>
+    /// A predictor that costs every row with this resolver's devices, efficiencies and calibrated links (what
+    /// <c>validate</c> and the report's validation section compare against).
+    /// </summary>
+    public Predictor NewPredictor(IReadOnlyDictionary<string, string>? deviceMap = null) =>
+        new(_library ?? throw new InvalidOperationException("a predictor needs the resolver's spec library"), d => { var x = ResolveCluster(new ClusterSpec(d.Name, d.DisplayName, d.Source, d, 1, 1, null, null)); return (x.Device, x.Efficiency); }, deviceMap)
+        {
+            AdjustCluster = cl => ResolveCluster(cl).Cluster with { Device = cl.Device },
+        };
+
+    /// <summary>
+    /// What the measured rows say about one device under this resolver: its calibration (if any), how many rows name it,
+    /// and the error per benchmark family.
+    /// </summary>
+    public DeviceValidation ValidationOf(HardwareProfile device, IEnumerable<MeasuredRow> measured, Predictor predictor)
+    {
+        var mine = measured.Where(m => string.Equals(Predictor.ProfileName(m.Device), device.Name, StringComparison.OrdinalIgnoreCase)).ToList();
+        return new DeviceValidation(device, CalibrationOf(device)?.Calibration, mine.Count, ErrorStats.Summarize(mine.Select(predictor.Compare)));
+    }
 }
+
+/// <summary>One device's validation status: its calibration (null: datasheet constants), its measured rows and their error per family.</summary>
+public sealed record DeviceValidation(HardwareProfile Device, Calibration? Calibration, int Rows, IReadOnlyList<FamilySummary> Summary);

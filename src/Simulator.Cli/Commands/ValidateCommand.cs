@@ -53,10 +53,7 @@ public static class ValidateCommand
                 calibrations[c.Device] = (c, Path.GetFullPath(file));
             }
             var resolver = new DeviceResolver(lib, calibrations, none);
-            var predictor = new Predictor(lib, d => { var x = resolver.ResolveCluster(new ClusterSpec(d.Name, d.DisplayName, d.Source, d, 1, 1, null, null)); return (x.Device, x.Efficiency); }, ParseMap(r.GetValue(map)))
-            {
-                AdjustCluster = cl => resolver.ResolveCluster(cl).Cluster with { Device = cl.Device },
-            };
+            var predictor = resolver.NewPredictor(ParseMap(r.GetValue(map)));
             var distinct = MeasuredCsv.Distinct(rows);
             var comparisons = distinct.Select(predictor.Compare).ToList();
             var summary = ErrorStats.SummarizeByDevice(comparisons);
