@@ -362,7 +362,7 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
     /// Plans that meet the targets first, then by the objective (to the cent, watt or device), then fewer devices
     /// paid for, then lower p90 latency (TTFT + TPOT × output tokens), then more headroom, then by signature.
     /// </summary>
-    private List<Plan> Rank(PlanRequest req, IEnumerable<Plan> plans) => plans
+    internal static List<Plan> Rank(PlanRequest req, IEnumerable<Plan> plans) => plans
         .OrderByDescending(p => p.MeetsSlo)
         .ThenBy(p => RoundedScore(req, p))
         .ThenBy(p => p.BilledDevices)
@@ -380,7 +380,7 @@ public sealed class Planner(ICapacityModel capacity, IPlanChecker? checker = nul
     };
 
     /// <summary>Why the first plan is first, in words: the objective, or the tie-break that decided.</summary>
-    private static string WhyFirst(PlanRequest req, List<Plan> ranked)
+    internal static string WhyFirst(PlanRequest req, List<Plan> ranked)
     {
         var a = ranked[0];
         string what = ObjectiveWords(req);
