@@ -73,6 +73,26 @@ public class EngineCliTests
     }
 
     [Fact]
+    public void Report_and_day_say_which_engine_they_cost_with()
+    {
+        using var dir = new TempDir();
+        var (rc, _, re) = CliRunner.Run("report", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--rate", "2", "--check", "analytic", "--engine", "vllm@0.11", "-o", dir["r.html"]);
+        Assert.True(rc == 0, re);
+        Assert.Contains("vllm@0.11", File.ReadAllText(dir["r.html"]));
+        var (gc, _, ge) = CliRunner.Run("report", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--rate", "2", "--check", "analytic", "-o", dir["g.html"]);
+        Assert.True(gc == 0, ge);
+        Assert.Contains("engine generic (no --engine)", File.ReadAllText(dir["g.html"]));
+        string[] day = ["day", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--rates", "1,2,4,2"];
+        var (dc, json, de) = CliRunner.Run([.. day, "--engine", "sglang@0.5.4", "--format", "json"]);
+        Assert.True(dc == 0, de);
+        Assert.Equal("sglang@0.5.4", JsonDocument.Parse(json).RootElement.GetProperty("engine").GetString());
+        var (_, text, _) = CliRunner.Run([.. day, "--engine", "sglang@0.5.4"]);
+        Assert.Contains("engine sglang@0.5.4: replicas costed with", text);
+        var (_, generic, _) = CliRunner.Run([.. day, "--format", "json"]);
+        Assert.Equal("generic", JsonDocument.Parse(generic).RootElement.GetProperty("engine").GetString());
+    }
+
+    [Fact]
     public void Calibrate_on_serving_results_refuses_without_a_held_out_part_and_writes_nothing()
     {
         // One run cannot be both fitted and held out: before, this was an internal error (exit 70).

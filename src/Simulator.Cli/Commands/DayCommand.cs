@@ -137,6 +137,7 @@ public static class DayCommand
                 N(h.TtftP90Seconds), N(h.TpotP90Seconds), h.Requests, h.SloMisses, h.SloMissesDuringScaleUp, h.FixedReplicas, h.FixedSloMisses)).ToList(),
             defaults, d.Notes)
         {
+            Engine = d.Request.Engine?.Name ?? EngineText.GenericName,
             Scenario = ctx.Scenario is { } s ? new ScenarioOutput(s.Name, s.File, s.Hash) : null,
         };
         return output;
@@ -158,6 +159,7 @@ public static class DayCommand
         var o = ctx.Out;
         if (PlanText.ScenarioLine(ctx) is { } line) o.WriteLine(line);
         foreach (var x in d.Defaults) o.WriteLine("default: " + x);
+        if (d.Engine is { } engine && engine != EngineText.GenericName) o.WriteLine($"engine {engine}: replicas costed with its scheduler limits, KV memory rule, CUDA graphs and overheads");
         o.WriteLine($"{d.Model}: {d.Traffic}, {d.Hours} h, peak {d.PeakRate:0.##} req/s; TTFT <= {F.Seconds(d.TtftSloSeconds)}, TPOT <= {F.Seconds(d.TpotSloSeconds)}");
         var rep = d.Replica;
         o.WriteLine($"replica: {rep.Hardware} TP{rep.Tp}{(rep.Pp > 1 ? $" PP{rep.Pp}" : "")} {rep.Quantization} b{rep.MaxBatch} ({rep.Devices} device{(rep.Devices == 1 ? "" : "s")}): {rep.CapacityRequestsPerSecond:0.##} req/s within the targets, {(rep.CostPerHour is double cph ? cph.ToString("0.00", Inv) + " USD/h" : "no hourly price")}");

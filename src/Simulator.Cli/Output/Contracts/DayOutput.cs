@@ -22,6 +22,10 @@ public sealed record DayOutput(
     [property: Description("Defaults the planner used")] IReadOnlyList<string> Defaults,
     IReadOnlyList<string> Notes)
 {
+    /// <summary>The serving engine the replicas were costed as (--engine), or "generic".</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Engine { get; init; }
+
     /// <summary>The scenario file the options came from (omitted without one).</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public ScenarioOutput? Scenario { get; init; }
