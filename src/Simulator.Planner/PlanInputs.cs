@@ -9,6 +9,9 @@ namespace Simulator.Planner;
 /// </summary>
 public sealed record PlanInputs
 {
+    /// <summary>What the engine profile does not describe on some of the devices (said among the defaults).</summary>
+    public IReadOnlyList<string> EngineCaveats { get; init; } = [];
+
     public required ModelSpec Model { get; init; }
     /// <summary>Candidate hardware, each with its cluster and efficiency model.</summary>
     public required IReadOnlyList<HardwareOption> Hardware { get; init; }
@@ -162,6 +165,7 @@ public static class PlanRequestBuilder
             defaults.Add(x.Hardware.Any(h => h.Device.Supports(DataType.Fp4))
                 ? "quantizations: 16-bit, fp8 where the device has it, nvfp4 (AMD: mxfp4) where it has fp4, w4a16"
                 : "quantizations: 16-bit, fp8 where the device has it, w4a16");
+        defaults.AddRange(x.EngineCaveats);
         if (x.Engine is null)
             defaults.Add("engine generic (no --engine): kernels launched one by one, no CPU time per step, no API-server overheads; --engine vllm|sglang|trtllm models a real engine");
         var batches = x.MaxBatches ?? DefaultMaxBatches;

@@ -73,6 +73,28 @@ public class EngineCliTests
     }
 
     [Fact]
+    public void An_engine_on_a_device_it_does_not_run_on_is_refused_and_one_it_does_not_describe_is_said()
+    {
+        // TensorRT-LLM runs on NVIDIA GPUs only: on an MI300X every verb refuses (exit 2) instead of pricing an engine
+        // that cannot run there.
+        foreach (var verb in new[] { new[] { "estimate", "--model", "llama-3.1-8b", "--hardware", "mi300x" },
+                     ["simulate", "--model", "llama-3.1-8b", "--hardware", "mi300x", "--requests", "10"],
+                     ["plan", "--model", "llama-3.1-8b", "--hardware", "h100-sxm,mi300x", "--rate", "2", "--check", "analytic"] })
+        {
+            var (code, _, err) = CliRunner.Run([.. verb, "--engine", "trtllm"]);
+            Assert.Equal(2, code);
+            Assert.Contains("TensorRT-LLM runs on NVIDIA GPUs only; mi300x is a gpu by AMD", err);
+        }
+        // vLLM on Gaudi 2 runs its HPU backend, which the CUDA profile does not describe: the output says so.
+        var (ec, json, ee) = CliRunner.Run("estimate", "--model", "llama-3.1-8b", "--hardware", "gaudi2", "--engine", "vllm", "--format", "json");
+        Assert.True(ec == 0, ee);
+        Assert.Contains(JsonDocument.Parse(json).RootElement.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("does not describe"));
+        var (pc, plan, pe) = CliRunner.Run("plan", "--model", "llama-3.1-8b", "--hardware", "h100-sxm,gaudi2", "--rate", "2", "--check", "analytic", "--engine", "vllm");
+        Assert.True(pc == 0, pe);
+        Assert.Contains("default: vllm@0.11 describes the engine's CUDA/ROCm build; on gaudi2", plan);
+    }
+
+    [Fact]
     public void Report_and_day_say_which_engine_they_cost_with()
     {
         using var dir = new TempDir();

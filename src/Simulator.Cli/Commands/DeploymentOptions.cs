@@ -28,6 +28,9 @@ public sealed class DeploymentOptions
     /// <summary>What the engine did to the KV-cache type at the last <see cref="Resolve"/> (null: nothing).</summary>
     public string? KvNote { get; private set; }
 
+    /// <summary>What the engine profile does not describe on the resolved device (null: it applies as described).</summary>
+    public string? EngineNote { get; private set; }
+
     /// <summary>Largest TP, PP or EP degree accepted (a bound that keeps arithmetic in range, far above any real deployment).</summary>
     public const int MaxParallel = 4096;
 
@@ -62,6 +65,11 @@ public sealed class DeploymentOptions
         var efficiency = resolved.Efficiency;
         if (engine is not null)
         {
+            if (engine.Support(resolved.Device) is { } support)
+            {
+                if (!support.Supported) throw new CliException($"--engine {engine.Name}: {support.Why}; choose another --engine or device");
+                EngineNote = support.Why;
+            }
             (quant, KvNote) = engine.ResolveKvCache(quant, EngineProfile.NamesKvType(quantText));
             efficiency = EngineEfficiency.Wrap(efficiency, engine);
         }

@@ -52,7 +52,7 @@ public static class EstimateCommand
                 try { estimates.Add(Estimator.Run(d, w, engine)); }
                 catch (PlanException e) { throw new CliException(e.Message); }
             }
-            Render(ctx, d, estimates, r.GetValue(format), param, engine, dep.KvNote);
+            Render(ctx, d, estimates, r.GetValue(format), param, engine, string.Join("; ", new[] { dep.EngineNote, dep.KvNote }.OfType<string>()) is { Length: > 0 } n ? n : null);
             if (plotPath is not null)
             {
                 ChartOutput.Save(SweepChart.Build(estimates.Select(e => (double)(param == "batch" ? e.Workload.Batch : param == "input" ? e.Workload.InputTokens : e.Workload.OutputTokens)).ToArray(),
@@ -118,19 +118,21 @@ public static class EstimateCommand
     }
 
     /// <summary>The output of one estimate, with the engine's fields when one was given (without one, exactly <see cref="ToOutput(Estimate, DeviceResolver)"/>).</summary>
-    private static EstimateOutput ToOutput(Estimate e, DeviceResolver devices, Core.Specs.EngineProfile? engine) =>
+    private static EstimateOutput ToOutput(Estimate e, DeviceResolver devices, Core.Specs.EngineProfile? engine, string? engineNotes = null) =>
         engine is null ? ToOutput(e, devices) with { Engine = EngineText.GenericName } : ToOutput(e, devices) with
         {
             Engine = engine.Name,
             KvMemoryRule = EngineText.MemoryRule(engine.Memory.Rule),
             KvMemoryFraction = e.Memory.KvFraction,
+            // What the engine resolved (its KV type) or does not describe on this device, as the table's notes say.
+            Notes = engineNotes is null ? ToOutput(e, devices).Notes : [.. ToOutput(e, devices).Notes, engineNotes],
         };
 
     private static void RenderWith(CliContext ctx, DeviceResolver devices, Deployment d, List<Estimate> estimates, OutputFormat format, string? param, Core.Specs.EngineProfile? engine, string? kvNote)
     {
         if (format == OutputFormat.Json)
         {
-            ctx.Out.Write(estimates.Count == 1 && param is null ? JsonOutput.Write(ToOutput(estimates[0], devices, engine)) : JsonOutput.Write(estimates.Select(e => ToOutput(e, devices, engine)).ToList()));
+            ctx.Out.Write(estimates.Count == 1 && param is null ? JsonOutput.Write(ToOutput(estimates[0], devices, engine, kvNote)) : JsonOutput.Write(estimates.Select(e => ToOutput(e, devices, engine, kvNote)).ToList()));
             return;
         }
         var t = new Table("batch", "input", "output", "ttftSeconds", "tpotSeconds", "e2eSeconds", "tokensPerSecond", "tokensPerSecondPerDevice", "mfu", "mbu", "weightBytesPerDevice", "kvCacheBytes", "fits", "maxBatch")

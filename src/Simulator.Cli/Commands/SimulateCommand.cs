@@ -112,6 +112,7 @@ public static class SimulateCommand
         var engine = ctx.Engine(r.GetValue(o.Engine));
         if (engine is null && Given(r, o.Offline)) throw new CliException("--offline applies to --engine (the generic engine has no API-server overheads)");
         var cluster = BuildCluster(o, r, lib, ctx.Devices, engine);
+        if (engine is not null && o.Deployment.EngineNote is { } engineNote) notes.Add(engineNote);
         if (engine is not null && o.Deployment.KvNote is { } kvNote) notes.Add(kvNote);
         var (workload, trace, workloadNotes) = BuildWorkload(o, r, cluster.Pool.Replica.PrefixCaching);
         notes.AddRange(workloadNotes);

@@ -96,10 +96,16 @@ public sealed class PlanOptions
         if (fixedName is not null && !lib.IsCluster(fixedName)) throw new CliException($"--cluster: '{fixedName}' is not a cluster; 'llmsim hardware list' names them");
         if (fixedName is not null && Given(r, _hardware)) throw new CliException("give --hardware (candidates) or --cluster (a fixed cluster), not both");
         var hw = new List<HardwareOption>();
+        var caveats = new List<string>();
         ClusterSpec? fixedCluster = null;
         foreach (var name in hwList.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var resolved = lib.IsCluster(name) ? resolver.ResolveCluster(lib.Cluster(name)) : resolver.Resolve(lib.Hardware(name));
+            if (engine?.Support(resolved.Device) is { } support)
+            {
+                if (!support.Supported) throw new CliException($"--engine {engine.Name}: {support.Why}; leave {name} out or choose another --engine");
+                caveats.Add(support.Why);
+            }
             if (fixedName is not null) fixedCluster = resolved.Cluster;
             hw.Add(new HardwareOption(resolved.Device, resolved.Cluster) { Efficiency = engine is null ? resolved.Efficiency : Roofline.EngineEfficiency.Wrap(resolved.Efficiency, engine) });
         }
@@ -159,6 +165,7 @@ public sealed class PlanOptions
             Pue = Given(r, _pue) ? r.GetValue(_pue) : null,
             HostingUsdPerKwMonth = Given(r, _hosting) ? r.GetValue(_hosting) : null,
             Engine = engine,
+            EngineCaveats = caveats,
         };
         if (fixedCluster is not null && Given(r, _rate)) throw new CliException("--rate and --cluster ask different questions: give one (--cluster finds the highest rate a fixed cluster serves)");
         return (inputs, fixedCluster);

@@ -192,6 +192,23 @@ public sealed record EngineProfile(string Engine, string Version, string Display
     public string Name => $"{Engine}@{Version}";
 
     /// <summary>
+    /// Whether the engine runs on <paramref name="device"/> at all, and what the profile does not describe there.
+    /// TensorRT-LLM runs on NVIDIA GPUs only. vLLM and SGLang profiles describe their CUDA/ROCm builds: on NVIDIA and AMD
+    /// GPUs they apply; on other devices the engine runs a separate backend (vLLM's TPU, Gaudi and CPU backends) whose
+    /// graphs and kernels the profile does not describe, which the caveat says.
+    /// </summary>
+    /// <returns>Null when supported as described; otherwise (Supported, Why).</returns>
+    public (bool Supported, string Why)? Support(HardwareProfile device)
+    {
+        bool gpu = device.Kind == DeviceKind.Gpu;
+        string vendor = device.Vendor.ToUpperInvariant();
+        if (Engine == "trtllm")
+            return gpu && vendor == "NVIDIA" ? null : (false, $"TensorRT-LLM runs on NVIDIA GPUs only; {device.Name} is a {device.Kind.ToString().ToLowerInvariant()} by {device.Vendor}");
+        if (gpu && vendor is "NVIDIA" or "AMD") return null;
+        return (true, $"{Name} describes the engine's CUDA/ROCm build; on {device.Name} ({device.Kind.ToString().ToLowerInvariant()}, {device.Vendor}) it runs another backend whose graphs, kernels and overheads the profile does not describe (the figures assume the GPU build)");
+    }
+
+    /// <summary>
     /// The profile with its device-dependent defaults applied: the first tier that matches the device sets the token
     /// budget, batch limit and largest captured graph batch (graph sizes above it are dropped).
     /// </summary>
