@@ -80,6 +80,34 @@ public class CalibrationGuardTests
     }
 
     [Fact]
+    public void Families_without_rows_are_not_fitted_and_say_so()
+    {
+        // Only large GEMMs, 20% slower than the constants predict: the GEMM curve may be fitted, but there is nothing to
+        // fit a launch overhead or a memory curve to, so neither is fitted nor kept (a curve for a family the rows
+        // cannot judge would be a guess).
+        var h100 = Lib.Hardware("h100-sxm");
+        var eff = ConstantEfficiency.For(h100);
+        var rows = new List<MeasuredRow>();
+        int line = 2;
+        foreach (int m in new[] { 2048, 4096, 8192, 16384 })
+            foreach (var (n, k) in new[] { (4096, 4096), (8192, 8192), (28672, 8192) })
+            {
+                double flops = 2.0 * m * n * k, bytes = (m * (double)k + (double)k * n + m * (double)n) * 2;
+                double t = 1.2 * KernelTime.Seconds(flops, bytes, 989.4e12, eff.ComputeFraction, 3.35e12, eff.MemoryFraction, h100.LaunchOverheadSeconds);
+                rows.Add(new MeasuredRow("s.csv", line++, "gemm", "h100-sxm", "bf16", "", null, m, n, k, null, null, null, null, null, "seconds", t, "s", "synthetic"));
+            }
+        var report = Calibrator.Fit(h100, rows, "synthetic");
+        foreach (var name in new[] { "launch overhead", "memory curve" })
+        {
+            var d = Assert.Single(report.Decisions, x => x.Component == name);
+            Assert.False(d.Kept);
+            Assert.Equal("not fitted: too few usable rows", d.Reason);
+        }
+        Assert.Null(report.Calibration.Memory);
+        Assert.Null(report.Calibration.LaunchOverheadSeconds);
+    }
+
+    [Fact]
     public void One_timing_written_as_seconds_tflops_and_gbps_counts_once()
     {
         MeasuredRow Row(string metric, double v, string unit) => new("g.csv", 2, "gemm", "h100-sxm", "bf16", "", null, 4096, 4096, 4096, null, null, null, null, null, metric, v, unit, "x");
