@@ -265,6 +265,19 @@ public class SimulateCliTests
 public class SimulateProgressTests
 {
     [Fact]
+    public void Progress_says_the_share_done_the_time_elapsed_and_about_how_long_is_left()
+    {
+        // A quarter done after some time: the line gives 25%, the elapsed time and about three times it left.
+        var err = new StringWriter();
+        using (var line = new ProgressLine(err, "simulating"))
+        {
+            Thread.Sleep(150);   // the line redraws at most ten times a second
+            line.Report(0.25, "750 of 3,000 requests");
+        }
+        Assert.Matches(@"simulating: 25% \(750 of 3,000 requests\), [0-9.]+ m?s elapsed, about [0-9.]+ m?s left", err.ToString());
+    }
+
+    [Fact]
     public void Progress_shows_only_when_interactive_and_only_on_stderr()
     {
         string[] args = ["simulate", "--model", "llama-3.1-8b", "--hardware", "h100-sxm", "--rate", "5", "--requests", "300", "--format", "json",
