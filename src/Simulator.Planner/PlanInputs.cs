@@ -167,7 +167,7 @@ public static class PlanRequestBuilder
                 : "quantizations: 16-bit, fp8 where the device has it, w4a16");
         defaults.AddRange(x.EngineCaveats);
         if (x.Engine is null)
-            defaults.Add("engine generic (no --engine): kernels launched one by one, no CPU time per step, no API-server overheads; --engine vllm|sglang|trtllm models a real engine");
+            defaults.Add(EngineProfile.GenericDescription);
         var batches = x.MaxBatches ?? DefaultMaxBatches;
         if (x.MaxBatches is null) defaults.Add($"batch limits {string.Join(",", batches)}");
 

@@ -117,16 +117,19 @@ public static class EstimateCommand
         RenderWith(ctx, devices, d, estimates, format, param, engine, kvNote);
     }
 
-    /// <summary>The output of one estimate, with the engine's fields when one was given (without one, exactly <see cref="ToOutput(Estimate, DeviceResolver)"/>).</summary>
-    private static EstimateOutput ToOutput(Estimate e, DeviceResolver devices, Core.Specs.EngineProfile? engine, string? engineNotes = null) =>
-        engine is null ? ToOutput(e, devices) with { Engine = EngineText.GenericName } : ToOutput(e, devices) with
+    /// <summary>The output of one estimate with its engine: the profile's fields and notes, or "generic" without one.</summary>
+    private static EstimateOutput ToOutput(Estimate e, DeviceResolver devices, Core.Specs.EngineProfile? engine, string? engineNotes = null)
+    {
+        var o = ToOutput(e, devices);
+        return engine is null ? o with { Engine = EngineText.GenericName } : o with
         {
             Engine = engine.Name,
             KvMemoryRule = EngineText.MemoryRule(engine.Memory.Rule),
             KvMemoryFraction = e.Memory.KvFraction,
             // What the engine resolved (its KV type) or does not describe on this device, as the table's notes say.
-            Notes = engineNotes is null ? ToOutput(e, devices).Notes : [.. ToOutput(e, devices).Notes, engineNotes],
+            Notes = engineNotes is null ? o.Notes : [.. o.Notes, engineNotes],
         };
+    }
 
     private static void RenderWith(CliContext ctx, DeviceResolver devices, Deployment d, List<Estimate> estimates, OutputFormat format, string? param, Core.Specs.EngineProfile? engine, string? kvNote)
     {

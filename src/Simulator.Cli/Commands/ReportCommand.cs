@@ -50,7 +50,8 @@ public static class ReportCommand
             }
             var resolver = ctx.Devices;
             var predictor = resolver.NewPredictor();
-            var validation = req.Hardware.Select(hw => resolver.ValidationOf(hw.Device, MeasuredCsv.Distinct(rows), predictor)).ToList();
+            var distinct = MeasuredCsv.Distinct(rows);
+            var validation = req.Hardware.Select(hw => resolver.ValidationOf(hw.Device, distinct, predictor)).ToList();
             string html = ReportHtml.Build(req, result, defaults, PlanRoofline.Of(req, result.Plans[0]), validation, PlanText.LatencyModel(built.Workload is not null));
             OutputFile.WriteAllText(path, html, "--output");
             ctx.Err.WriteLine($"wrote {path} ({html.Length / 1024} KiB)");

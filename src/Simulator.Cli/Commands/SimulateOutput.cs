@@ -52,8 +52,6 @@ internal static class SimulateOutput
     private static Percentiles Stats(LatencyStats s) => new(N(s.Mean), N(s.P50), N(s.P90), N(s.P95), N(s.P99), N(s.Max), s.Count);
 
     /// <summary>The router's word.</summary>
-    private static string RouterWord(RouterKind k) => RouterName(k);
-
     /// <summary>The router's name on the command line.</summary>
     public static string RouterName(RouterKind k) => k switch
     {
@@ -86,7 +84,7 @@ internal static class SimulateOutput
             TokenBudget = rc.EffectiveTokenBudget,
             BlockSize = rc.BlockSize,
             Preemption = rc.Preemption.ToString().ToLowerInvariant(),
-            Router = RouterWord(c.Router),
+            Router = RouterName(c.Router),
             Disaggregated = c.Disaggregated,
             Seed = run.Seed,
             Workload = w.Name,
@@ -172,7 +170,7 @@ internal static class SimulateOutput
         string Pool(PoolSummary p) => $"{p.Role} pool of {p.Replicas} replica{(p.Replicas == 1 ? "" : "s")} x {p.DevicesPerReplica} {p.Hardware} ({p.Quantization}, KV {p.KvCacheDtype}, {p.Parallelism}), KV cache {p.KvCapacityTokens.ToString("N0", Inv)} tokens per replica";
         o.WriteLine($"{d.Model.Name}: {string.Join("; ", r.Pools.Select(Pool))}");
         o.WriteLine(rc.Engine is { } engine ? EngineText.Summary(engine, d.Quant, offline: !c.RequestOverheads) : EngineText.Generic);
-        o.WriteLine($"{Serving.Scheduler.For(rc.Scheduler).Name} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + RouterWord(c.Router) : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");
+        o.WriteLine($"{Serving.Scheduler.For(rc.Scheduler).Name} batching, max batch {rc.MaxBatch}, token budget {rc.EffectiveTokenBudget.ToString("N0", Inv)}, {rc.Preemption.ToString().ToLowerInvariant()} preemption{(c.Pool.Count > 1 || c.DecodePool is { Count: > 1 } ? ", router " + RouterName(c.Router) : "")}{(c.Disaggregated ? $", KV over {c.EffectiveKvLink?.Name}" : "")}");
         o.WriteLine($"workload {w.Name}: {w.Arrivals.Describe()}; seed {run.Seed}");
         foreach (var cls in w.Classes.Take(6))
             o.WriteLine($"  {cls.Name}{(w.Classes.Count > 1 ? $" (weight {cls.Weight.ToString("0.###", Inv)})" : "")}: input {cls.Input.Describe()}; output {cls.Output.Describe()}{(cls.Slo.Any ? "; SLO " + cls.Slo : "")}"

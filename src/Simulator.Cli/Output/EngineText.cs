@@ -16,11 +16,10 @@ public static class EngineText
     };
 
     /// <summary>The name outputs give the engine when no --engine is given.</summary>
-    public const string GenericName = "generic";
+    public const string GenericName = EngineProfile.GenericName;
 
     /// <summary>What the generic engine assumes, in words (printed where an engine's summary would be).</summary>
-    public const string Generic = "engine generic (no --engine): kernels launched one by one (no CUDA graphs), no CPU time per step, no API-server overheads, "
-        + "KV pool 90% of memory less weights and activations; --engine vllm|sglang|trtllm[@VERSION] models a real engine";
+    public const string Generic = EngineProfile.GenericDescription;
 
     /// <summary>
     /// <c>engine trtllm@1.0 (TensorRT-LLM ...): no-evict scheduler, max batch 2048, 8,192 tokens per step; KV cache fp8
@@ -40,6 +39,6 @@ public static class EngineText
         string requests = offline ? "offline: no API-server overheads" : $"requests +{F.Seconds(o.RequestSeconds)} before the engine, +{F.Seconds(o.ResponseSeconds)} per token to the client";
         return $"engine {e.Name} ({e.DisplayName}): {s.Policy} scheduler, max batch {s.MaxBatch.ToString("N0", inv)}, {s.TokenBudget.ToString("N0", inv)} tokens per step, "
             + $"KV blocks of {s.BlockSize}; KV cache {quant.KvCache.Name()} ({MemoryRule(e.Memory.Rule)} {fraction}); {graphs}; {cpu}; {requests}"
-            + (e.PrefixCaching is bool pc ? $"; prefix caching {(pc ? "on" : "off")} by default" : "");
+            + (e.PrefixCaching is bool pc ? $"; prefix caching {(pc ? "on" : "off")} by default" : "; prefix caching off (the profile does not say; --prefix-caching on to change)");
     }
 }

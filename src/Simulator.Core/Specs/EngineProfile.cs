@@ -163,6 +163,13 @@ public sealed record EngineProfile(string Engine, string Version, string Display
     /// <summary>Scheduler policies a profile may name; each is registered in Simulator.Serving's scheduler registry.</summary>
     public static readonly IReadOnlyList<string> Policies = ["static", "continuous", "chunked", "no-evict", "conservative"];
 
+    /// <summary>The name outputs give the engine when no profile is given.</summary>
+    public const string GenericName = "generic";
+
+    /// <summary>What the generic engine (no profile) assumes, in words: every output that has no engine says this.</summary>
+    public const string GenericDescription = "engine generic (no --engine): kernels launched one by one (no CUDA graphs), no CPU time per step, no API-server overheads, "
+        + "KV pool 90% of memory less weights and activations; --engine vllm|sglang|trtllm[@VERSION] models a real engine";
+
     /// <summary>Device-dependent overrides, first match wins.</summary>
     public IReadOnlyList<EngineTier> Tiers { get; init; } = [];
 
